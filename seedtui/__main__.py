@@ -1,0 +1,3 @@
+from seedtui.cli import main
+
+main()

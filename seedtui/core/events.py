@@ -1,0 +1,284 @@
+"""The event log: the contract between trainer, engine, TUI, replay and statistics.
+
+One append-only JSON-lines file per trial (``trials/<trial_id>/events.jsonl``). Every line is one
+JSON object with ``"event"`` and ``"t"`` (Unix time, float seconds). The schema is documented in
+``docs/log-format.md``; this module is the only place that writes, reads and validates it.
+
+Readers are tolerant by design: a writer may be mid-line or killed, so a partial last line is
+left for the next read, and blank lines, unknown events, unknown fields and malformed lines are
+skipped (malformed ones are counted), never fatal.
+
+This module imports neither torch nor Textual.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+EVENTS_FILE = "events.jsonl"
+STDERR_FILE = "stderr.log"
+TRIALS_DIR = "trials"
+
+# A line longer than this is treated as malformed without being parsed (protects readers from a
+# runaway writer); real lines are a few hundred bytes, a start event with its config a few KiB.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+
+END_STATUSES = ("completed", "stopped", "diverged", "failed", "suspended")
+
+_NUMBER = (int, float)
+
+# event name -> {field: accepted python types}. Required fields only; extra fields are allowed.
+REQUIRED_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
+    "start": {
+        "schema": (int,),
+        "trial": (str,),
+        "wi_seed": (int,),
+        "do_seed": (int,),
+        "task": (str,),
+        "model": (str,),
+        "metric": (str,),
+        "greater_is_better": (bool,),
+        "epochs": _NUMBER,
+        "steps_per_epoch": (int,),
+        "total_steps": (int,),
+        "evals_per_epoch": (int,),
+        "batch_size": (int,),
+        "lr": _NUMBER,
+        "train_size": (int,),
+        "eval_size": (int,),
+        "majority_baseline": _NUMBER,
+        "pid": (int,),
+        "host": (str,),
+        "config": (dict,),
+    },
+    "train": {"step": (int,), "epoch": _NUMBER, "loss": _NUMBER, "lr": _NUMBER},
+    "eval": {"step": (int,), "epoch": _NUMBER, "metrics": (dict,), "score": _NUMBER},
+    "end": {"status": (str,), "step": (int,), "reason": (str,)},
+    "resume": {"step": (int,)},
+}
+
+KNOWN_EVENTS = frozenset(REQUIRED_FIELDS)
+
+_TRIAL_ID = re.compile(r"^wi(-?\d+)-do(-?\d+)$")
+
+
+class EventLogError(ValueError):
+    """An event that does not follow the schema (raised by writers, never by readers)."""
+
+
+def trial_id(wi_seed: int, do_seed: int) -> str:
+    """The directory name and ``trial`` field of the trial with these seeds, e.g. ``wi7-do12``."""
+    return f"wi{wi_seed}-do{do_seed}"
+
+
+def parse_trial_id(name: str) -> tuple[int, int] | None:
+    """``(wi_seed, do_seed)`` of a trial id such as ``wi7-do12``, or None if it is not one."""
+    match = _TRIAL_ID.match(name)
+    if match is None:
+        return None
+    return int(match.group(1)), int(match.group(2))
+
+
+def validate_event(obj: Any) -> list[str]:
+    """Problems with one decoded event (empty when valid). Unknown events and fields are valid."""
+    if not isinstance(obj, dict):
+        return [f"an event must be a JSON object, not {type(obj).__name__}"]
+    problems: list[str] = []
+    name = obj.get("event")
+    if not isinstance(name, str):
+        problems.append("missing string field 'event'")
+    t = obj.get("t")
+    if isinstance(t, bool) or not isinstance(t, _NUMBER):
+        problems.append("missing numeric field 't'")
+    if not isinstance(name, str) or name not in REQUIRED_FIELDS:
+        return problems
+    for key, types in REQUIRED_FIELDS[name].items():
+        if key not in obj:
+            problems.append(f"{name}: missing field '{key}'")
+            continue
+        value = obj[key]
+        # bool is a subclass of int: only accept it where bool is what the schema asks for.
+        if isinstance(value, bool) and bool not in types:
+            problems.append(f"{name}: field '{key}' must be {_type_names(types)}, not bool")
+        elif not isinstance(value, types):
+            problems.append(f"{name}: field '{key}' must be {_type_names(types)}, not {type(value).__name__}")
+    if name == "end" and obj.get("status") not in END_STATUSES:
+        problems.append(f"end: status {obj.get('status')!r} is not one of {', '.join(END_STATUSES)}")
+    if name == "start" and obj.get("schema") != SCHEMA_VERSION and isinstance(obj.get("schema"), int):
+        problems.append(f"start: schema {obj.get('schema')} is not {SCHEMA_VERSION}")
+    if name == "start" and isinstance(obj.get("trial"), str):
+        seeds = parse_trial_id(obj["trial"])
+        if seeds is not None and seeds != (obj.get("wi_seed"), obj.get("do_seed")):
+            problems.append(f"start: trial {obj['trial']!r} does not match wi_seed/do_seed")
+    return problems
+
+
+def _type_names(types: tuple[type, ...]) -> str:
+    return " or ".join(sorted({"number" if t in _NUMBER else t.__name__ for t in types}))
+
+
+def encode_event(event: Mapping[str, Any]) -> str:
+    """One event as its JSON line (without the newline).
+
+    Non-finite floats (a diverged loss) are written as the tokens ``NaN``/``Infinity``, which
+    Python's json and most JSON-lines tools read back; see docs/log-format.md.
+    """
+    return json.dumps(event, separators=(",", ":"), allow_nan=True, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    # numpy scalars and paths show up in configs and metrics; everything else is a bug.
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} to the event log")
+
+
+class EventWriter:
+    """Appends validated events to one trial's log, flushing each line as it is written."""
+
+    def __init__(self, path: str | os.PathLike[str], *, fsync: bool = False) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(self.path, "a", encoding="utf-8")
+        self._fsync = fsync
+
+    def write(self, event: str, **fields: Any) -> dict[str, Any]:
+        """Write one event, stamping ``t`` unless given; raises EventLogError if it is invalid."""
+        record: dict[str, Any] = {"event": event, "t": fields.pop("t", time.time()), **fields}
+        problems = validate_event(record)
+        if problems:
+            raise EventLogError("; ".join(problems))
+        self._file.write(encode_event(record) + "\n")
+        self._file.flush()
+        if self._fsync:
+            os.fsync(self._file.fileno())
+        return record
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> EventWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def append_event(path: str | os.PathLike[str], event: str, **fields: Any) -> dict[str, Any]:
+    """Open, append one event, close: for writers other than the trainer (e.g. a supervisor
+    writing ``end`` for a trial whose process is gone)."""
+    with EventWriter(path, fsync=True) as writer:
+        return writer.write(event, **fields)
+
+
+@dataclass
+class ReadResult:
+    """What one read of a log returned."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    """Decoded events in file order (unknown events included; invalid known events excluded)."""
+    malformed: int = 0
+    """Lines that were not JSON objects, were too long, or broke the schema of a known event."""
+    offset: int = 0
+    """Byte offset just past the last complete line consumed: where the next read starts."""
+
+
+def parse_lines(data: bytes, *, final: bool) -> tuple[list[dict[str, Any]], int, int]:
+    """Decode complete lines of ``data``. Returns (events, malformed count, bytes consumed).
+
+    Without ``final``, a last line with no newline is not consumed (a writer may be mid-line);
+    with ``final`` it is parsed like any other (a killed writer leaves it cut, so it usually
+    counts as malformed).
+    """
+    events: list[dict[str, Any]] = []
+    malformed = 0
+    consumed = 0
+    start = 0
+    length = len(data)
+    while start < length:
+        newline = data.find(b"\n", start)
+        if newline == -1:
+            if not final:
+                break
+            end = length
+            next_start = length
+        else:
+            end = newline
+            next_start = newline + 1
+        line = data[start:end].strip()
+        start = next_start
+        consumed = next_start
+        if not line:
+            continue
+        if len(line) > MAX_LINE_BYTES:
+            malformed += 1
+            continue
+        try:
+            obj = json.loads(line)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            malformed += 1
+            continue
+        if not isinstance(obj, dict) or validate_event(obj):
+            malformed += 1
+            continue
+        events.append(obj)
+    return events, malformed, consumed
+
+
+def read_events(path: str | os.PathLike[str], offset: int = 0, *, final: bool = False) -> ReadResult:
+    """Read a log from byte ``offset``. A missing file reads as empty."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            data = handle.read()
+    except FileNotFoundError:
+        return ReadResult(offset=offset)
+    events, malformed, consumed = parse_lines(data, final=final)
+    return ReadResult(events=events, malformed=malformed, offset=offset + consumed)
+
+
+class EventTail:
+    """Incremental reader of one growing log: each ``poll()`` returns only the new events."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.offset = 0
+        self.malformed = 0
+
+    def poll(self, *, final: bool = False) -> list[dict[str, Any]]:
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            return []
+        if size < self.offset:  # truncated or replaced: start over
+            self.offset = 0
+        if size == self.offset and not final:
+            return []
+        result = read_events(self.path, self.offset, final=final)
+        self.offset = result.offset
+        self.malformed += result.malformed
+        return result.events
+
+
+def iter_event_files(root: str | os.PathLike[str]) -> Iterator[Path]:
+    """Every ``events.jsonl`` under ``root`` (a sweep dir, a trial dir, or any tree), sorted."""
+    root_path = Path(root)
+    if root_path.is_file():
+        yield root_path
+        return
+    yield from sorted(root_path.rglob(EVENTS_FILE))
+
+
+def is_finite_number(value: Any) -> bool:
+    return isinstance(value, _NUMBER) and not isinstance(value, bool) and math.isfinite(value)

@@ -1,0 +1,156 @@
+"""The event-log contract: writing, validating and tolerant reading."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from seedtui.core.events import (
+    MAX_LINE_BYTES,
+    EventLogError,
+    EventTail,
+    EventWriter,
+    append_event,
+    parse_lines,
+    parse_trial_id,
+    read_events,
+    trial_id,
+    validate_event,
+)
+
+
+def start_fields(wi: int = 7, do: int = 12) -> dict:
+    return dict(
+        schema=1, trial=trial_id(wi, do), wi_seed=wi, do_seed=do, task="rte", model="m", metric="acc",
+        greater_is_better=True, epochs=3, steps_per_epoch=10, total_steps=30, evals_per_epoch=2,
+        batch_size=16, lr=2e-5, train_size=160, eval_size=32, majority_baseline=0.5, pid=1, host="h",
+        config={"task": "rte"},
+    )
+
+
+def test_trial_ids_round_trip() -> None:
+    assert trial_id(7, 12) == "wi7-do12"
+    assert parse_trial_id("wi7-do12") == (7, 12)
+    assert parse_trial_id("wi7_do12") is None
+    assert parse_trial_id("trial-3") is None
+
+
+def test_writer_writes_valid_lines_and_reader_reads_them(tmp_path: Path) -> None:
+    path = tmp_path / "trials" / "wi7-do12" / "events.jsonl"
+    with EventWriter(path) as writer:
+        writer.write("start", **start_fields())
+        writer.write("train", step=1, epoch=0.1, loss=0.69, lr=2e-5)
+        writer.write("eval", step=5, epoch=0.5, metrics={"acc": 0.5}, score=0.5)
+        writer.write("end", status="completed", step=30, reason="done")
+    result = read_events(path)
+    assert [e["event"] for e in result.events] == ["start", "train", "eval", "end"]
+    assert result.malformed == 0
+    assert result.offset == path.stat().st_size
+    assert all(isinstance(e["t"], float) for e in result.events)
+
+
+@pytest.mark.parametrize(
+    ("event", "problem"),
+    [
+        ({"event": "train", "t": 1.0, "step": 1, "epoch": 0.1, "lr": 1e-5}, "missing field 'loss'"),
+        ({"event": "train", "t": 1.0, "step": "1", "epoch": 0.1, "loss": 1.0, "lr": 1e-5}, "'step' must be"),
+        ({"event": "end", "t": 1.0, "status": "exploded", "step": 3, "reason": ""}, "is not one of"),
+        ({"event": "resume", "t": 1.0, "step": True}, "not bool"),
+        ({"event": "eval", "step": 1, "epoch": 1.0, "metrics": {}, "score": 1.0}, "numeric field 't'"),
+        ([1, 2], "JSON object"),
+    ],
+)
+def test_validation_names_the_problem(event: object, problem: str) -> None:
+    problems = validate_event(event)
+    assert any(problem in p for p in problems), problems
+
+
+def test_start_trial_must_match_its_seeds() -> None:
+    fields = start_fields()
+    fields["trial"] = "wi1-do2"
+    assert any("does not match" in p for p in validate_event({"event": "start", "t": 0.0, **fields}))
+
+
+def test_unknown_events_and_fields_are_valid() -> None:
+    assert validate_event({"event": "heartbeat", "t": 1.0, "gpu": 3}) == []
+    assert validate_event({"event": "resume", "t": 1.0, "step": 4, "extra": [1]}) == []
+
+
+def test_writer_refuses_invalid_events(tmp_path: Path) -> None:
+    with EventWriter(tmp_path / "events.jsonl") as writer, pytest.raises(EventLogError, match="loss"):
+        writer.write("train", step=1, epoch=0.1, lr=1e-5)
+    assert (tmp_path / "events.jsonl").read_text() == ""
+
+
+def test_nan_loss_round_trips(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    append_event(path, "train", step=3, epoch=0.3, loss=float("nan"), lr=1e-5)
+    [event] = read_events(path).events
+    assert math.isnan(event["loss"])
+
+
+def test_reader_survives_truncated_blank_garbage_huge_and_unknown_lines(tmp_path: Path) -> None:
+    good = json.dumps({"event": "resume", "t": 1.0, "step": 4})
+    huge = json.dumps({"event": "heartbeat", "t": 1.0, "blob": "x" * (MAX_LINE_BYTES + 10)})
+    lines = [
+        good,
+        "",
+        "   ",
+        "not json at all",
+        "{\"event\": \"train\", \"t\": 1.0",  # cut in the middle, but followed by a newline
+        "[1, 2, 3]",
+        "\x00\xff garbage",
+        huge,
+        json.dumps({"event": "train", "t": 1.0, "step": 1}),  # known event missing fields
+        json.dumps({"event": "something_new", "t": 2.0, "x": 1}),
+        good,
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines) + "\n" + '{"event": "resume", "t": 3.0, "st', encoding="utf-8")
+    tolerant = read_events(path)
+    assert [e["event"] for e in tolerant.events] == ["resume", "something_new", "resume"]
+    assert tolerant.malformed == 6
+    # The partial last line is left for the next read...
+    assert tolerant.offset < path.stat().st_size
+    # ...and counted as malformed when the writer is known to be gone.
+    final = read_events(path, final=True)
+    assert final.malformed == 7
+    assert final.offset == path.stat().st_size
+
+
+def test_tail_returns_only_new_events_and_waits_for_whole_lines(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    tail = EventTail(path)
+    assert tail.poll() == []  # no file yet
+    line = json.dumps({"event": "resume", "t": 1.0, "step": 4})
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+        handle.flush()
+        assert [e["step"] for e in tail.poll()] == [4]
+        handle.write(line[:10])  # a writer mid-line
+        handle.flush()
+        assert tail.poll() == []
+        handle.write(line[10:].replace('"step":4', '"step": 5').replace('"step": 4', '"step": 5') + "\n")
+        handle.flush()
+        assert [e["step"] for e in tail.poll()] == [5]
+    assert tail.poll() == []
+    path.write_text(line + "\n")  # replaced by a shorter file: start over
+    assert [e["step"] for e in tail.poll()] == [4]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=400), st.integers(min_value=0, max_value=400))
+def test_parse_lines_never_raises_and_never_consumes_past_a_partial_line(data: bytes, cut: int) -> None:
+    events, malformed, consumed = parse_lines(data, final=False)
+    assert 0 <= consumed <= len(data)
+    assert consumed == 0 or data[consumed - 1 : consumed] == b"\n"
+    assert malformed >= 0
+    # Reading in two pieces at a line boundary gives the same events as reading at once.
+    first, _, used = parse_lines(data[:cut], final=False)
+    rest, _, _ = parse_lines(data[used:], final=False)
+    assert first + rest == events

@@ -1,0 +1,1 @@
+"""The training subprocess: ``python -m trainers.finetune``."""
