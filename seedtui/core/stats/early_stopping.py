@@ -1,0 +1,350 @@
+"""The t/f/p early-stopping rule of Dodge et al. (2020, Section 5), computed exactly.
+
+One draw: start t trials (drawn from the observed ones), look at each one's best score over its
+first k of E evals (f = k/E), keep the p best (ties broken at random), train those to the end,
+and report the best final ("best found") score among them. With p = 0 nothing is trained further
+and the result is the best early score. The paper estimated E[result] from 50,000 random draws
+per setting; here it is computed exactly (see docs/statistics.md for the derivation):
+
+Order the draws by early score, breaking ties uniformly at random. Let the p-th best draw fall in
+the group g of tied early scores, with m < p draws ranked strictly above g. Given (g, m), those m
+draws are i.i.d. uniform over the trials above g and the p - m kept draws of g are i.i.d. uniform
+over g's trials (a random subset of i.i.d. draws is i.i.d.), so
+
+    P(result <= x) = sum_g sum_{m<p} W(g, m) F_above_g(x)^m F_g(x)^(p-m)
+
+with W(g, m) = P(m draws above g and at least p - m in g). Summing over the thresholds x (the
+distinct final scores) once per k gives tables Lambda_g(m, r) = sum_x dx F_above_g(x)^m F_g(x)^r,
+after which each (t, p) costs O(groups x p) (groups that almost surely have p draws above them,
+with probability below 1e-20, are skipped). Without replacement the powers become falling
+factorial ratios and W comes from hypergeometric distributions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as sps
+from scipy.special import bdtr, gammaln, xlogy
+
+from seedtui.core.stats.evp import expected_max_of_draws
+
+# Terms of the mixture whose total probability is below this are skipped (see _groups_that_matter).
+_NEGLIGIBLE = 1e-20
+# Cap on the floats of one block of the tie-group tables (keeps memory around 32 MiB).
+_BLOCK_FLOATS = 4_000_000
+
+
+def signed_curves(curves: np.ndarray, greater_is_better: bool) -> np.ndarray:
+    """Curves as floats oriented so that larger is better (lower-is-better metrics negated)."""
+    values = np.asarray(curves, dtype=float)
+    if values.ndim != 2:
+        raise ValueError(f"curves must be a 2-D array (trials x evals), not {values.ndim}-D")
+    return values if greater_is_better else -values
+
+
+def early_and_final(signed: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(best-so-far after the first k evals, best over all evals) per usable row.
+
+    Rows with no finite score at all are dropped (they carry no information); a row with no
+    finite score among its first k evals ranks below every other row (early score -inf)."""
+    finite_rows = np.isfinite(signed).any(axis=1)
+    rows = np.where(np.isfinite(signed[finite_rows]), signed[finite_rows], -np.inf)
+    return rows[:, :k].max(axis=1), rows.max(axis=1)
+
+
+def _falling_powers(
+    count: np.ndarray, total: np.ndarray, n_max: int, replacement: bool
+) -> Iterator[np.ndarray]:
+    """Yield P_0 = 1, P_1, ..., P_{n_max-1} where P_n = (count/total)^n with replacement, or
+    prod_{i<n} (count-i)/(total-i) (all n drawn distinct items are among ``count``) without."""
+    power = np.ones(np.broadcast_shapes(count.shape, total.shape))
+    safe_total = np.where(total > 0, total, 1.0)
+    ratio = np.where(total > 0, count / safe_total, 0.0)
+    for n in range(n_max):
+        yield power
+        if replacement:
+            factor = ratio
+        else:
+            left = total - n
+            factor = np.where(left > 0, np.clip(count - n, 0.0, None) / np.where(left > 0, left, 1.0), 0.0)
+        power = power * factor
+
+
+def _stacked_powers(count: np.ndarray, total: np.ndarray, n_max: int, replacement: bool) -> np.ndarray:
+    """(groups, n_max, thresholds): the ``_falling_powers`` of each group's counts."""
+    return np.stack(list(_falling_powers(count, total[:, None], n_max, replacement)), axis=1)
+
+
+@dataclass
+class _Groups:
+    """Trials grouped by tied early score, best group first."""
+
+    sizes: np.ndarray
+    above: np.ndarray
+    """Number of trials in the groups strictly above each group."""
+    count_in: np.ndarray
+    """(groups, thresholds-1): trials of the group whose final score is <= x_s."""
+    count_above: np.ndarray
+    """(groups, thresholds-1): trials above the group whose final score is <= x_s."""
+
+
+class DecisionPointTables:
+    """Everything about one decision point k that does not depend on (t, p).
+
+    Build once per k; ``moments(t, p)`` then gives E[result] and E[result^2] in O(groups x p).
+    """
+
+    def __init__(self, early: np.ndarray, final: np.ndarray, p_max: int, *, replacement: bool = True):
+        self.early = early
+        self.final = final
+        self.trials = len(final)
+        self.replacement = replacement
+        self.p_max = max(int(p_max), 1)
+        # Centre the final scores so E[R^2] - E[R]^2 keeps its precision.
+        self.centre = float(np.median(final)) if len(final) else 0.0
+        thresholds, final_index = np.unique(final - self.centre, return_inverse=True)
+        self.top = float(thresholds[-1]) if len(thresholds) else 0.0
+        # E[R] = x_top - sum_s dx_s P(R <= x_s); E[R^2] likewise with d(x^2).
+        self.steps = np.stack([np.diff(thresholds), np.diff(thresholds**2)], axis=1)
+        group_of, sizes = _group_by_early(early)
+        counts = np.zeros((len(sizes), len(thresholds)))
+        np.add.at(counts, (group_of, final_index), 1.0)
+        count_in = counts.cumsum(axis=1)[:, :-1]
+        self.groups = _Groups(
+            sizes=sizes.astype(float),
+            above=np.concatenate([[0.0], np.cumsum(sizes)[:-1]]),
+            count_in=count_in,
+            count_above=np.cumsum(count_in, axis=0) - count_in,
+        )
+        self.single = sizes == 1
+        self._build_tables()
+
+    # --- per-k tables -------------------------------------------------------------------
+    def _build_tables(self) -> None:
+        g = self.groups
+        n_steps = self.steps.shape[0]
+        singles = np.flatnonzero(self.single)
+        multis = np.flatnonzero(~self.single)
+        # Singleton groups: F_g(x) is 0 or 1, so F_g^r = F_g for every r >= 1.
+        self.lambda_single = np.zeros((len(singles), self.p_max, 2))
+        if len(singles) and n_steps:
+            weights_in = g.count_in[singles]  # 0/1 in both sampling modes
+            powers = _falling_powers(
+                g.count_above[singles], g.above[singles, None], self.p_max, self.replacement
+            )
+            for m, power in enumerate(powers):
+                self.lambda_single[:, m, :] = (power * weights_in) @ self.steps
+        # Tie groups: Lambda_g(m, r) for m < p_max and r = 0..p_max, in blocks of groups.
+        self.lambda_multi = np.zeros((len(multis), self.p_max, self.p_max + 1, 2))
+        if len(multis) and n_steps:
+            per_group = self.p_max * (self.p_max + 1) * n_steps
+            block = max(1, _BLOCK_FLOATS // max(per_group, 1))
+            for start in range(0, len(multis), block):
+                chosen = multis[start : start + block]
+                above = _stacked_powers(g.count_above[chosen], g.above[chosen], self.p_max, self.replacement)
+                inside = _stacked_powers(
+                    g.count_in[chosen], g.sizes[chosen], self.p_max + 1, self.replacement
+                )
+                rows = slice(start, start + len(chosen))
+                for d in range(2):
+                    weighted = above * self.steps[None, None, :, d]
+                    self.lambda_multi[rows, :, :, d] = weighted @ inside.transpose(0, 2, 1)
+        self.single_index = singles
+        self.multi_index = multis
+
+    # --- per-setting ------------------------------------------------------------------
+    def _mixture_weights(self, ts: np.ndarray, p: int, groups: int) -> np.ndarray:
+        """W[t, g, m] = P(the p-th best of t draws is in group g, with m draws strictly above g),
+        for the first ``groups`` groups."""
+        g = _Groups(*(np.asarray(field)[:groups] for field in vars(self.groups).values()))
+        total = float(self.trials)
+        t = np.asarray(ts, dtype=float)[:, None, None]
+        m = np.arange(p, dtype=float)[None, None, :]
+        # Tails of "enough draws in g" go through identities whose terms are all positive, so
+        # nothing cancels: P(fewer than r of n in g) = sum_{c<r} P(c hits before failure n-r+1).
+        c = m
+        failures = t - p + 1.0
+        if self.replacement:
+            share_above = (g.above / total)[None, :, None]
+            theta = (g.sizes / (total - g.above))[None, :, None]
+            with np.errstate(divide="ignore"):
+                log_above = _log_choose(t, m) + xlogy(m, share_above) + (t - m) * np.log1p(-share_above)
+                # negative binomial: P(Bin(n, theta) < r) = (1-theta)^(n-r+1) sum_{c<r} C(n-r+c, c) theta^c
+                log_terms = _log_choose(failures - 1.0 + c, c) + xlogy(c, theta) + failures * np.log1p(-theta)
+        else:
+            above = g.above[None, :, None]
+            rest = total - above  # trials in g or below it
+            size = g.sizes[None, :, None]
+            log_above = _log_choose(above, m) + _log_choose(rest, t - m) - _log_choose(total, t)
+            # negative hypergeometric: c of g's trials before the f-th trial from below g
+            log_terms = (
+                _log_choose(c + failures - 1.0, c)
+                + _log_choose(rest - c - failures, size - c)
+                - _log_choose(rest, size)
+            )
+        too_few_in = np.cumsum(np.exp(log_terms), axis=2)[:, :, ::-1]  # column m: sum over c <= p-m-1
+        return np.exp(log_above) * np.clip(1.0 - too_few_in, 0.0, 1.0)
+
+    def _groups_that_matter(self, t_min: int, p: int) -> int:
+        """How many of the top groups can hold the p-th best draw with probability above
+        _NEGLIGIBLE: below them, p draws rank above the group almost surely. The skipped terms
+        add up to less than groups x 1e-20 x the score range, far below rounding error."""
+        above = self.groups.above
+        if self.replacement:
+            at_most = bdtr(p - 1, t_min, above / self.trials)
+        else:
+            at_most = sps.hypergeom.cdf(p - 1, self.trials, above, t_min)
+        return int(np.searchsorted(-at_most, -_NEGLIGIBLE, side="right"))
+
+    def moments(self, ts: np.ndarray, p: int) -> np.ndarray:
+        """(len(ts), 2): E[R] and E[R^2] of the centred result for 1 <= p < t, for each t."""
+        ts = np.asarray(ts)
+        out = np.empty((len(ts), 2))
+        m = np.arange(p)
+        gathered = self.lambda_multi[:, m, p - m, :] if len(self.multi_index) else None  # (groups, p, 2)
+        chunk = max(1, _BLOCK_FLOATS // max(len(self.groups.sizes) * p, 1))
+        for start in range(0, len(ts), chunk):
+            groups = self._groups_that_matter(int(ts[start : start + chunk].min()), p)
+            weights = self._mixture_weights(ts[start : start + chunk], p, groups)
+            tail = np.zeros((weights.shape[0], 2))
+            singles = int(np.searchsorted(self.single_index, groups))
+            multis = int(np.searchsorted(self.multi_index, groups))
+            if singles:
+                chosen = weights[:, self.single_index[:singles]]
+                tail += np.einsum("tgm,gmd->td", chosen, self.lambda_single[:singles, :p, :])
+            if gathered is not None and multis:
+                tail += np.einsum("tgm,gmd->td", weights[:, self.multi_index[:multis]], gathered[:multis])
+            out[start : start + chunk, 0] = self.top - tail[:, 0]
+            out[start : start + chunk, 1] = self.top**2 - tail[:, 1]
+        return out
+
+    def mean_sd_many(self, ts: np.ndarray, p: int) -> np.ndarray:
+        """(len(ts), 2): mean and sd of the result (signed: larger is better) for each t, one p."""
+        ts = np.asarray(ts, dtype=int)
+        out = np.empty((len(ts), 2))
+        stopping = ts > p
+        if p > 0 and stopping.any():
+            first, second = self.moments(ts[stopping], p).T
+            out[stopping, 0] = first + self.centre
+            out[stopping, 1] = np.sqrt(np.clip(second - first * first, 0.0, None))
+        for i in np.flatnonzero(~stopping | (p <= 0)):
+            out[i] = self._without_stopping(int(ts[i]), p)
+        return out
+
+    def _without_stopping(self, t: int, p: int) -> tuple[float, float]:
+        if p <= 0:
+            if not np.isfinite(self.early).all():
+                # A trial with no score by eval k has no checkpoint to report: undefined.
+                return float("nan"), float("nan")
+            return expected_max_of_draws(self.early, t, replacement=self.replacement)
+        return expected_max_of_draws(self.final, t, replacement=self.replacement)
+
+    def mean_sd(self, t: int, p: int) -> tuple[float, float]:
+        """Mean and sd of the result (signed scale: larger is better) for any 0 <= p."""
+        mean, sd = self.mean_sd_many(np.array([t]), p)[0]
+        return float(mean), float(sd)
+
+
+def _log_choose(n: np.ndarray | float, k: np.ndarray | float) -> np.ndarray:
+    """log C(n, k), and -inf where the binomial coefficient is 0 (k < 0 or k > n)."""
+    n, k = np.broadcast_arrays(np.asarray(n, dtype=float), np.asarray(k, dtype=float))
+    valid = (k >= 0) & (k <= n)
+    safe_n, safe_k = np.where(valid, n, 0.0), np.where(valid, k, 0.0)
+    value = gammaln(safe_n + 1.0) - gammaln(safe_k + 1.0) - gammaln(safe_n - safe_k + 1.0)
+    return np.where(valid, value, -np.inf)
+
+
+def _group_by_early(early: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group index of every trial (0 = the highest early score) and each group's size."""
+    _, group_of, sizes = np.unique(-early, return_inverse=True, return_counts=True)
+    return group_of.ravel(), sizes
+
+
+def _check_setting(curves: np.ndarray, t: int, k: int, p: int, replacement: bool) -> None:
+    evals = curves.shape[1]
+    if t < 1:
+        raise ValueError(f"t must be at least 1, not {t}")
+    if not 1 <= k <= evals:
+        raise ValueError(f"k must be between 1 and the number of evals ({evals}), not {k}")
+    if not 0 <= p <= t:
+        raise ValueError(f"p must be between 0 and t = {t}, not {p}")
+    usable = int(np.isfinite(curves).any(axis=1).sum())
+    if usable == 0:
+        raise ValueError("no trial has a finite score")
+    if not replacement and t > usable:
+        raise ValueError(f"cannot draw t = {t} distinct trials from {usable} without replacement")
+
+
+def expected_best_tfp(
+    curves: np.ndarray,
+    t: int,
+    k: int,
+    p: int,
+    *,
+    greater_is_better: bool = True,
+    replacement: bool = True,
+) -> tuple[float, float]:
+    """Exact mean and standard deviation of the t/f/p rule's result (f = k / E).
+
+    ``curves`` has one row per trial and one column per eval (NaN where a trial has no score).
+    Draw t rows (with replacement unless told otherwise); rank them by their best score over the
+    first k evals, ties broken uniformly at random; keep the top p; the result is the best score
+    over all evals among the kept rows (p = 0: the best early score among all t). Lower-is-better
+    metrics are handled by sign; the returned mean is on the metric's own scale."""
+    signed = signed_curves(curves, greater_is_better)
+    _check_setting(signed, t, k, p, replacement)
+    early, final = early_and_final(signed, k)
+    tables = DecisionPointTables(early, final, p if 0 < p < t else 1, replacement=replacement)
+    mean, sd = tables.mean_sd(t, p)
+    if not np.isfinite(mean):
+        raise ValueError(
+            f"p = 0 is undefined at k = {k}: some trial has no finite score in its first k evals"
+        )
+    return (mean if greater_is_better else -mean), sd
+
+
+def simulate_tfp(
+    curves: np.ndarray,
+    t: int,
+    k: int,
+    p: int,
+    draws: int = 50_000,
+    rng: np.random.Generator | int | None = None,
+    *,
+    greater_is_better: bool = True,
+    replacement: bool = True,
+) -> tuple[float, float]:
+    """Monte-Carlo estimate (the paper's method) of the t/f/p result's mean and sd.
+
+    Same rule as ``expected_best_tfp``; each of ``draws`` simulations draws t rows, breaks ties
+    in early score with independent uniform keys, keeps the top p and records the result."""
+    generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    signed = signed_curves(curves, greater_is_better)
+    _check_setting(signed, t, k, p, replacement)
+    early, final = early_and_final(signed, k)
+    if p == 0 and not np.isfinite(early).all():
+        raise ValueError(
+            f"p = 0 is undefined at k = {k}: some trial has no finite score in its first k evals"
+        )
+    results = np.empty(draws)
+    chunk = max(1, 2_000_000 // max(t, 1))
+    for start in range(0, draws, chunk):
+        size = min(chunk, draws - start)
+        if replacement:
+            picks = generator.integers(0, len(final), size=(size, t))
+        else:
+            picks = np.argsort(generator.random((size, len(final))), axis=1)[:, :t]
+        if p == 0:
+            results[start : start + size] = early[picks].max(axis=1)
+            continue
+        # Random tie-breaking: shuffle by uniform keys, then a stable sort by early score.
+        shuffle = np.argsort(generator.random((size, t)), axis=1)
+        picks = np.take_along_axis(picks, shuffle, axis=1)
+        order = np.argsort(-early[picks], axis=1, kind="stable")
+        kept = np.take_along_axis(picks, order[:, :p], axis=1)
+        results[start : start + size] = final[kept].max(axis=1)
+    mean = float(results.mean())
+    return (mean if greater_is_better else -mean), float(results.std())
