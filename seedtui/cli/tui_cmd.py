@@ -1,0 +1,106 @@
+"""``seedtui open`` (launch or attach), ``seedtui attach`` and ``seedtui replay``: the TUI.
+
+Textual and the app are imported inside the commands, so other commands start without them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from seedtui.cli.app import app
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"seedtui: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _sweeps_in(path: Path) -> list[Path]:
+    from seedtui.core.trials import find_sweeps
+
+    if not path.exists():
+        raise _fail(f"{path} does not exist")
+    if not path.is_dir():
+        raise _fail(f"{path} is not a directory of sweeps or trial logs")
+    sweeps = find_sweeps(path)
+    if not sweeps:
+        raise _fail(f"{path} holds no sweep (no trials/ directory and no events.jsonl)")
+    return sweeps
+
+
+def _run_live(sweeps: list[Path]) -> None:
+    from seedtui.tui.app import create_app
+    from seedtui.tui.gpu import GpuProbe
+    from seedtui.tui.sources.live import LiveSource
+
+    probe = GpuProbe()
+
+    def source_for(path: Path) -> LiveSource:
+        return LiveSource(path, gpu_probe=probe)
+
+    create_app(source_for(sweeps[0]), sweeps=sweeps, source_factory=source_for).run()
+
+
+@app.command("open")
+def open_(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A sweep configuration (.toml) to launch, or a sweep directory "
+            "(or a folder of sweeps) to attach to."
+        ),
+    ],
+) -> None:
+    """Open the TUI: launch the sweep a .toml describes (detached, so it survives the terminal) and
+    attach to it, or attach to a sweep directory. Without a live supervisor the sweep shows read-only."""
+    if path.is_file() and path.suffix == ".toml":
+        from seedtui.core.engine.config import ConfigError
+        from seedtui.core.engine.detach import SupervisorStartError, launch_detached
+
+        try:
+            sweep_dir = launch_detached(path)
+        except ConfigError as error:
+            raise _fail(f"{path}: {error}") from None
+        except SupervisorStartError as error:
+            raise _fail(str(error)) from None
+        _run_live([sweep_dir])
+        return
+    _run_live(_sweeps_in(path))
+
+
+@app.command()
+def attach(
+    sweep_dir: Annotated[Path, typer.Argument(help="The sweep directory (it holds trials/ and sweep.toml).")],
+) -> None:
+    """Watch and steer a running sweep (also over SSH). Quitting asks whether to leave it running."""
+    _run_live(_sweeps_in(sweep_dir)[:1])
+
+
+@app.command()
+def replay(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A recorded sweep directory, or a folder of several (the first opens; 'w' switches)."
+        ),
+    ],
+    speed: Annotated[
+        float,
+        typer.Option("--speed", help="Replay speed: 1 is the original timing, 60 plays an hour in a minute."),
+    ] = 60.0,
+) -> None:
+    """Replay recorded sweep logs with their original timing scaled by --speed. Keys pause, step,
+    speed up, slow down and jump to the end; kill and t/f/p act on a SIMULATED copy, never on files."""
+    if not speed > 0:
+        raise _fail(f"--speed must be positive, not {speed}")
+    sweeps = _sweeps_in(path)
+    from seedtui.tui.app import create_app
+    from seedtui.tui.sources.replay import ReplaySource
+
+    def source_for(sweep: Path) -> ReplaySource:
+        return ReplaySource(sweep, speed=speed)
+
+    create_app(source_for(sweeps[0]), sweeps=sweeps, source_factory=source_for).run()

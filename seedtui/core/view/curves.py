@@ -1,0 +1,129 @@
+"""Curves as pixels: downsampling, sparklines and a braille raster.
+
+A terminal cell holds a 2 x 4 braille dot pattern, so a plot of ``cols x rows`` cells is a
+``(4 rows) x (2 cols)`` pixel mask. Curves are rasterized with numpy (one interpolation per pixel
+column, plus a vertical fill so steep segments stay connected), which keeps drawing 625 faint
+curves behind the selected one to a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+SPARK_CHARS = "▁▂▃▄▅▆▇█"
+BRAILLE_BASE = 0x2800
+# Bit of each dot in a braille cell, indexed [row within cell][column within cell].
+_BRAILLE_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.int32)
+
+
+def downsample_mean(values: Sequence[float] | np.ndarray, buckets: int) -> np.ndarray:
+    """``values`` cut into ``buckets`` equal runs, each replaced by the mean of its finite
+    values (NaN for a run with none). Shorter inputs come back unchanged."""
+    array = np.asarray(values, dtype=float)
+    if buckets <= 0:
+        return np.empty(0)
+    if array.size <= buckets:
+        return array.copy()
+    edges = np.linspace(0, array.size, buckets + 1).astype(int)
+    finite = np.isfinite(array)
+    clean = np.where(finite, array, 0.0)
+    sums = np.add.reduceat(clean, edges[:-1])
+    counts = np.add.reduceat(finite.astype(int), edges[:-1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def sparkline(
+    values: Sequence[float] | np.ndarray, width: int, *, low: float | None = None, high: float | None = None
+) -> str:
+    """A ``width``-character bar sparkline of ``values`` (bucket means); non-finite buckets are
+    blank. The scale runs from ``low`` to ``high`` (default: the data's own range)."""
+    points = downsample_mean(values, width)
+    finite = points[np.isfinite(points)]
+    if finite.size == 0:
+        return " " * min(width, len(points))
+    low = float(finite.min()) if low is None else low
+    high = float(finite.max()) if high is None else high
+    span = high - low
+    chars = []
+    for value in points:
+        if not np.isfinite(value):
+            chars.append(" ")
+            continue
+        level = 0 if span <= 0 else int(round((min(high, max(low, value)) - low) / span * 7))
+        chars.append(SPARK_CHARS[level])
+    return "".join(chars)
+
+
+def rasterize(
+    curves: Sequence[tuple[Sequence[float] | np.ndarray, Sequence[float] | np.ndarray]],
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    width_px: int,
+    height_px: int,
+) -> np.ndarray:
+    """A ``height_px x width_px`` boolean mask with every curve drawn (row 0 at the top).
+
+    Each curve is (xs ascending, ys); non-finite ys are dropped; a curve is drawn only over the
+    x interval it covers.
+    """
+    mask = np.zeros((height_px, width_px), dtype=bool)
+    if width_px <= 0 or height_px <= 0:
+        return mask
+    x0, x1 = x_range
+    y0, y1 = y_range
+    x_span = (x1 - x0) or 1.0
+    y_span = (y1 - y0) or 1.0
+    pixel_x = x0 + (np.arange(width_px) + 0.5) / width_px * x_span
+    for xs, ys in curves:
+        x_arr = np.asarray(xs, dtype=float)
+        y_arr = np.asarray(ys, dtype=float)
+        keep = np.isfinite(x_arr) & np.isfinite(y_arr)
+        x_arr, y_arr = x_arr[keep], y_arr[keep]
+        if x_arr.size == 0:
+            continue
+        if x_arr.size == 1:
+            columns = np.array([min(width_px - 1, max(0, int((x_arr[0] - x0) / x_span * width_px)))])
+            heights = y_arr
+        else:
+            inside = (pixel_x >= x_arr[0]) & (pixel_x <= x_arr[-1])
+            columns = np.nonzero(inside)[0]
+            if columns.size == 0:
+                continue
+            heights = np.interp(pixel_x[columns], x_arr, y_arr)
+        rows = np.clip(((y1 - heights) / y_span * height_px).astype(int), 0, height_px - 1)
+        mask[rows, columns] = True
+        # Fill between neighbouring columns so a steep segment reads as a line, not dots.
+        for index in np.nonzero(np.abs(np.diff(rows)) > 1)[0]:
+            low, high = sorted((rows[index], rows[index + 1]))
+            mask[low:high, columns[index]] = True
+    return mask
+
+
+def braille_rows(mask: np.ndarray) -> list[str]:
+    """The mask as braille text, one string per 4 pixel rows (cells with no dot are blank)."""
+    height_px, width_px = mask.shape
+    rows, cols = -(-height_px // 4), -(-width_px // 2)
+    padded = np.zeros((rows * 4, cols * 2), dtype=bool)
+    padded[:height_px, :width_px] = mask
+    cells = padded.reshape(rows, 4, cols, 2)
+    codes = np.einsum("rycx,yx->rc", cells.astype(np.int32), _BRAILLE_BITS)
+    lines = []
+    for code_row in codes:
+        lines.append("".join(" " if code == 0 else chr(BRAILLE_BASE + int(code)) for code in code_row))
+    return lines
+
+
+def value_range(arrays: Sequence[Sequence[float] | np.ndarray], *, pad: float = 0.05) -> tuple[float, float]:
+    """The finite min and max over ``arrays``, widened by ``pad`` of the span; (0, 1) if empty."""
+    finite = [np.asarray(a, dtype=float) for a in arrays]
+    finite = [a[np.isfinite(a)] for a in finite if len(a)]
+    finite = [a for a in finite if a.size]
+    if not finite:
+        return (0.0, 1.0)
+    low = min(float(a.min()) for a in finite)
+    high = max(float(a.max()) for a in finite)
+    span = high - low if high > low else max(abs(high), 1.0) * 0.1
+    return (low - pad * span, high + pad * span)

@@ -1,0 +1,52 @@
+"""What the header says about a sweep, read from its ``sweep.toml`` (written by the engine).
+
+Tolerant: a sweep directory without the file, or with a file this reader does not understand,
+still opens (the header then falls back to the trials' start events).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SWEEP_CONFIG_FILE = "sweep.toml"
+
+
+@dataclass(frozen=True)
+class SweepInfo:
+    name: str
+    task: str | None = None
+    model: str | None = None
+    wi_seeds: tuple[int, ...] = ()
+    do_seeds: tuple[int, ...] = ()
+    divergence_min_fraction: float | None = None
+
+    def expected_trials(self) -> list[str]:
+        """Trial ids of the full WI x DO grid the configuration asks for."""
+        return [f"wi{wi}-do{do}" for wi in self.wi_seeds for do in self.do_seeds]
+
+
+def _int_list(value: Any) -> tuple[int, ...]:
+    if isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return tuple(value)
+    return ()
+
+
+def read_sweep_info(sweep_dir: Path) -> SweepInfo:
+    """The sweep's name, task, model and seed grid (name defaults to the directory's name)."""
+    try:
+        raw = tomllib.loads((sweep_dir / SWEEP_CONFIG_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        raw = {}
+    divergence = raw.get("policy", {}).get("divergence", {}) if isinstance(raw.get("policy"), dict) else {}
+    min_fraction = divergence.get("min_fraction") if isinstance(divergence, dict) else None
+    return SweepInfo(
+        name=str(raw.get("name") or sweep_dir.resolve().name),
+        task=str(raw["task"]) if isinstance(raw.get("task"), str) else None,
+        model=str(raw["model"]) if isinstance(raw.get("model"), str) else None,
+        wi_seeds=_int_list(raw.get("wi_seeds")),
+        do_seeds=_int_list(raw.get("do_seeds")),
+        divergence_min_fraction=float(min_fraction) if isinstance(min_fraction, (int, float)) else None,
+    )

@@ -1,0 +1,249 @@
+"""What the keys do: kill, kill diverged, t/f/p, pause, sorting, replay controls, help, quit,
+switching sweeps. Every action that changes a sweep asks first; in a replay they act on the
+simulated copy and say so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.binding import Binding
+
+from seedtui.core.view.table import SORT_COLUMNS, STATUS_FILTERS, next_in_cycle
+from seedtui.tui.messages import PlanComputed
+from seedtui.tui.screens.confirm import ConfirmScreen
+from seedtui.tui.screens.help import HelpScreen
+from seedtui.tui.screens.picker import SweepPicker
+from seedtui.tui.screens.quit import QuitScreen
+from seedtui.tui.screens.tfp import TfpChoice, TfpScreen
+from seedtui.tui.stats_jobs import compute_plan, flag_diverging, snapshot_trials
+from seedtui.tui.widgets.heatmap import Heatmap
+from seedtui.tui.widgets.stats_pane import StatsPane
+from seedtui.tui.widgets.trial_table import TrialTable
+
+if TYPE_CHECKING:
+    from seedtui.tui.app import SeedTuiApp
+
+REPLAY_ACTIONS = {"play_pause", "step", "faster", "slower", "jump_end"}
+
+
+class ActionsMixin:
+    """Key actions of ``SeedTuiApp`` (kept apart so app.py stays about data flow)."""
+
+    def _app(self) -> SeedTuiApp:
+        return self  # type: ignore[return-value]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        app = self._app()
+        if action in REPLAY_ACTIONS:
+            return app.source.is_replay
+        if action == "switch_sweep":
+            return len(app.sweeps) > 1 and app.source_factory is not None
+        return True
+
+    def tell(self, text: str) -> None:
+        """Tell the user what an action did (kept for tests in ``last_message``)."""
+        app = self._app()
+        app.last_message = text
+        app.notify(text, timeout=4, markup=False)
+
+    def _label(self, text: str) -> str:
+        return f"SIMULATED: {text}" if self._app().source.simulated else text
+
+    # --- trial actions ---------------------------------------------------------------------------
+    def action_kill_selected(self) -> None:
+        app = self._app()
+        trial = app.selected
+        if trial is None:
+            self.tell("no trial selected")
+            return
+        if not app.source.can_act:
+            self.tell("actions are unavailable: " + app.source.mode)
+            return
+        state = app.model.trials[trial]
+        if state.is_finished:
+            self.tell(f"{trial} has already ended ({state.status})")
+            return
+        lines = [
+            f"status {state.status}, {state.progress:.0%} done, best "
+            f"{'-' if state.best_score() is None else f'{state.best_score():.4f}'}"
+        ]
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.tell(app.source.kill(trial))
+
+        app.push_screen(ConfirmScreen(self._label(f"Kill {trial}?"), lines, yes_label="Kill"), done)
+
+    def diverging_trials(self) -> list[str]:
+        app = self._app()
+        # the engine's rule (still at the majority baseline) plus any running trial whose loss is
+        # NaN or infinite, which the engine's rule only catches at its next evaluation
+        flagged = set(
+            flag_diverging(list(app.model.trials.values()), app.source.info.divergence_min_fraction) or []
+        )
+        flagged |= set(app.model.running_with_bad_loss())
+        return sorted(
+            t
+            for t in flagged
+            if app.model.trials.get(t) is not None and app.model.trials[t].status in ("running", "suspended")
+        )
+
+    def action_kill_diverged(self) -> None:
+        app = self._app()
+        trials = self.diverging_trials()
+        if not trials:
+            self.tell("no running trial is diverging")
+            return
+        if not app.source.can_act:
+            self.tell("actions are unavailable: " + app.source.mode)
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.tell(app.source.kill_many(trials))
+
+        app.push_screen(
+            ConfirmScreen(
+                self._label(f"Kill these {len(trials)} diverging trial(s)?"), trials, yes_label="Kill all"
+            ),
+            done,
+        )
+
+    def action_tfp(self) -> None:
+        app = self._app()
+        if not app.source.can_act:
+            self.tell("actions are unavailable: " + app.source.mode)
+            return
+        pane = app.query_one(StatsPane)
+        asked = not (pane.plan_rows or pane.plan_error)
+        self.open_tfp_dialog(planning=asked)
+        if asked:  # the planner can take a while at 625 trials: the dialog opens at once
+            self.request_plan(max(1.0, round(len(app.model.trials) / 4)))
+
+    def request_plan(self, budget: float) -> None:
+        app = self._app()
+        trials = snapshot_trials(app.model.trials.values())
+
+        def job() -> None:
+            rows, error = compute_plan(trials, budget)
+            app.post_message(PlanComputed(budget, rows, error))
+
+        app.run_worker(job, thread=True, group="plan", name="plan", exclusive=True)
+
+    def recommendation(self) -> tuple[TfpChoice | None, str]:
+        """The planner's latest answer as a t/f/p choice, and a sentence about it."""
+        pane = self._app().query_one(StatsPane)
+        if pane.plan_rows:
+            row = pane.plan_rows[0]
+            choice = TfpChoice(int(_field(row, "t")), float(_field(row, "f")), int(_field(row, "p")))
+            return choice, f"prefilled with the planner's recommendation for budget {pane.budget:g}"
+        return None, pane.plan_error or "no planner recommendation yet"
+
+    def open_tfp_dialog(self, *, planning: bool = False) -> None:
+        app = self._app()
+        n = max(1, len(app.model.trials))
+        choice, text = self.recommendation()
+        if planning:
+            text = f"asking the planner (budget {max(1.0, round(n / 4)):g})…"
+        initial = choice or TfpChoice(n, 0.5, max(1, n // 4))
+
+        def done(result: TfpChoice | None) -> None:
+            if result is not None:
+                self.tell(app.source.apply_tfp(result.t, result.f, result.p))
+
+        app.push_screen(
+            TfpScreen(initial, recommendation=text, max_trials=n, simulated=app.source.simulated), done
+        )
+
+    def action_toggle_queue(self) -> None:
+        app = self._app()
+        if not app.source.can_act:
+            self.tell("actions are unavailable: " + app.source.mode)
+            return
+        paused = bool(app.status and app.status.queue_paused)
+        self.tell(app.source.set_queue_paused(not paused))
+
+    # --- views -------------------------------------------------------------------------------------
+    def action_cycle_sort(self) -> None:
+        table = self._app().query_one(TrialTable)
+        table.sort_by(next_in_cycle(SORT_COLUMNS, table.sort_column))
+        self.tell(f"sorted by {table.sort_column}" + (" (descending)" if table.descending else ""))
+
+    def action_reverse_sort(self) -> None:
+        table = self._app().query_one(TrialTable)
+        table.sort_by(table.sort_column, descending=not table.descending)
+
+    def action_cycle_filter(self) -> None:
+        table = self._app().query_one(TrialTable)
+        table.set_filter(next_in_cycle(STATUS_FILTERS, table.status_filter))
+        self.tell(f"showing {table.status_filter or 'all'} trials ({len(table.rows)})")
+
+    def action_reorder(self) -> None:
+        heatmap = self._app().query_one(Heatmap)
+        heatmap.toggle_order()
+        self.tell(
+            "grid ordered by means: best WI top, best DO right" if heatmap.ordered else "grid in seed order"
+        )
+
+    def action_show_pane(self, pane: str) -> None:
+        self._app().show_pane(pane)
+
+    # --- replay controls -------------------------------------------------------------------------------
+    def action_play_pause(self) -> None:
+        self._app().source.toggle_play()
+
+    def action_step(self) -> None:
+        self._app().source.step()
+
+    def action_faster(self) -> None:
+        self._app().source.faster()
+
+    def action_slower(self) -> None:
+        self._app().source.slower()
+
+    def action_jump_end(self) -> None:
+        self._app().source.jump_to_end()
+
+    # --- help, quit, sweeps ------------------------------------------------------------------------------
+    def action_help(self) -> None:
+        app = self._app()
+        groups = [
+            ("everywhere", [b for b in app.BINDINGS if isinstance(b, Binding)]),
+            ("trials table", list(TrialTable.BINDINGS)),
+            ("grid", list(Heatmap.BINDINGS)),
+        ]
+        app.push_screen(HelpScreen(groups))  # type: ignore[arg-type]
+
+    def action_quit_app(self) -> None:
+        app = self._app()
+        if app.source.mode != "live" or not app.source.can_act:
+            app.exit()
+            return
+
+        def done(choice: str | None) -> None:
+            if choice == "stop":
+                self.tell(app.source.stop_sweep())
+                app.exit()
+            elif choice == "leave":
+                app.exit()
+
+        app.push_screen(QuitScreen(), done)
+
+    def action_switch_sweep(self) -> None:
+        app = self._app()
+        if app.source_factory is None or len(app.sweeps) < 2:
+            self.tell("only one sweep is open")
+            return
+        app.push_screen(SweepPicker(app.sweeps, app.source.sweep_dir), self._open_sweep)
+
+    def _open_sweep(self, path: Path | None) -> None:
+        app = self._app()
+        if path is None or path == app.source.sweep_dir or app.source_factory is None:
+            return
+        app.source.stop()
+        app.reset_for(app.source_factory(path))
+
+
+def _field(row: Any, name: str) -> Any:
+    return row.get(name) if isinstance(row, dict) else getattr(row, name)

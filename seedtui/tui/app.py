@@ -1,0 +1,308 @@
+"""The seedtui application: one app over three event sources (live, replay, fake).
+
+Threads post, handlers own: the source's thread fills a buffer and posts ``SourceUpdated``
+(coalesced); the handler drains it into the ``SweepModel`` and marks the panes dirty; a timer
+redraws dirty panes a few times a second, so a burst of thousands of events costs one redraw.
+Statistics run in a worker thread at most every ``STATS_SECONDS`` and post their result.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Vertical
+from textual.css.query import NoMatches
+from textual.widgets import Footer, Input
+
+from seedtui.core.trials import settle_orphan
+from seedtui.core.view.sweep_model import SweepModel
+from seedtui.core.view.text_tail import read_text_tail
+from seedtui.tui.actions import ActionsMixin
+from seedtui.tui.messages import PlanComputed, SourceUpdated, StatsComputed
+from seedtui.tui.screens.tfp import TfpScreen
+from seedtui.tui.sources.base import EventSource, SourceStatus
+from seedtui.tui.stats_jobs import compute_summary, snapshot_trials
+from seedtui.tui.widgets.curves import CurvesPane
+from seedtui.tui.widgets.decisions_log import DecisionsLog
+from seedtui.tui.widgets.header import SweepHeader
+from seedtui.tui.widgets.heatmap import Heatmap
+from seedtui.tui.widgets.pane_tabs import PANES, PaneTabs
+from seedtui.tui.widgets.stats_pane import StatsPane
+from seedtui.tui.widgets.trial_table import TrialTable
+
+REFRESH_SECONDS = 0.25
+STATS_SECONDS = 2.0
+WIDE_COLUMNS = 150
+"""From this width every pane shows at once (three columns); below it, one pane at a time."""
+SourceFactory = Callable[[Path], EventSource]
+
+
+class SeedTuiApp(ActionsMixin, App[None]):
+    """Watch and steer a sweep; see ``?`` in the app for every key."""
+
+    CSS_PATH = "seedtui.tcss"
+    TITLE = "seedtui"
+    ENABLE_COMMAND_PALETTE = False
+    HORIZONTAL_BREAKPOINTS = [(0, "-compact"), (WIDE_COLUMNS, "-wide")]
+    BINDINGS = [
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit_app", "Quit"),
+        Binding("x", "kill_selected", "Kill"),
+        Binding("X", "kill_diverged", "Kill diverged"),
+        Binding("t", "tfp", "t/f/p"),
+        Binding("p", "toggle_queue", "Pause queue"),
+        Binding("space", "play_pause", "Play/pause"),
+        Binding("n", "step", "Step"),
+        Binding("plus,right_square_bracket", "faster", "Faster", key_display="+"),
+        Binding("minus,left_square_bracket", "slower", "Slower", key_display="-"),
+        Binding("e", "jump_end", "End"),
+        Binding("s", "cycle_sort", "Sort", show=False),
+        Binding("r", "reverse_sort", "Reverse sort", show=False),
+        Binding("f", "cycle_filter", "Filter status", show=False),
+        Binding("o", "reorder", "Order grid by means", show=False),
+        Binding("b", "focus_budget", "Type a budget", show=False),
+        Binding("w", "switch_sweep", "Sweeps"),
+        Binding("escape", "focus_table", "Back to the table", show=False),
+        *[
+            Binding(str(n), f"show_pane('{key}')", f"Show {label}", show=False)
+            for n, (key, label) in enumerate(PANES, start=1)
+        ],
+    ]
+
+    def __init__(
+        self,
+        source: EventSource,
+        *,
+        sweeps: Sequence[Path] = (),
+        source_factory: SourceFactory | None = None,
+        refresh_seconds: float = REFRESH_SECONDS,
+        stats_seconds: float = STATS_SECONDS,
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.sweeps = list(sweeps)
+        self.source_factory = source_factory
+        self.refresh_seconds = refresh_seconds
+        self.stats_seconds = stats_seconds
+        self.model = SweepModel(sweep_dir=source.sweep_dir)
+        self.status: SourceStatus | None = None
+        self.selected: str | None = None
+        self.active_pane = "trials"
+        self.last_message = ""
+        self._changed: set[str] = set()
+        self._dirty = False
+        self._last_flush = 0.0
+        self._stats_dirty = False
+        self._stats_running = False
+        self._stats_started = False
+        self._stats_started_at = 0.0
+        self._stats_seconds_taken = 0.0
+
+    # --- layout ------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield SweepHeader(id="header")
+        yield PaneTabs(id="tabs")
+        with Container(id="body"):
+            with Vertical(id="col-a", classes="column"):
+                yield TrialTable(id="trials", classes="pane")
+                yield DecisionsLog(id="log", classes="pane")
+            with Vertical(id="col-b", classes="column"):
+                yield Heatmap(id="grid", classes="pane")
+                yield CurvesPane(id="curves", classes="pane")
+            yield StatsPane(id="stats", classes="pane column")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.show_pane("trials")
+        self.query_one(TrialTable).focus()
+        self._update_header()
+        self.set_interval(self.refresh_seconds or REFRESH_SECONDS, self._redraw_if_dirty)
+        self.set_interval(self.stats_seconds, self._stats_tick)
+        self.source.start(self._notify_from_source)
+
+    def reset_for(self, source: EventSource) -> None:
+        """Show another sweep: a fresh model and panes fed by ``source``."""
+        self.source = source
+        self.model = SweepModel(sweep_dir=source.sweep_dir)
+        self.status = None
+        self.selected = None
+        self._changed.clear()
+        self._stats_started = False
+        self.query_one(DecisionsLog).clear()
+        self.query_one(StatsPane).show_summary(None)
+        self.query_one(StatsPane).show_plan([], None)
+        self._redraw()
+        self.source.start(self._notify_from_source)
+
+    def _notify_from_source(self) -> None:
+        self.post_message(SourceUpdated())
+
+    def on_unmount(self) -> None:
+        self.source.stop()
+
+    def show_pane(self, pane: str) -> None:
+        """Narrow terminal: show only ``pane``; wide: focus it."""
+        self.active_pane = pane
+        for key, _ in PANES:
+            self.query_one(f"#{key}").set_class(key == pane, "-active")
+        for column in self.query(".column"):
+            holds = column.id == pane or any(child.id == pane for child in column.children)
+            column.set_class(not holds, "-inactive")
+        self.query_one(PaneTabs).show(pane)
+        widget = self.query_one(f"#{pane}")
+        if widget.focusable:
+            widget.focus()
+
+    # --- events from the source ----------------------------------------------------------------------
+    def on_source_updated(self, message: SourceUpdated) -> None:
+        update = self.source.drain()
+        for trial in update.known_trials:
+            self.model.ensure(trial)
+        self._changed |= self.model.apply(update.events)
+        if update.known_trials:
+            self._changed |= set(update.known_trials)
+        if update.decisions:
+            self.model.add_decisions(update.decisions)
+            self.query_one(DecisionsLog).add_decisions(update.decisions, self._t0())
+        if update.status is not None:
+            self.status = update.status
+        for notice in update.notices:
+            self.tell(notice)
+        self._dirty = True
+        self._stats_dirty = self._stats_dirty or bool(update.events)
+        if not self.refresh_seconds or time.monotonic() - self._last_flush >= self.refresh_seconds:
+            self._redraw()
+
+    def _t0(self) -> float | None:
+        times = [t.first_t for t in self.model.trials.values() if t.first_t is not None]
+        return min(times) if times else None
+
+    def _redraw_if_dirty(self) -> None:
+        if self._dirty:
+            self._redraw()
+
+    def _redraw(self) -> None:
+        """Redraw what the last batches changed."""
+        self._dirty = False
+        self._last_flush = time.monotonic()
+        changed, self._changed = self._changed, set()
+        self.query_one(TrialTable).set_trials(self.model.trials, changed)
+        self.query_one(Heatmap).update_model(self.model)
+        self.query_one(CurvesPane).update_model(self.model)
+        if self.selected is None or self.selected not in self.model.trials:
+            first = self.query_one(TrialTable).selected_trial
+            if first is not None:
+                self.select_trial(first)
+        elif self.source.mode != "replay" and self.selected in changed:
+            self._show_stderr()
+        self._update_header()
+        if self._stats_dirty and not self._stats_running and not self._stats_started:
+            self._start_stats()  # the first summary should not wait for the stats timer
+
+    def _update_header(self) -> None:
+        start = self.model.first_start()
+        self.query_one(SweepHeader).show(
+            self.source.info,
+            task=start["task"] if start else None,
+            model=start["model"] if start else None,
+            counts=self.model.counts(),
+            status=self.status,
+        )
+
+    # --- selection -------------------------------------------------------------------------------------
+    def select_trial(self, trial_id: str) -> None:
+        """Select ``trial_id`` in every pane."""
+        self.selected = trial_id
+        self.query_one(TrialTable).select(trial_id)
+        self.query_one(Heatmap).select(trial_id)
+        self.query_one(CurvesPane).select(trial_id)
+        self._show_stderr()
+
+    def _show_stderr(self) -> None:
+        state = self.model.trials.get(self.selected or "")
+        text = ""
+        if state is not None and state.log_path is not None:
+            text = read_text_tail(state.log_path.parent / "stderr.log", max_lines=60)
+        self.query_one(DecisionsLog).show_stderr(self.selected, text)
+
+    def on_trial_table_selected(self, message: TrialTable.Selected) -> None:
+        self.select_trial(message.trial_id)
+
+    def on_heatmap_selected(self, message: Heatmap.Selected) -> None:
+        self.select_trial(message.trial_id)
+
+    def on_pane_tabs_chosen(self, message: PaneTabs.Chosen) -> None:
+        self.show_pane(message.pane)
+
+    # --- statistics ------------------------------------------------------------------------------------
+    def _stats_tick(self) -> None:
+        if self.source.mode in ("live", "read-only"):
+            for state in self.model.trials.values():
+                if state.status == "running" and settle_orphan(state).status == "failed":
+                    self._changed.add(state.trial_id)
+                    self._dirty = True
+        # a summary that takes s seconds runs at most every 5 s, so statistics of a big sweep never
+        # take more than a fifth of the CPU the UI shares with them
+        due = time.monotonic() - self._stats_started_at >= 5 * self._stats_seconds_taken
+        if self._stats_dirty and not self._stats_running and due:
+            self._start_stats()
+
+    def _start_stats(self) -> None:
+        self._stats_started = True
+        self._stats_started_at = time.monotonic()
+        self._stats_dirty = False
+        self._stats_running = True
+        trials = snapshot_trials(self.model.trials.values())
+
+        def job() -> None:
+            started = time.perf_counter()
+            summary, error = compute_summary(trials)
+            self.post_message(StatsComputed(summary, error, seconds=time.perf_counter() - started))
+
+        self.run_worker(job, thread=True, group="stats", name="stats")
+
+    def on_stats_computed(self, message: StatsComputed) -> None:
+        self._stats_running = False
+        self._stats_seconds_taken = message.seconds
+        with suppress(NoMatches):  # a worker may finish while the app shuts down
+            self.query_one(StatsPane).show_summary(message.summary, message.error)
+
+    def on_plan_computed(self, message: PlanComputed) -> None:
+        with suppress(NoMatches):
+            self.query_one(StatsPane).show_plan(message.rows, message.budget, message.error)
+        if isinstance(self.screen, TfpScreen):
+            self.screen.show_recommendation(*self.recommendation())
+
+    def on_stats_pane_budget_submitted(self, message: StatsPane.BudgetSubmitted) -> None:
+        self.request_plan(message.budget)
+
+    def action_focus_budget(self) -> None:
+        self.show_pane("stats")
+        self.query_one("#budget", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.show_pane("trials")
+
+
+def create_app(
+    source: EventSource,
+    *,
+    sweeps: Sequence[Path] = (),
+    source_factory: SourceFactory | None = None,
+    refresh_seconds: float = REFRESH_SECONDS,
+    stats_seconds: float = STATS_SECONDS,
+) -> SeedTuiApp:
+    """The app over ``source``. ``sweeps`` and ``source_factory`` let the user switch between
+    several sweeps (``w``); tests pass ``refresh_seconds=0`` to redraw on every batch."""
+    return SeedTuiApp(
+        source,
+        sweeps=sweeps,
+        source_factory=source_factory,
+        refresh_seconds=refresh_seconds,
+        stats_seconds=stats_seconds,
+    )

@@ -1,0 +1,176 @@
+"""The statistics pane's text: expected validation performance, seed variation (Table 3),
+ANOVA, early-vs-final correlation, and the planner's recommendation.
+
+Reads the JSON-like dict of ``seedtui.core.stats.summarize`` defensively: a missing key shows
+as '-' rather than breaking the pane while the statistics evolve.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from seedtui.core.view.curves import rasterize, value_range
+from seedtui.tui.renderables.curves import PlotSpec, plot_lines
+
+REGIMES = (("every_eval", "every eval"), ("per_epoch", "per epoch"), ("end_only", "end only"))
+
+
+def _get(data: Any, *keys: Any) -> Any:
+    for key in keys:
+        if isinstance(data, dict):
+            data = data.get(key)
+        elif isinstance(data, (list, tuple)) and isinstance(key, int) and -len(data) <= key < len(data):
+            data = data[key]
+        else:
+            return None
+    return data
+
+
+def fmt(value: Any, digits: int = 3) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "-"
+    if not math.isfinite(value):
+        return "nan"
+    if value != 0 and abs(value) < 10**-digits:
+        return f"{value:.1e}"
+    return f"{value:.{digits}f}"
+
+
+def evp_sample_sizes(n_max: int) -> list[int]:
+    """Which n the EVP table shows: 1, 2, 5, 10, 20, 50, ... up to and including ``n_max``."""
+    sizes = [n for n in (1, 2, 5, 10, 20, 50, 100, 200, 500) if n < n_max]
+    return sizes + ([n_max] if n_max >= 1 else [])
+
+
+def evp_table(summary: dict[str, Any]) -> Table:
+    table = Table(
+        title="expected best score of n trials (mean ± sd)",
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+        show_edge=False,
+        padding=(0, 1),
+    )
+    table.add_column("n", justify="right")
+    for _, label in REGIMES:
+        table.add_column(label, justify="right")
+    ns = _get(summary, "evp", "every_eval", "n") or _get(summary, "evp", "end_only", "n") or []
+    for n in evp_sample_sizes(len(ns)):
+        cells = [str(n)]
+        for key, _ in REGIMES:
+            regime = _get(summary, "evp", key) or {}
+            index = list(regime.get("n", [])).index(n) if n in list(regime.get("n", [])) else None
+            if index is None:
+                cells.append("-")
+                continue
+            cells.append(f"{fmt(_get(regime, 'mean', index))}±{fmt(_get(regime, 'sd', index))}")
+        table.add_row(*cells)
+    return table
+
+
+def evp_plot(summary: dict[str, Any], width: int, height: int) -> list[Text]:
+    """The every-eval EVP curve with its ±sd band drawn faint behind it."""
+    regime = _get(summary, "evp", "every_eval") or {}
+    ns = np.asarray(regime.get("n") or [], dtype=float)
+    mean = np.asarray(regime.get("mean") or [], dtype=float)
+    sd = np.asarray(regime.get("sd") or [], dtype=float)
+    if ns.size < 2 or mean.size != ns.size or sd.size != ns.size or width < 20 or height < 4:
+        return []
+    x_range = (float(ns[0]), float(ns[-1]))
+    y_range = value_range([mean - sd, mean + sd])
+    px_w, px_h = (width - 7) * 2, (height - 2) * 4
+    band = rasterize([(ns, mean - sd), (ns, mean + sd)], x_range, y_range, px_w, px_h)
+    spec = PlotSpec("EVP (every eval) ± sd", x_range, y_range, band, (ns, mean), color="cyan")
+    lines = plot_lines(spec, width, height)
+    lines[-1] = Text(lines[-1].plain.replace("epochs", "trials"), style="dim")
+    return lines
+
+
+def seed_table(summary: dict[str, Any]) -> Table:
+    table = Table(
+        title="seed variation (Table 3) and ANOVA",
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+        show_edge=False,
+        padding=(0, 1),
+    )
+    for name in ("", "sd", "F best/worst", "p", "p 2-way"):
+        table.add_column(name, justify="right" if name else "left")
+    for key, label in (("wi", "WI"), ("do", "DO")):
+        table.add_row(
+            label,
+            fmt(_get(summary, "seed_sd", key), 4),
+            fmt(_get(summary, "anova", key, "F"), 2),
+            fmt(_get(summary, "anova", key, "p"), 3),
+            fmt(_get(summary, "two_way_anova", key, "p"), 3),
+        )
+    table.add_row("total", fmt(_get(summary, "seed_sd", "total"), 4), "", "", "")
+    return table
+
+
+def correlation_text(summary: dict[str, Any], limit: int = 4) -> Text:
+    text = Text("early vs final (Spearman)\n", style="bold")
+    steps: Sequence[Any] = _get(summary, "correlation_with_final", "eval_steps") or []
+    rhos: Sequence[Any] = _get(summary, "correlation_with_final", "spearman") or []
+    if not steps:
+        return text.append("-")
+    picks = sorted({round(i * (len(steps) - 1) / max(1, limit - 1)) for i in range(limit)})
+    text.append("  ".join(f"step {steps[i]}: {fmt(_get(rhos, i), 2)}" for i in picks), "not bold")
+    return text
+
+
+def summary_renderable(
+    summary: dict[str, Any] | None, *, error: str | None = None, width: int = 40, plot_height: int = 0
+) -> Group:
+    """Everything above the planner's input."""
+    if error is not None:
+        return Group(Text(error, style="dim"))
+    if summary is None:
+        return Group(Text("statistics: waiting for evaluations…", style="dim"))
+    parts: list[Any] = []
+    head = Text()
+    head.append(f"{_get(summary, 'n_trials') or 0} trials", "bold")
+    excluded = _get(summary, "excluded")
+    if excluded:
+        head.append(f"  ({len(excluded) if isinstance(excluded, list) else excluded} excluded)", "dim")
+    best = _get(summary, "best_trial")
+    if best is not None:
+        head.append("  best ")
+        head.append(str(_get(best, "trial") if isinstance(best, dict) else best), "bold")
+        if isinstance(best, dict) and "score" in best:
+            head.append(f" {fmt(best['score'], 4)}")
+    parts.append(head)
+    if plot_height:
+        parts.extend(evp_plot(summary, width, plot_height))
+    parts += [evp_table(summary), seed_table(summary), correlation_text(summary)]
+    return Group(*parts)
+
+
+def plan_text(rows: Sequence[Any], budget: float | None, *, error: str | None = None) -> Text:
+    """The planner's recommendation for the typed budget (PlanRow objects or dicts)."""
+    if error is not None:
+        return Text(error, style="dim")
+    if budget is None:
+        return Text("type a budget (in full trainings) and press enter", style="dim")
+    if not rows:
+        return Text(f"no plan for budget {budget:g}", style="dim")
+    row = rows[0]
+
+    def field(name: str) -> Any:
+        return row.get(name) if isinstance(row, dict) else getattr(row, name, None)
+
+    text = Text(f"budget {budget:g}: ", style="bold")
+    text.append(f"t={field('t')} f={fmt(field('f'), 2)} p={field('p')}", "bold green")
+    text.append(f"\nexpected best {fmt(field('expected_best'), 4)} ± {fmt(field('sd'), 4)}")
+    text.append(f"  (baseline {fmt(field('baseline'), 4)}")
+    reduction = field("relative_error_reduction")
+    text.append(f", error -{fmt(reduction * 100 if isinstance(reduction, (int, float)) else None, 1)}%)")
+    return text

@@ -1,0 +1,152 @@
+"""The interface every event source implements, and the thread-safe buffer they share."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from seedtui.core.view.sweep_info import SweepInfo
+from seedtui.core.view.sweep_model import TrialEvent
+from seedtui.tui.gpu import GpuInfo
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """How the source stands, for the header (immutable: posted as a snapshot)."""
+
+    mode: str
+    """``live``, ``read-only``, ``replay`` or ``fake``."""
+    simulated: bool = False
+    """Actions act on a simulated copy (replay), never on files."""
+    queue_paused: bool = False
+    supervisor_alive: bool | None = None
+    position: float | None = None
+    """Replay: seconds of sweep time shown so far."""
+    duration: float | None = None
+    speed: float | None = None
+    playing: bool | None = None
+    gpus: tuple[GpuInfo, ...] = ()
+
+
+@dataclass
+class SourceUpdate:
+    """Everything a source produced since the last drain."""
+
+    events: list[TrialEvent] = field(default_factory=list)
+    known_trials: list[str] = field(default_factory=list)
+    """Trials that exist (queued ones included) though they may have no event yet."""
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    status: SourceStatus | None = None
+    notices: list[str] = field(default_factory=list)
+    """One-line messages for the user (e.g. a trial a simulated policy stopped)."""
+
+    def __bool__(self) -> bool:
+        return bool(self.events or self.known_trials or self.decisions or self.status or self.notices)
+
+
+class UpdateBuffer:
+    """Where a producer thread leaves updates until the app drains them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending = SourceUpdate()
+
+    def push(
+        self,
+        *,
+        events: list[TrialEvent] | None = None,
+        known_trials: list[str] | None = None,
+        decisions: list[dict[str, Any]] | None = None,
+        status: SourceStatus | None = None,
+        notices: list[str] | None = None,
+    ) -> None:
+        with self._lock:
+            if events:
+                self._pending.events.extend(events)
+            if known_trials:
+                self._pending.known_trials.extend(known_trials)
+            if decisions:
+                self._pending.decisions.extend(decisions)
+            if status is not None:
+                self._pending.status = status
+            if notices:
+                self._pending.notices.extend(notices)
+
+    def drain(self) -> SourceUpdate:
+        with self._lock:
+            update, self._pending = self._pending, SourceUpdate()
+        return update
+
+    def backlog(self) -> int:
+        """Events waiting: producers slow down while the app is behind."""
+        with self._lock:
+            return len(self._pending.events)
+
+
+Notify = Callable[[], None]
+
+
+class EventSource:
+    """Base class: holds the buffer and the notify callback; subclasses produce and act."""
+
+    mode = "fake"
+    simulated = False
+
+    def __init__(self, sweep_dir: Path | None, info: SweepInfo) -> None:
+        self.sweep_dir = sweep_dir
+        self.info = info
+        self.buffer = UpdateBuffer()
+        self._notify: Notify = lambda: None
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    def start(self, notify: Notify) -> None:
+        """Begin producing; ``notify`` may be called from any thread."""
+        self._notify = notify
+
+    def stop(self) -> None:
+        """Stop producing (joins any thread)."""
+
+    def drain(self) -> SourceUpdate:
+        return self.buffer.drain()
+
+    def publish(self, **parts: Any) -> None:
+        self.buffer.push(**parts)
+        self._notify()
+
+    # --- actions: each returns a line telling the user what happened ---------------------------
+    @property
+    def can_act(self) -> bool:
+        return False
+
+    def kill(self, trial: str) -> str:
+        raise NotImplementedError
+
+    def kill_many(self, trials: list[str]) -> str:
+        raise NotImplementedError
+
+    def apply_tfp(self, t: int, f: float, p: int) -> str:
+        raise NotImplementedError
+
+    def set_queue_paused(self, paused: bool) -> str:
+        raise NotImplementedError
+
+    def stop_sweep(self) -> str:
+        raise NotImplementedError
+
+    # --- replay controls (only replay sources have them) ----------------------------------------
+    @property
+    def is_replay(self) -> bool:
+        return False
+
+    def toggle_play(self) -> None: ...
+
+    def step(self) -> None: ...
+
+    def faster(self) -> None: ...
+
+    def slower(self) -> None: ...
+
+    def jump_to_end(self) -> None: ...

@@ -1,0 +1,155 @@
+"""A live sweep directory, tailed from a thread; actions become engine commands.
+
+One thread polls every trial's ``events.jsonl`` (only files whose size changed are read), the
+sweep's ``decisions.jsonl``, the supervisor's status and the GPUs, and publishes what is new. It
+holds back while the app has not drained the previous batch, so a burst never piles up.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from seedtui.core.events import EVENTS_FILE, TRIALS_DIR, EventTail
+from seedtui.core.view.decisions import DECISIONS_FILE, DecisionTail
+from seedtui.core.view.sweep_info import read_sweep_info
+from seedtui.core.view.sweep_model import TrialEvent
+from seedtui.tui.gpu import GpuProbe
+from seedtui.tui.sources.base import EventSource, Notify, SourceStatus
+
+POLL_SECONDS = 0.5
+DISCOVER_EVERY = 4
+"""Polls between scans of ``trials/`` for new trial directories."""
+MAX_BACKLOG = 200_000
+"""Events waiting in the buffer above which the thread stops reading until the app catches up."""
+
+
+def _engine_control() -> Any | None:
+    try:
+        from seedtui.core.engine import control
+    except ImportError:
+        return None
+    return control
+
+
+class LiveSource(EventSource):
+    """Tails a sweep directory; ``read_only`` when no supervisor runs it (actions refused)."""
+
+    mode = "live"
+
+    def __init__(self, sweep_dir: Path, *, gpu_probe: GpuProbe | None = None, threaded: bool = True) -> None:
+        super().__init__(sweep_dir, read_sweep_info(sweep_dir))
+        self.sweep_dir: Path = sweep_dir
+        self._tails: dict[str, EventTail] = {}
+        self._decisions = DecisionTail(sweep_dir / DECISIONS_FILE)
+        self._gpu_probe = gpu_probe
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._supervisor_alive: bool | None = None
+        self._queue_paused = False
+        self._last_status: SourceStatus | None = None
+        self._threaded = threaded
+        """False in tests, which call ``poll_once`` themselves instead of waiting for the thread."""
+
+    def start(self, notify: Notify) -> None:
+        super().start(notify)
+        self.buffer.push(known_trials=self.info.expected_trials())
+        if not self._threaded:
+            self.poll_once()
+            return
+        self._thread = threading.Thread(target=self._run, name="seedtui-live", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2)
+
+    # --- the tailing thread ----------------------------------------------------------------------
+    def _run(self) -> None:
+        polls = 0
+        while True:
+            if self.buffer.backlog() < MAX_BACKLOG:
+                self.poll_once(discover=polls % DISCOVER_EVERY == 0)
+            polls += 1
+            if self._stop.wait(POLL_SECONDS):
+                return
+
+    def poll_once(self, *, discover: bool = True) -> None:
+        """Read everything new once and publish it (the thread's body; tests may call it)."""
+        known: list[str] = []
+        if discover:
+            known = self._discover()
+        events: list[TrialEvent] = []
+        for trial, tail in self._tails.items():
+            events.extend((trial, event) for event in tail.poll())
+        decisions = self._decisions.poll()
+        status = self._read_status()
+        if events or decisions or known or status != self._last_status:
+            self._last_status = status
+            self.publish(events=events, known_trials=known, decisions=decisions, status=status)
+
+    def _discover(self) -> list[str]:
+        trials_dir = self.sweep_dir / TRIALS_DIR
+        new: list[str] = []
+        try:
+            entries = list(os.scandir(trials_dir))
+        except FileNotFoundError:
+            return new
+        for entry in entries:
+            if entry.is_dir() and entry.name not in self._tails:
+                self._tails[entry.name] = EventTail(Path(entry.path) / EVENTS_FILE)
+                new.append(entry.name)
+        return sorted(new)
+
+    def _read_status(self) -> SourceStatus:
+        control = _engine_control()
+        info = control.supervisor_status(self.sweep_dir) if control is not None else None
+        self._supervisor_alive = bool(info is not None and info.alive)
+        self._queue_paused = bool(info is not None and info.alive and info.paused)
+        gpus = self._gpu_probe.read() if self._gpu_probe is not None else ()
+        return SourceStatus(
+            mode=self.mode if self._supervisor_alive else "read-only",
+            queue_paused=self._queue_paused,
+            supervisor_alive=self._supervisor_alive,
+            gpus=gpus,
+        )
+
+    # --- actions -----------------------------------------------------------------------------------
+    @property
+    def can_act(self) -> bool:
+        return bool(self._supervisor_alive) and _engine_control() is not None
+
+    def _send(self, action: str, **args: Any) -> str:
+        control = _engine_control()
+        if control is None:
+            return "the sweep engine is not installed: nothing sent"
+        if not self._supervisor_alive:
+            return "no supervisor is running this sweep (read-only): nothing sent"
+        control.send_command(self.sweep_dir, action, **args)
+        return f"sent {action}" + (f" {args}" if args else "")
+
+    def kill(self, trial: str) -> str:
+        return self._send("kill", trial=trial, by="user")
+
+    def kill_many(self, trials: list[str]) -> str:
+        replies = [self._send("kill", trial=trial, by="user") for trial in trials]
+        return (
+            f"sent kill for {len(trials)} trial(s)"
+            if all(r.startswith("sent") for r in replies)
+            else replies[0]
+        )
+
+    def apply_tfp(self, t: int, f: float, p: int) -> str:
+        return self._send("apply_tfp", t=t, f=f, p=p)
+
+    def set_queue_paused(self, paused: bool) -> str:
+        reply = self._send("pause" if paused else "resume")
+        if reply.startswith("sent"):
+            self._queue_paused = paused
+        return reply
+
+    def stop_sweep(self) -> str:
+        return self._send("stop_sweep")

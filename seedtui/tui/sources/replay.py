@@ -1,0 +1,235 @@
+"""Replay of a recorded sweep at its original timing scaled by a speed; actions are rehearsed
+on a simulated copy (``seedtui.core.replay``), never on files."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from seedtui.core.events import iter_event_files
+from seedtui.core.replay import ReplayClock, ReplayTimeline, first_event_time, read_log_fast, trial_of_log
+from seedtui.core.trials import trial_id_for_log
+from seedtui.core.view.decisions import read_decision_records
+from seedtui.core.view.sweep_info import read_sweep_info
+from seedtui.tui.sources.base import EventSource, Notify, SourceStatus
+
+TICK_SECONDS = 0.1
+LOAD_CHUNK = 32
+"""Trials read between two deliveries while a replay loads."""
+
+
+class ReplaySource(EventSource):
+    """Plays a ``ReplayTimeline`` from a thread; controls and simulated actions lock it."""
+
+    mode = "replay"
+    simulated = True
+
+    def __init__(
+        self,
+        sweep_dir: Path,
+        *,
+        speed: float = 1.0,
+        timeline: ReplayTimeline | None = None,
+        start_position: float = 0.0,
+        paused: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(sweep_dir, read_sweep_info(sweep_dir))
+        self.timeline = timeline
+        self.replay_clock = ReplayClock(speed=speed, paused=paused, position=start_position)
+        self._wall = clock
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_status: SourceStatus | None = None
+        self._simulated_sent = 0
+        self.loaded = threading.Event()
+        """Set once every log is read (at once when a timeline is given)."""
+        if timeline is not None:
+            self.loaded.set()
+
+    def start(self, notify: Notify) -> None:
+        super().start(notify)
+        if self.timeline is not None:
+            self._deliver(initial=True)
+        self._thread = threading.Thread(target=self._run, name="seedtui-replay", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2)
+
+    def _run(self) -> None:
+        if self.timeline is None:
+            self._load_progressively()
+        while not self._stop.wait(TICK_SECONDS):
+            self._deliver()
+
+    def _load_progressively(self) -> None:
+        """Show the grid at once, then add trials as their logs are read (the replay plays
+        meanwhile: a trial read late delivers everything up to the current position)."""
+        assert self.sweep_dir is not None
+        paths = list(iter_event_files(self.sweep_dir))
+        firsts = [t for t in (first_event_time(p) for p in paths) if t is not None]
+        timeline = ReplayTimeline(
+            {}, decisions=read_decision_records(self.sweep_dir), t0=min(firsts) if firsts else 0.0
+        )
+        with self._lock:
+            self.timeline = timeline
+        self.buffer.push(known_trials=[trial_id_for_log(p) for p in paths])
+        self._deliver(initial=True)
+        for index, path in enumerate(paths):
+            if self._stop.is_set():
+                return
+            events = read_log_fast(path)
+            with self._lock:
+                timeline.add_trial(trial_of_log(path, events), events)
+            if index % LOAD_CHUNK == LOAD_CHUNK - 1:
+                self._deliver()
+        self.loaded.set()
+        self._deliver()
+
+    def _deliver(self, *, initial: bool = False) -> None:
+        """Advance the timeline to the clock and publish what became due (nothing when idle)."""
+        with self._lock:
+            timeline = self.timeline
+            if timeline is None:
+                return
+            if initial:
+                # every trial appears at once (queued until its first event), so the grid is whole
+                known = timeline.trial_ids + [
+                    t for t in self.info.expected_trials() if t not in timeline.logs
+                ]
+                self.buffer.push(known_trials=known)
+            position = self.replay_clock.tick(self._wall())
+            events, decisions = timeline.advance_to(position)
+            decisions = decisions + self._new_simulated_decisions()
+            status = self._status()
+        if events or decisions or initial or status != self._last_status:
+            self._last_status = status
+            self.publish(events=events, decisions=decisions, status=status)
+
+    def _new_simulated_decisions(self) -> list[dict[str, object]]:
+        """Simulated decisions not yet shown, as decision records flagged ``simulated``."""
+        timeline = self.timeline
+        if timeline is None:
+            return []
+        new = timeline.simulated[self._simulated_sent :]
+        self._simulated_sent = len(timeline.simulated)
+        return [
+            {
+                "t": (timeline.t0 or 0.0) + d.position,
+                "rule": d.rule,
+                "trial": d.trial,
+                "action": d.action,
+                "reason": d.reason,
+                "simulated": True,
+            }
+            for d in new
+        ]
+
+    def _status(self) -> SourceStatus:
+        timeline = self.timeline
+        position = self.replay_clock.position
+        duration = timeline.duration if timeline is not None else None
+        return SourceStatus(
+            mode=self.mode,
+            simulated=True,
+            queue_paused=bool(timeline and timeline.queue_paused),
+            position=min(position, duration) if duration is not None else position,
+            duration=duration,
+            speed=self.replay_clock.speed,
+            playing=not self.replay_clock.paused,
+        )
+
+    # --- replay controls -------------------------------------------------------------------------
+    @property
+    def is_replay(self) -> bool:
+        return True
+
+    def toggle_play(self) -> None:
+        with self._lock:
+            self.replay_clock.toggle_pause()
+        self._deliver()
+
+    def step(self) -> None:
+        """Pause and move to the next evaluation of any trial."""
+        with self._lock:
+            self.replay_clock.paused = True
+            target = self.timeline.next_eval_position() if self.timeline else None
+            if target is not None:
+                self.replay_clock.position = max(self.replay_clock.position, target)
+        self._deliver()
+
+    def faster(self) -> None:
+        with self._lock:
+            self.replay_clock.faster()
+        self._deliver()
+
+    def slower(self) -> None:
+        with self._lock:
+            self.replay_clock.slower()
+        self._deliver()
+
+    def jump_to_end(self) -> None:
+        with self._lock:
+            if self.timeline is None:
+                return
+            events, decisions = self.timeline.to_end()
+            decisions = decisions + self._new_simulated_decisions()
+            self.replay_clock.position = max(self.replay_clock.position, self.timeline.position)
+            status = self._status()
+        self._last_status = status
+        self.publish(events=events, decisions=decisions, status=status)
+
+    # --- simulated actions -----------------------------------------------------------------------
+    @property
+    def can_act(self) -> bool:
+        return self.timeline is not None
+
+    def _after_action(self) -> None:
+        self._deliver()
+
+    def kill(self, trial: str) -> str:
+        with self._lock:
+            done = self.timeline is not None and self.timeline.kill(trial)
+        self._after_action()
+        return f"SIMULATED: stopped {trial}" if done else f"SIMULATED: {trial} has already ended"
+
+    def kill_many(self, trials: list[str]) -> str:
+        with self._lock:
+            done = [
+                t
+                for t in trials
+                if self.timeline is not None and self.timeline.kill(t, by="divergence", reason="diverged")
+            ]
+        self._after_action()
+        return f"SIMULATED: stopped {len(done)} trial(s)"
+
+    def apply_tfp(self, t: int, f: float, p: int) -> str:
+        with self._lock:
+            greater = True
+            if self.timeline is not None:
+                for events in self.timeline.logs.values():
+                    start = next((e for e in events if e.get("event") == "start"), None)
+                    if start is not None:
+                        greater = bool(start["greater_is_better"])
+                        break
+            stopped = self.timeline.apply_tfp(t, f, p, greater_is_better=greater) if self.timeline else []
+        self._after_action()
+        return f"SIMULATED: t={t} f={f:g} p={p} stops {len(stopped)} trial(s)"
+
+    def set_queue_paused(self, paused: bool) -> str:
+        with self._lock:
+            if self.timeline is None:
+                return "SIMULATED: nothing loaded yet"
+            changed = self.timeline.pause_queue() if paused else self.timeline.resume_queue()
+        self._after_action()
+        verb = "paused: holding" if paused else "resumed: releasing"
+        return f"SIMULATED: queue {verb} {len(changed)} trial(s)"
+
+    def stop_sweep(self) -> str:
+        return "a replay has no sweep to stop"

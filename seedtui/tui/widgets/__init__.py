@@ -1,0 +1,1 @@
+"""The app's panes, one widget per module; each draws through a renderable in ``renderables``."""

@@ -1,0 +1,145 @@
+"""The curves pane: selected trial large, the others faint behind (background cached)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from rich.text import Text
+from textual.widget import Widget
+
+from seedtui.core.trials import TrialState
+from seedtui.core.view.curves import downsample_mean, rasterize, value_range
+from seedtui.core.view.sweep_model import SweepModel
+from seedtui.tui.renderables.curves import GUTTER, CurvesRenderable, PlotSpec, split_height
+from seedtui.tui.renderables.palette import STATUS_STYLES
+
+BACKGROUND_REFRESH_SECONDS = 1.0
+"""The faint curves of 625 trials are redrawn at most this often; the selected one every frame."""
+
+
+def _epochs_of_steps(state: TrialState, steps: list[int]) -> np.ndarray:
+    per_epoch = float(state.start["steps_per_epoch"]) if state.start else 1.0
+    return np.asarray(steps, dtype=float) / (per_epoch or 1.0)
+
+
+def loss_curve(state: TrialState, points: int) -> tuple[np.ndarray, np.ndarray]:
+    """The trial's loss against epochs, bucket-averaged down to ``points``."""
+    xs = _epochs_of_steps(state, state.train_steps)
+    return downsample_mean(xs, points), downsample_mean(state.train_losses, points)
+
+
+def score_curve(state: TrialState) -> tuple[np.ndarray, np.ndarray]:
+    return np.asarray(state.eval_epochs, dtype=float), np.asarray(state.eval_scores, dtype=float)
+
+
+class CurvesPane(Widget):
+    """Validation score and training loss of the selected trial against epochs."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.model: SweepModel | None = None
+        self.selected_trial: str | None = None
+        self._data_version = 0
+        # kind -> (size key, data version, built at, mask, y range)
+        self._background: dict[
+            str, tuple[tuple[object, ...], int, float, np.ndarray, tuple[float, float]]
+        ] = {}
+
+    def update_model(self, model: SweepModel) -> None:
+        self.model = model
+        self._data_version += 1
+        self.refresh()
+
+    def select(self, trial_id: str | None) -> None:
+        self.selected_trial = trial_id
+        self.refresh()
+
+    # --- building the plots ------------------------------------------------------------------------
+    def _x_range(self, model: SweepModel) -> tuple[float, float]:
+        epochs = [float(t.start["epochs"]) for t in model.trials.values() if t.start is not None]
+        return (0.0, max(epochs) if epochs else 1.0)
+
+    def _background_for(
+        self, kind: str, px_w: int, px_h: int, x_range: tuple[float, float]
+    ) -> tuple[np.ndarray, tuple[float, float]]:
+        """The faint mask and y range of every trial's curve, rebuilt at most once a second
+        (and whenever the plot's size changes)."""
+        assert self.model is not None
+        cached = self._background.get(kind)
+        size_key = (px_w, px_h, x_range)
+        if cached is not None and cached[0] == size_key:
+            stale = cached[1] != self._data_version
+            recent = time.monotonic() - cached[2] < BACKGROUND_REFRESH_SECONDS
+            if not stale or recent:
+                return cached[3], cached[4]
+        trials = list(self.model.trials.values())
+        if kind == "score":
+            curves = [score_curve(t) for t in trials if t.eval_scores]
+            baseline = self.model.majority_baseline
+            extra = [np.array([baseline])] if baseline is not None else []
+            y_range = value_range([c[1] for c in curves] + extra)
+        else:
+            curves = [loss_curve(t, px_w) for t in trials if t.train_losses]
+            y_range = _robust_range([c[1] for c in curves])
+        mask = rasterize(curves, x_range, y_range, px_w, px_h)
+        self._background[kind] = (size_key, self._data_version, time.monotonic(), mask, y_range)
+        return mask, y_range
+
+    def _spec(self, kind: str, state: TrialState | None, width: int, height: int) -> PlotSpec:
+        assert self.model is not None
+        x_range = self._x_range(self.model)
+        px_w, px_h = max(1, width - GUTTER) * 2, max(1, height - 2) * 4
+        mask, y_range = self._background_for(kind, px_w, px_h, x_range)
+        stop_x = None
+        stop_label = ""
+        if state is not None and state.status == "stopped" and state.end_step is not None and state.start:
+            stop_x = float(_epochs_of_steps(state, [state.end_step])[0])
+            stop_label = f"stopped by {state.stopped_by or '?'} at {state.progress:.0%}"
+        if kind == "score":
+            curve = score_curve(state) if state is not None and state.eval_scores else None
+            metric = self.model.first_start()
+            title = f"validation {metric['metric'] if metric else 'score'}"
+            return PlotSpec(
+                title,
+                x_range,
+                y_range,
+                mask,
+                curve,
+                points=curve,
+                stop_x=stop_x,
+                stop_label=stop_label,
+                color="green",
+            )
+        curve = loss_curve(state, px_w) if state is not None and state.train_losses else None
+        return PlotSpec("training loss", x_range, y_range, mask, curve, stop_x=stop_x, color="yellow")
+
+    def render(self) -> CurvesRenderable | Text:
+        model = self.model
+        if model is None or not model.trials:
+            return Text("no trials yet", style="dim")
+        width, height = self.content_size.width, self.content_size.height
+        state = model.trials.get(self.selected_trial) if self.selected_trial else None
+        heading = Text()
+        if state is not None:
+            heading.append(state.trial_id, "bold")
+            heading.append(f" {state.status}", STATUS_STYLES.get(state.status, ""))
+            best = state.best_score()
+            heading.append("  best " + ("-" if best is None else f"{best:.4f}"))
+        heading.append(f"   others faint ({len(model.trials) - (1 if state else 0)})", "dim")
+        heights = split_height(height - 1, 2)
+        specs = [
+            self._spec(kind, state, width, h) for kind, h in zip(("score", "loss"), heights, strict=True)
+        ]
+        return CurvesRenderable(specs, heading=heading, plot_heights=heights)
+
+
+def _robust_range(arrays: list[np.ndarray]) -> tuple[float, float]:
+    """The 1st to 99th percentile of finite values, so one diverged loss does not flatten the rest."""
+    finite = [a[np.isfinite(a)] for a in arrays]
+    finite = [a for a in finite if a.size]
+    if not finite:
+        return (0.0, 1.0)
+    values = np.concatenate(finite)
+    low, high = np.percentile(values, [1, 99])
+    return value_range([np.array([low, high])])

@@ -1,0 +1,72 @@
+"""Policy decisions as they happen, and the selected trial's stderr tail. Both come from files,
+so every line is shown as plain ``Text`` (``[bold red]`` stays ``[bold red]``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import RichLog, Static
+
+from seedtui.core.view.decisions import describe_decision
+from seedtui.tui.renderables.header import format_clock
+
+MAX_DECISION_LINES = 2000
+
+
+def decision_line(record: dict[str, Any], t0: float | None) -> Text:
+    """One decision, timestamped relative to the sweep's start; simulated ones are labelled."""
+    text = Text()
+    t = record.get("t")
+    if isinstance(t, (int, float)) and t0 is not None:
+        text.append(format_clock(t - t0) + " ", "dim")
+    if record.get("simulated"):
+        text.append("SIMULATED ", "bold yellow")
+    action = str(record.get("action", ""))
+    text.append(describe_decision(record), "red" if action == "stop" else "")
+    return text
+
+
+class DecisionsLog(Vertical):
+    """Decisions above, stderr of the selected trial below."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.lines_written = 0
+        self.stderr_trial: str | None = None
+        self.stderr_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("decisions", style="bold"), classes="pane-title")
+        yield RichLog(
+            id="decision-lines",
+            max_lines=MAX_DECISION_LINES,
+            markup=False,
+            wrap=True,
+            min_width=20,
+            auto_scroll=True,
+        )
+        yield Static(Text("stderr", style="bold"), id="stderr-title", classes="pane-title")
+        yield Static(Text(""), id="stderr-tail")
+
+    def add_decisions(self, records: list[dict[str, Any]], t0: float | None) -> None:
+        log = self.query_one("#decision-lines", RichLog)
+        for record in records:
+            log.write(decision_line(record, t0))
+            self.lines_written += 1
+
+    def clear(self) -> None:
+        self.query_one("#decision-lines", RichLog).clear()
+        self.lines_written = 0
+
+    def show_stderr(self, trial: str | None, text: str) -> None:
+        if trial == self.stderr_trial and text == self.stderr_text:
+            return
+        self.stderr_trial, self.stderr_text = trial, text
+        title = Text("stderr ", style="bold")
+        title.append(trial or "(no trial selected)")
+        self.query_one("#stderr-title", Static).update(title)
+        # Text, not a str: Static would parse a str as markup.
+        self.query_one("#stderr-tail", Static).update(Text(text or "(empty)", style="" if text else "dim"))

@@ -1,0 +1,118 @@
+"""The WI x DO heatmap pane: a cursor over cells that selects a trial everywhere."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.widget import Widget
+
+from seedtui.core.view.heatmap import HeatmapGrid, build_heatmap, move_cursor
+from seedtui.core.view.sweep_model import SweepModel
+from seedtui.tui.renderables.heatmap import (
+    CELL_WIDTH,
+    HEADER_LINES,
+    LABEL_WIDTH,
+    LEGEND_LINES,
+    HeatmapRenderable,
+    visible_row_window,
+)
+
+
+class Heatmap(Widget, can_focus=True):
+    """One cell per trial, coloured by its best score so far."""
+
+    BINDINGS = [
+        Binding("up,k", "move(-1, 0)", "Up", show=False),
+        Binding("down,j", "move(1, 0)", "Down", show=False),
+        Binding("left,h", "move(0, -1)", "Left", show=False),
+        Binding("right,l", "move(0, 1)", "Right", show=False),
+    ]
+
+    class Selected(Message):
+        """The cursor moved onto a trial's cell."""
+
+        def __init__(self, trial_id: str) -> None:
+            super().__init__()
+            self.trial_id = trial_id
+            """The trial of the cell under the cursor."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.model: SweepModel | None = None
+        self.ordered = False
+        self.grid = build_heatmap([])
+        self.cursor: tuple[int, int] = (0, 0)
+        self.selected_trial: str | None = None
+
+    def update_model(self, model: SweepModel) -> None:
+        """Rebuild the grid from the model (after new events or a re-order)."""
+        self.model = model
+        shape = (len(self.grid.wi_seeds), len(self.grid.do_seeds))
+        self.grid = build_heatmap(
+            model.trials.values(), ordered_by_means=self.ordered, greater_is_better=model.greater_is_better
+        )
+        self._place_cursor()
+        # the pane's height follows the number of WI seeds: lay out again when it changes
+        self.refresh(layout=shape != (len(self.grid.wi_seeds), len(self.grid.do_seeds)))
+
+    def toggle_order(self) -> None:
+        self.ordered = not self.ordered
+        if self.model is not None:
+            self.update_model(self.model)
+
+    def select(self, trial_id: str) -> None:
+        self.selected_trial = trial_id
+        self._place_cursor()
+        self.refresh()
+
+    def _place_cursor(self) -> None:
+        if self.selected_trial is not None:
+            position = self.grid.position_of(self.selected_trial)
+            if position is not None:
+                self.cursor = position
+
+    def action_move(self, d_row: int, d_col: int) -> None:
+        grid: HeatmapGrid = self.grid
+        self.cursor = move_cursor(*self.cursor, d_row, d_col, len(grid.wi_seeds), len(grid.do_seeds))
+        trial = grid.trial_at(*self.cursor)
+        if trial is not None:
+            self.selected_trial = trial
+            self.post_message(self.Selected(trial))
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        """Clicking a cell selects its trial, like moving the cursor there."""
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        grid = self.grid
+        rows = len(grid.wi_seeds)
+        room = max(
+            1, (self.content_size.height or rows + HEADER_LINES + LEGEND_LINES) - HEADER_LINES - LEGEND_LINES
+        )
+        first, last = visible_row_window(rows, self.cursor[0], room)
+        row = first + offset.y - HEADER_LINES
+        col = (offset.x - LABEL_WIDTH) // CELL_WIDTH
+        if first <= row < last and 0 <= col < len(grid.do_seeds):
+            self.action_move(row - self.cursor[0], col - self.cursor[1])
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """The whole grid's height; when the pane gets less, the grid scrolls with the cursor.
+        (Measuring the renderable would feed the current, possibly clipped, height back in.)"""
+        if not self.grid.wi_seeds:
+            return 2
+        return HEADER_LINES + len(self.grid.wi_seeds) + LEGEND_LINES
+
+    def render(self) -> HeatmapRenderable:
+        model = self.model
+        return HeatmapRenderable(
+            self.grid,
+            cursor=self.cursor if self.grid.wi_seeds else None,
+            low=model.majority_baseline if model else None,
+            high=model.best_score() if model else None,
+            greater_is_better=model.greater_is_better if model else True,
+            ordered=self.ordered,
+            max_height=self.content_size.height or None,
+        )

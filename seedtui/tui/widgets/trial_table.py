@@ -1,0 +1,184 @@
+"""The trials table: one line per trial, drawn line by line (only the visible rows are rendered,
+so 625 trials cost what 40 do)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.segment import Segment
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from seedtui.core.trials import TrialState
+from seedtui.core.view.table import SORT_COLUMNS, visible_rows
+from seedtui.tui.renderables.trial_row import column_at, header_text, layout_columns, row_text
+
+
+class TrialTable(ScrollView, can_focus=True):
+    """Sortable, filterable table of trials with a cursor that selects a trial."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "cursor(-10)", "Page up", show=False),
+        Binding("pagedown", "cursor(10)", "Page down", show=False),
+        Binding("home", "cursor_to(0)", "First", show=False),
+        Binding("end", "cursor_to(-1)", "Last", show=False),
+    ]
+
+    class Selected(Message):
+        """The cursor moved onto a trial."""
+
+        def __init__(self, trial_id: str) -> None:
+            super().__init__()
+            self.trial_id = trial_id
+            """The trial now under the cursor."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.trials: Mapping[str, TrialState] = {}
+        self.rows: list[str] = []
+        self.cursor = 0
+        self.sort_column = "trial"
+        self.descending = False
+        self.status_filter: str | None = None
+        self._line_cache: dict[str, tuple[tuple[object, ...], Strip]] = {}
+
+    # --- data ----------------------------------------------------------------------------------
+    def set_trials(self, trials: Mapping[str, TrialState], changed: set[str] | None = None) -> None:
+        """Show these trials; rows of ``changed`` trials are redrawn (all when None)."""
+        self.trials = trials
+        if changed is None:
+            self._line_cache.clear()
+        self.refresh_rows()
+
+    def refresh_rows(self) -> None:
+        """Re-filter and re-sort, keeping the cursor on the same trial when it is still shown."""
+        current = self.selected_trial
+        self.rows = visible_rows(
+            self.trials,
+            sort_column=self.sort_column,
+            descending=self.descending,
+            status_filter=self.status_filter,
+        )
+        if current in self.rows:
+            self.cursor = self.rows.index(current)
+        self.cursor = min(self.cursor, max(0, len(self.rows) - 1))
+        self.virtual_size = Size(self._width(), len(self.rows) + 1)
+        self.refresh()
+
+    @property
+    def selected_trial(self) -> str | None:
+        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    def select(self, trial_id: str) -> None:
+        """Move the cursor onto ``trial_id`` (when shown) without announcing it."""
+        if trial_id in self.rows:
+            self.cursor = self.rows.index(trial_id)
+            self._scroll_to_cursor()
+            self.refresh()
+
+    def sort_by(self, column: str, *, descending: bool | None = None) -> None:
+        if column not in SORT_COLUMNS:
+            return
+        if descending is None:
+            descending = not self.descending if column == self.sort_column else column in ("best", "last")
+        self.sort_column, self.descending = column, descending
+        self.refresh_rows()
+        self._scroll_to_cursor()
+
+    def set_filter(self, status: str | None) -> None:
+        self.status_filter = status
+        self.refresh_rows()
+        self._scroll_to_cursor()
+
+    # --- cursor ----------------------------------------------------------------------------------
+    def action_cursor(self, delta: int) -> None:
+        self._move_to(self.cursor + delta)
+
+    def action_cursor_to(self, index: int) -> None:
+        self._move_to(index if index >= 0 else len(self.rows) - 1)
+
+    def _move_to(self, index: int) -> None:
+        if not self.rows:
+            return
+        self.cursor = min(len(self.rows) - 1, max(0, index))
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.Selected(self.rows[self.cursor]))
+
+    def _scroll_to_cursor(self) -> None:
+        # row i is drawn on line i + 1 (line 0 is the header, which does not scroll)
+        self.scroll_to_region(
+            Region(0, self.cursor, 1, 2), animate=False, immediate=True, spacing=None, force=True
+        )
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        if offset.y == 0:  # the header: sort on the clicked column
+            columns, _ = layout_columns(self._width())
+            key = column_at(columns, offset.x)
+            if key is not None:
+                self.sort_by(key)
+            return
+        self._move_to(offset.y - 1 + int(self.scroll_y))
+
+    # --- drawing ---------------------------------------------------------------------------------
+    def _width(self) -> int:
+        return self.scrollable_content_region.width
+
+    def render_line(self, y: int) -> Strip:
+        width = self._width()
+        columns, spark = layout_columns(width)
+        if y == 0:
+            text = header_text(columns, spark, sort_column=self.sort_column, descending=self.descending)
+            return self._strip(text, width)
+        index = y - 1 + int(self.scroll_y)
+        if index >= len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        trial = self.rows[index]
+        state = self.trials[trial]
+        selected = index == self.cursor
+        key = (
+            width,
+            selected,
+            self.has_focus,
+            state.status,
+            len(state.train_losses),
+            len(state.eval_scores),
+            state.end_step,
+        )
+        cached = self._line_cache.get(trial)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        text = row_text(state, columns, spark)
+        if selected:
+            text.stylize("reverse" if self.has_focus else "underline")
+        strip = self._strip(text, width)
+        self._line_cache[trial] = (key, strip)
+        return strip
+
+    def _strip(self, text: Text, width: int) -> Strip:
+        segments = list(text.render(self.app.console, end=""))
+        return Strip(Segment.apply_style(segments, self.rich_style)).adjust_cell_length(
+            width, self.rich_style
+        )
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self._width(), len(self.rows) + 1)
+        self._line_cache.clear()
+
+    def on_focus(self) -> None:
+        self._line_cache.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._line_cache.clear()
+        self.refresh()
