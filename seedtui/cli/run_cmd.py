@@ -1,0 +1,163 @@
+"""``seedtui run`` (launch or resume a sweep), and the small commands that talk to its supervisor:
+``seedtui kill``, ``seedtui ctl``, ``seedtui status``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from seedtui.cli.app import app
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"seedtui: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _config_path(target: Path) -> Path:
+    """A sweep directory stands for its resolved ``sweep.toml`` (so ``run DIR`` resumes it)."""
+    return target / "sweep.toml" if target.is_dir() else target
+
+
+@app.command()
+def run(
+    config: Annotated[Path, typer.Argument(help="Sweep configuration (TOML), or an existing sweep "
+                                                "directory to resume.")],
+    headless: Annotated[bool, typer.Option("--headless", help="No TUI: print progress, stop decisions "
+                                                             "and a summary (works without a terminal).")]
+    = False,
+    auto_stop: Annotated[bool, typer.Option("--auto-stop", help="Require an early-stopping policy (from the "
+                                                               "config or --t/--f/--p).")] = False,
+    t: Annotated[int | None, typer.Option("--t", help="t/f/p policy: trials to start (overrides the "
+                                                      "config).")] = None,
+    f: Annotated[float | None, typer.Option("--f", help="t/f/p policy: fraction of training after which to "
+                                                        "compare them.")] = None,
+    p: Annotated[int | None, typer.Option("--p", help="t/f/p policy: how many of the best continue.")] = None,
+) -> None:
+    """Launch a sweep (or resume one): a detached supervisor runs the trials, so closing this terminal
+    leaves the sweep running. Completed trials are kept, suspended ones continue, failed and missing
+    ones run again."""
+    from seedtui.core.engine.config import ConfigError, load_sweep_config, validate_tfp
+    from seedtui.core.engine.control import supervisor_status
+    from seedtui.core.engine.detach import SupervisorStartError, launch_detached
+
+    path = _config_path(config)
+    try:
+        sweep = load_sweep_config(path)
+        if t is not None or f is not None or p is not None:
+            base = sweep.policy.tfp
+            values = {"t": t if t is not None else (base.t if base else None),
+                      "f": f if f is not None else (base.f if base else None),
+                      "p": p if p is not None else (base.p if base else None)}
+            missing = [k for k, v in values.items() if v is None]
+            if missing:
+                raise ConfigError(f"--{missing[0]}", "is needed too (the config has no [policy.tfp] to take "
+                                                     "it from)")
+            tfp = validate_tfp(int(values["t"]), float(values["f"]), int(values["p"]),  # type: ignore[arg-type]
+                               grid_size=len(sweep.grid), prefix="")
+            sweep = sweep.with_policy(replace(sweep.policy, rule="tfp", tfp=tfp))
+        if auto_stop and sweep.policy.rule == "none" and sweep.policy.divergence is None:
+            raise ConfigError("policy.rule", "--auto-stop needs a policy: set [policy] rule = \"tfp\" or "
+                                             "\"asha\" in the config, or pass --t --f --p")
+        before = supervisor_status(sweep.sweep_dir)
+        sweep_dir = launch_detached(path, config=sweep)
+    except ConfigError as error:
+        raise _fail(f"{path}: {error}") from None
+    except SupervisorStartError as error:
+        raise _fail(str(error), 1) from None
+    if before is not None and before.alive:
+        typer.echo(f"A supervisor (pid {before.pid}) already runs this sweep: following it; the options "
+                   "given now are not applied.", err=True)
+    else:
+        typer.echo(f"Sweep {sweep.name}: {sweep_dir}", err=True)
+    if not headless:
+        from seedtui.cli import _command_names
+
+        if "open" in _command_names():
+            # the TUI: replace this process, so the TUI is the foreground program of the terminal
+            os.execv(sys.executable, [sys.executable, "-m", "seedtui", "open", str(sweep_dir)])
+        typer.echo("The TUI is not available here; following the sweep headless.", err=True)
+    from seedtui.core.engine.headless import follow_sweep
+
+    raise typer.Exit(follow_sweep(sweep_dir))
+
+
+def _sweep_dir(path: Path, *, live: bool = False) -> Path:
+    from seedtui.core.engine.control import read_state, supervisor_status
+
+    if not path.is_dir() or read_state(path) is None:
+        raise _fail(f"{path} is not a sweep directory with a supervisor (no supervisor.json)")
+    if live:
+        info = supervisor_status(path)
+        if info is None or not info.alive:
+            # a command left in control.jsonl would be obeyed by whichever supervisor starts next
+            raise _fail(f"no supervisor is running {path}: nothing sent (resume it with "
+                        f"'seedtui run {path}')", 1)
+    return path
+
+
+@app.command()
+def kill(
+    sweep_dir: Annotated[Path, typer.Argument(help="The sweep directory.")],
+    trial: Annotated[str, typer.Argument(help="Trial id, e.g. wi7-do12.")],
+    reason: Annotated[str, typer.Option(help="Why (written into the trial's end event).")]
+    = "stopped by the user",
+) -> None:
+    """Stop one trial of a running sweep (SIGTERM to its process group, SIGKILL after a grace period)."""
+    from seedtui.core.engine.control import send_command
+    from seedtui.core.events import parse_trial_id
+
+    if parse_trial_id(trial) is None:
+        raise _fail(f"{trial!r} is not a trial id like wi7-do12")
+    command = send_command(_sweep_dir(sweep_dir, live=True), "kill", trial=trial, by="user", reason=reason)
+    typer.echo(f"sent kill {trial} (command {command['id']})")
+
+
+@app.command()
+def ctl(
+    sweep_dir: Annotated[Path, typer.Argument(help="The sweep directory.")],
+    action: Annotated[str, typer.Argument(help="pause | resume | stop-sweep | kill-diverged | apply-tfp")],
+    t: Annotated[int | None, typer.Option("--t", help="apply-tfp: trials to compare.")] = None,
+    f: Annotated[float | None, typer.Option("--f", help="apply-tfp: fraction of training.")] = None,
+    p: Annotated[int | None, typer.Option("--p", help="apply-tfp: how many continue.")] = None,
+    min_fraction: Annotated[float | None, typer.Option(help="kill-diverged: only trials past this "
+                                                            "fraction.")] = None,
+) -> None:
+    """Send a command to a sweep's supervisor through its directory."""
+    from seedtui.core.engine.control import ACTIONS, send_command
+
+    name = action.replace("-", "_")
+    if name not in ACTIONS or name == "kill":
+        raise _fail(f"unknown action {action!r}; use pause, resume, stop-sweep, kill-diverged or apply-tfp "
+                    "(and 'seedtui kill' for one trial)")
+    args: dict[str, object] = {}
+    if name == "apply_tfp":
+        if t is None or f is None or p is None:
+            raise _fail("apply-tfp needs --t, --f and --p")
+        args = {"t": t, "f": f, "p": p}
+    if name == "kill_diverged" and min_fraction is not None:
+        args["min_fraction"] = min_fraction
+    command = send_command(_sweep_dir(sweep_dir, live=True), name, **args)
+    typer.echo(f"sent {name} (command {command['id']})")
+
+
+@app.command()
+def status(sweep_dir: Annotated[Path, typer.Argument(help="The sweep directory.")]) -> None:
+    """Print whether a sweep's supervisor is alive and how many trials are in each state."""
+    from seedtui.core.engine.control import supervisor_status
+    from seedtui.core.trials import load_trials
+
+    info = supervisor_status(_sweep_dir(sweep_dir))
+    assert info is not None
+    counts: dict[str, int] = {}
+    for trial in load_trials(sweep_dir):
+        counts[trial.status] = counts.get(trial.status, 0) + 1
+    alive = "alive" if info.alive else "not running"
+    paused = ", queue paused" if info.paused else ""
+    typer.echo(f"supervisor pid {info.pid} on {info.host}: {alive} ({info.state}{paused})")
+    typer.echo("trials: " + ("  ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none yet"))

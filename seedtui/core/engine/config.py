@@ -1,0 +1,400 @@
+"""The sweep configuration: a TOML file, validated into a ``SweepConfig``.
+
+Every problem is reported as a ``ConfigError`` naming the key (``policy.tfp.p``) and what is
+wrong with it, so ``seedtui run`` can print it and exit 2 before anything is launched. Relative
+paths are resolved against the directory of the config file, so a sweep can be started from
+anywhere; the resolved configuration (absolute paths, expanded seed lists) is written to
+``SWEEP_DIR/sweep.toml`` by :func:`write_resolved_config`. The layout is documented by
+``examples/sweep.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from seedtui.core.engine.config_table import ConfigError, Table, kind_of
+from seedtui.core.engine.tomlwrite import dumps_toml
+
+TASKS = ("rte", "mrpc", "cola", "sst2", "custom")
+RULES = ("none", "tfp", "asha")
+RESOLVED_CONFIG_FILE = "sweep.toml"
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    dir: Path | None = None
+    """Local GLUE-layout directory (train.tsv, dev.tsv); None loads the task from the hub."""
+    train_limit: int | None = None
+    eval_limit: int | None = None
+    cache_dir: Path | None = None
+    """Where the trainer caches tokenized tensors (shared by the sweep's trials)."""
+
+
+@dataclass(frozen=True)
+class TrainerConfig:
+    epochs: float = 3
+    batch_size: int = 16
+    lr: float = 2e-5
+    max_seq_length: int = 128
+    warmup_ratio: float = 0.0
+    evals_per_epoch: int = 10
+    device: str = "auto"
+    """``auto`` gives ``cuda`` on a GPU slot and ``cpu`` otherwise."""
+    dropout_seed: int | None = None
+    extra_args: tuple[str, ...] = ()
+    """Passed to the trainer verbatim (e.g. the column names of a custom task)."""
+
+
+@dataclass(frozen=True)
+class ResourcesConfig:
+    gpus: str | tuple[int, ...] = "auto"
+    trials_per_gpu: int = 1
+    max_concurrent: int = 1
+    """Trials run at once when there is no GPU."""
+    kill_grace_s: float = 15.0
+    """Seconds between SIGTERM and SIGKILL when a trial is stopped."""
+
+
+@dataclass(frozen=True)
+class TfpConfig:
+    t: int
+    f: float
+    p: int
+
+
+@dataclass(frozen=True)
+class AshaConfig:
+    reduction_factor: float = 4.0
+    min_fraction: float = 0.25
+
+
+@dataclass(frozen=True)
+class DivergenceConfig:
+    min_fraction: float = 0.3
+    tolerance: float = 1e-9
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    rule: str = "none"
+    order_seed: int = 0
+    """Seeds the random order in which grid trials are launched under a policy."""
+    tfp: TfpConfig | None = None
+    asha: AshaConfig | None = None
+    divergence: DivergenceConfig | None = None
+    """The divergence rule runs beside any rule when this is set (off by default)."""
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    name: str
+    sweep_dir: Path
+    task: str
+    model: str | None
+    data: DataConfig
+    trainer: TrainerConfig
+    wi_seeds: tuple[int, ...]
+    do_seeds: tuple[int, ...]
+    resources: ResourcesConfig = field(default_factory=ResourcesConfig)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    source: Path | None = None
+
+    @property
+    def grid(self) -> list[tuple[int, int]]:
+        """Every (WI, DO) pair, WI-major."""
+        return [(wi, do) for wi in self.wi_seeds for do in self.do_seeds]
+
+    def with_policy(self, policy: PolicyConfig) -> SweepConfig:
+        return replace(self, policy=policy)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+_RANGE = re.compile(r"^\s*(-?\d+)\s*-\s*(-?\d+)\s*$")
+
+
+def parse_seeds(value: Any, key: str) -> tuple[int, ...]:
+    """Seeds from an int, a list of ints and ranges, or a string such as ``"1-25"`` or
+    ``"1-5, 9, 12-13"`` (ranges are inclusive). Duplicates are an error."""
+    parts: list[Any] = value if isinstance(value, list) else [value]
+    seeds: list[int] = []
+    for part in parts:
+        if isinstance(part, bool):
+            raise ConfigError(key, f"a seed must be an integer, not {kind_of(part)}")
+        if isinstance(part, int):
+            seeds.append(part)
+            continue
+        if not isinstance(part, str):
+            raise ConfigError(key, f"must hold integers or ranges like \"1-25\", not {kind_of(part)}")
+        for piece in part.split(","):
+            piece = piece.strip()
+            match = _RANGE.match(piece)
+            if match:
+                low, high = int(match.group(1)), int(match.group(2))
+                if high < low:
+                    raise ConfigError(key, f"range {piece!r} is empty (the end is below the start)")
+                seeds.extend(range(low, high + 1))
+            elif re.fullmatch(r"-?\d+", piece):
+                seeds.append(int(piece))
+            else:
+                raise ConfigError(key, f"{piece!r} is neither a seed nor a range like \"1-25\"")
+    if not seeds:
+        raise ConfigError(key, "holds no seeds")
+    duplicates = sorted({s for s in seeds if seeds.count(s) > 1})
+    if duplicates:
+        raise ConfigError(key, f"seed {duplicates[0]} is listed twice")
+    return tuple(seeds)
+
+
+def _path(base: Path, value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def load_sweep_config(path: Path) -> SweepConfig:
+    """Read and validate a sweep configuration; raises ConfigError naming the key on bad input."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("", f"config file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError("", f"cannot read {path}: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError("", f"{path} is not valid TOML: {error}") from None
+    return parse_sweep_config(raw, base=path.resolve().parent, source=path.resolve())
+
+
+def parse_sweep_config(raw: dict[str, Any], *, base: Path, source: Path | None = None) -> SweepConfig:
+    """Validate a decoded TOML document (relative paths are taken from ``base``)."""
+    top = Table(raw, "")
+    name = top.string("name", required=True)
+    assert name is not None
+    if not re.fullmatch(r"[A-Za-z0-9._-]+", name):
+        raise ConfigError("name", f"{name!r} may hold only letters, digits, '.', '_' and '-'")
+    sweep_dir_value = top.string("sweep_dir", f"runs/{name}")
+    assert sweep_dir_value is not None
+    task = top.string("task", required=True)
+    if task not in TASKS:
+        raise ConfigError("task", f"{task!r} is not one of {', '.join(TASKS)}")
+    model = top.string("model")
+    if model is not None and (model.startswith((".", "/", "~")) or _path(base, model).exists()):
+        model = str(_path(base, model))  # a local checkpoint: make it absolute for sweep.toml
+    for key in ("wi_seeds", "do_seeds"):
+        if not top.has(key):
+            raise ConfigError(key, "is required (a list of seeds or a range like \"1-25\")")
+    wi_seeds = parse_seeds(top.get("wi_seeds"), "wi_seeds")
+    do_seeds = parse_seeds(top.get("do_seeds"), "do_seeds")
+    data = _parse_data(top.table("data"), base, task)
+    trainer = _parse_trainer(top.table("trainer"))
+    resources = _parse_resources(top.table("resources"))
+    policy = _parse_policy(top.table("policy"), base, grid_size=len(wi_seeds) * len(do_seeds))
+    top.finish()
+    return SweepConfig(
+        name=name, sweep_dir=_path(base, sweep_dir_value), task=task, model=model, data=data,
+        trainer=trainer, wi_seeds=wi_seeds, do_seeds=do_seeds, resources=resources, policy=policy,
+        source=source,
+    )
+
+
+def _parse_data(table: Table, base: Path, task: str) -> DataConfig:
+    dir_value = table.string("dir")
+    data_dir = _path(base, dir_value) if dir_value else None
+    if data_dir is not None and not data_dir.is_dir():
+        raise ConfigError(table.key("dir"), f"{data_dir} is not a directory")
+    if data_dir is None and task == "custom":
+        raise ConfigError(table.key("dir"), "is required for task 'custom'")
+    cache = table.string("cache_dir")
+    result = DataConfig(
+        dir=data_dir,
+        train_limit=table.integer("train_limit", None, minimum=1),
+        eval_limit=table.integer("eval_limit", None, minimum=1),
+        cache_dir=_path(base, cache) if cache else None,
+    )
+    table.finish()
+    return result
+
+
+def _parse_trainer(table: Table) -> TrainerConfig:
+    extra = table.get("extra_args", [])
+    if not isinstance(extra, list) or not all(isinstance(a, str) for a in extra):
+        raise ConfigError(table.key("extra_args"), "must be a list of strings")
+    device = table.string("device", "auto")
+    assert device is not None
+    result = TrainerConfig(
+        epochs=table.number("epochs", 3, low=0, low_open=True) or 3,
+        batch_size=table.integer("batch_size", 16, minimum=1) or 16,
+        lr=table.number("lr", 2e-5, low=0, low_open=True) or 2e-5,
+        max_seq_length=table.integer("max_seq_length", 128, minimum=8) or 128,
+        warmup_ratio=table.number("warmup_ratio", 0.0, low=0, high=1) or 0.0,
+        evals_per_epoch=table.integer("evals_per_epoch", 10, minimum=1) or 10,
+        device=device,
+        dropout_seed=table.integer("dropout_seed", None),
+        extra_args=tuple(extra),
+    )
+    table.finish()
+    return result
+
+
+def _parse_resources(table: Table) -> ResourcesConfig:
+    gpus = table.get("gpus", "auto")
+    gpu_list: str | tuple[int, ...]
+    if gpus == "auto":
+        gpu_list = "auto"
+    elif isinstance(gpus, list) and all(isinstance(g, int) and not isinstance(g, bool) and g >= 0
+                                        for g in gpus):
+        gpu_list = tuple(gpus)
+    else:
+        problem = f"must be \"auto\" or a list of GPU indices, not {kind_of(gpus)}"
+        raise ConfigError(table.key("gpus"), problem)
+    result = ResourcesConfig(
+        gpus=gpu_list,
+        trials_per_gpu=table.integer("trials_per_gpu", 1, minimum=1) or 1,
+        max_concurrent=table.integer("max_concurrent", 1, minimum=1) or 1,
+        kill_grace_s=table.number("kill_grace_s", 15.0, low=0) or 0.0,
+    )
+    table.finish()
+    return result
+
+
+def _parse_policy(table: Table, base: Path, *, grid_size: int) -> PolicyConfig:
+    # without a rule, a [policy.tfp] (or tfp = "auto") or a [policy.asha] table says which
+    implied = "tfp" if table.has("tfp") else "asha" if table.has("asha") else "none"
+    rule = table.string("rule", implied)
+    if rule not in RULES:
+        raise ConfigError(table.key("rule"), f"{rule!r} is not one of {', '.join(RULES)}")
+    order_seed = table.integer("order_seed", 0) or 0
+    tfp = asha = divergence = None
+    if table.get("tfp") == "auto":
+        tfp = _auto_tfp(table, base, grid_size=grid_size)
+    elif table.has("tfp") or rule == "tfp":
+        tfp = parse_tfp(table.table("tfp"), grid_size=grid_size, required=rule == "tfp")
+    if table.has("asha") or rule == "asha":
+        sub = table.table("asha")
+        asha = AshaConfig(
+            reduction_factor=sub.number("reduction_factor", 4.0, low=1, low_open=True) or 4.0,
+            min_fraction=sub.number("min_fraction", 0.25, low=0, high=1, low_open=True) or 0.25,
+        )
+        sub.finish()
+    if table.has("divergence"):
+        sub = table.table("divergence")
+        enabled = sub.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise ConfigError(sub.key("enabled"), f"must be true or false, not {kind_of(enabled)}")
+        config = DivergenceConfig(
+            min_fraction=sub.number("min_fraction", 0.3, low=0, high=1) or 0.0,
+            tolerance=sub.number("tolerance", 1e-9, low=0) or 0.0,
+        )
+        sub.finish()
+        divergence = config if enabled else None
+    table.finish()
+    return PolicyConfig(rule=rule, order_seed=order_seed, tfp=tfp, asha=asha, divergence=divergence)
+
+
+def parse_tfp(table: Table, *, grid_size: int, required: bool = True) -> TfpConfig | None:
+    missing = [k for k in ("t", "f", "p") if not table.has(k)]
+    if missing and required:
+        raise ConfigError(table.key(missing[0]), "is required by the tfp rule")
+    if missing:
+        table.finish()
+        return None
+    t = table.integer("t", None, minimum=1)
+    f = table.number("f", None, low=0, high=1, low_open=True)
+    p = table.integer("p", None, minimum=1)
+    assert t is not None and f is not None and p is not None
+    table.finish()
+    return validate_tfp(t, f, p, grid_size=grid_size, prefix=table.prefix)
+
+
+def validate_tfp(t: int, f: float, p: int, *, grid_size: int, prefix: str = "policy.tfp") -> TfpConfig:
+    """The t/f/p values checked against each other and the grid (also used for CLI overrides)."""
+    def key(name: str) -> str:  # an empty prefix means command-line flags
+        return f"{prefix}.{name}" if prefix else f"--{name}"
+
+    if t < 1:
+        raise ConfigError(key("t"), f"must be at least 1, not {t}")
+    if not 0 < f <= 1:
+        raise ConfigError(key("f"), f"must be a fraction in (0, 1], not {f}")
+    if p < 1:
+        raise ConfigError(key("p"), f"must be at least 1, not {p}")
+    if t > grid_size:
+        raise ConfigError(key("t"), f"{t} is more trials than the grid holds ({grid_size})")
+    if p > t:
+        raise ConfigError(key("p"), f"keeps {p} trials but only t = {t} are started")
+    return TfpConfig(t=t, f=float(f), p=p)
+
+
+def _auto_tfp(table: Table, base: Path, *, grid_size: int) -> TfpConfig:
+    """``tfp = "auto"``: the statistics planner's t/f/p for ``budget`` from an earlier sweep."""
+    budget = table.integer("budget", None, minimum=1)
+    source = table.string("source")
+    if budget is None:
+        raise ConfigError(table.key("budget"), "is required when tfp = \"auto\" (in full trainings)")
+    if source is None:
+        raise ConfigError(table.key("source"), "is required when tfp = \"auto\" (an earlier sweep dir)")
+    source_dir = _path(base, source)
+    if not source_dir.is_dir():
+        raise ConfigError(table.key("source"), f"{source_dir} is not a directory")
+    try:
+        from seedtui.core.stats import recommend_tfp
+    except ImportError:
+        message = "\"auto\" needs seedtui.core.stats.recommend_tfp, which is not available"
+        raise ConfigError(table.key("tfp"), message) from None
+    from seedtui.core.trials import load_trials
+
+    try:
+        row = recommend_tfp(load_trials(source_dir), budget)
+    except ValueError as error:  # the planner's own message is the useful one
+        raise ConfigError(table.key("tfp"), f"the planner could not recommend t/f/p: {error}") from None
+    return validate_tfp(int(row.t), float(row.f), int(row.p), grid_size=grid_size,
+                        prefix=f"{table.key('tfp')} (auto)")
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def config_to_dict(config: SweepConfig) -> dict[str, Any]:
+    """The resolved configuration as a TOML-ready dict (absolute paths, explicit seed lists)."""
+    policy: dict[str, Any] = {"rule": config.policy.rule, "order_seed": config.policy.order_seed}
+    for name in ("tfp", "asha", "divergence"):
+        value = getattr(config.policy, name)
+        if value is not None:
+            policy[name] = _drop_none(vars(value))
+    return {
+        "name": config.name,
+        "sweep_dir": str(config.sweep_dir),
+        "task": config.task,
+        **({"model": config.model} if config.model else {}),
+        "wi_seeds": list(config.wi_seeds),
+        "do_seeds": list(config.do_seeds),
+        "data": _drop_none({k: str(v) if isinstance(v, Path) else v for k, v in vars(config.data).items()}),
+        "trainer": _drop_none({k: list(v) if isinstance(v, tuple) else v
+                               for k, v in vars(config.trainer).items()}),
+        "resources": {k: list(v) if isinstance(v, tuple) else v for k, v in vars(config.resources).items()},
+        "policy": policy,
+    }
+
+
+def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def write_resolved_config(config: SweepConfig, path: Path) -> None:
+    """Write ``sweep.toml`` atomically (a reader never sees half a file)."""
+    header = "# The resolved sweep configuration, written by seedtui (absolute paths, expanded seeds).\n"
+    if config.source is not None:
+        header += f"# From {config.source}\n"
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(header + dumps_toml(config_to_dict(config)), encoding="utf-8")
+    temporary.replace(path)
+
+
+def training_identity(config: SweepConfig) -> dict[str, Any]:
+    """The settings that make two trials comparable; a sweep dir must not mix different ones."""
+    resolved = config_to_dict(config)
+    return {k: resolved.get(k) for k in ("task", "model", "data", "trainer")}

@@ -1,0 +1,231 @@
+"""The headless front end: follow a sweep's directory and print its progress, without a screen.
+
+On a terminal it draws a live rich display (an overall bar and one line per running trial with
+its step, loss and score); when stdout is not a terminal (CI logs) it prints plain lines: trials
+starting and ending, and a status line every ``status_every_s``. Stop decisions are printed as
+they are logged either way, and the summary table at the end. It only reads the directory, so it
+can follow a supervisor started by anyone, and leaving it (or losing the terminal) leaves the
+sweep running.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from seedtui.core.engine.control import read_state, send_command, supervisor_status
+from seedtui.core.engine.decisions import read_decisions_from
+from seedtui.core.engine.summary import read_summary
+from seedtui.core.events import EVENTS_FILE, TRIALS_DIR
+from seedtui.core.trials import TrialLogReader, TrialState
+
+INTERRUPTED_EXIT = 130
+
+
+@dataclass
+class SweepFollower:
+    """Tails every trial log and the decisions of one sweep directory."""
+
+    sweep_dir: Path
+    readers: dict[str, TrialLogReader] = field(default_factory=dict)
+    inodes: dict[str, int] = field(default_factory=dict)
+    """Inode of each log when its reader was made: a re-run replaces the log (the failed one is
+    moved aside), and a new file means a new reader."""
+    decisions_offset: int = 0
+
+    def poll(self) -> tuple[list[tuple[str, dict[str, Any]]], list[dict[str, Any]]]:
+        """New (trial, event) pairs and new decisions since the last poll."""
+        trials_dir = self.sweep_dir / TRIALS_DIR
+        if trials_dir.is_dir():
+            for directory in sorted(trials_dir.iterdir()):
+                try:
+                    inode = (directory / EVENTS_FILE).stat().st_ino
+                except OSError:
+                    continue
+                if self.inodes.get(directory.name) != inode:
+                    self.readers[directory.name] = TrialLogReader(directory / EVENTS_FILE)
+                    self.inodes[directory.name] = inode
+        events = [(trial, event) for trial, reader in self.readers.items() for event in reader.poll()]
+        decisions, self.decisions_offset = read_decisions_from(self.sweep_dir, self.decisions_offset)
+        return events, decisions
+
+    def states(self) -> list[TrialState]:
+        return [reader.state for reader in self.readers.values()]
+
+
+def follow_sweep(sweep_dir: Path, console: Console | None = None, *, poll_s: float = 1.0,
+                 status_every_s: float = 15.0) -> int:
+    """Follow the sweep until its supervisor finishes; print the summary. Returns the exit code:
+    0 finished, 1 a trial failed (or the supervisor died), 130 interrupted twice."""
+    console = console or Console()
+    follower = SweepFollower(Path(sweep_dir))
+    interrupts = _install_interrupt_handler()
+    planned = len((read_state(sweep_dir) or {}).get("planned", [])) or None
+    live = Live(console=console, refresh_per_second=4, transient=True) if console.is_terminal else None
+    last_status = time.monotonic()
+    stop_sent = False
+    try:
+        if live is not None:
+            live.start()
+        while True:
+            events, decisions = follower.poll()
+            _print_changes(console, events, decisions)
+            if interrupts and not stop_sent:
+                console.print("[yellow]Interrupted: stopping the sweep (Ctrl-C again to detach and leave it "
+                              "running).[/]")
+                send_command(sweep_dir, "stop_sweep")
+                stop_sent = True
+            if len(interrupts) > 1:
+                console.print(f"Detached; the sweep continues. Follow it again with: seedtui run {sweep_dir}")
+                return INTERRUPTED_EXIT
+            info = supervisor_status(sweep_dir)
+            if live is not None:
+                live.update(render_progress(follower.states(), planned))
+            elif time.monotonic() - last_status >= status_every_s:
+                console.print(status_line(follower.states(), planned), soft_wrap=True)
+                last_status = time.monotonic()
+            if info is None or not info.alive:
+                break
+            time.sleep(poll_s)
+    finally:
+        if live is not None:
+            live.stop()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    events, decisions = follower.poll()
+    _print_changes(console, events, decisions)
+    return _finish(console, Path(sweep_dir), follower)
+
+
+def _install_interrupt_handler() -> list[int]:
+    received: list[int] = []
+
+    def handler(signum: int, _frame: object) -> None:
+        received.append(signum)
+
+    signal.signal(signal.SIGINT, handler)
+    return received
+
+
+def _finish(console: Console, sweep_dir: Path, follower: SweepFollower) -> int:
+    info = supervisor_status(sweep_dir)
+    summary = read_summary(sweep_dir)
+    if info is None or info.state == "running":
+        console.print("[red]The supervisor is gone without finishing the sweep (crashed or killed). "
+                      "Run the same command again to resume it.[/]")
+        return 1
+    if summary is not None:
+        console.print(render_summary(summary))
+    console.print(f"Sweep {info.state}: {sweep_dir}")
+    return int(info.exit_code or 0)
+
+
+def _print_changes(console: Console, events: list[tuple[str, dict[str, Any]]],
+                   decisions: list[dict[str, Any]]) -> None:
+    """Trial starts and ends and policy decisions, in the order they happened."""
+    lines = [(float(event.get("t", 0.0)), line) for trial, event in events
+             if (line := _event_line(trial, event)) is not None]
+    lines += [(float(decision.get("t", 0.0)), _decision_line(decision)) for decision in decisions]
+    for _, line in sorted(lines, key=lambda pair: pair[0]):
+        console.print(line, soft_wrap=True)  # one line per record, never wrapped (CI logs, grep)
+
+
+def _decision_line(decision: dict[str, Any]) -> str:
+    what = f"{_clock(decision)} {decision.get('rule')}"
+    if decision.get("action") == "stop":
+        return f"[bold red]{what} stops {decision.get('trial')}[/]: {decision.get('reason')}"
+    return f"{what} {decision.get('action')}s {decision.get('trial')}: {decision.get('reason')}"
+
+
+def _event_line(trial: str, event: dict[str, Any]) -> str | None:
+    name = event.get("event")
+    if name == "start":
+        return f"{_clock(event)} {trial} started"
+    if name == "resume":
+        return f"{_clock(event)} {trial} resumed at step {event.get('step')}"
+    if name == "end":
+        by = f" by {event['by']}" if event.get("by") else ""
+        best = event.get("best_score")
+        best_text = f", best {best:.4f}" if isinstance(best, (int, float)) else ""
+        why = f": {event.get('reason')}" if event.get("status") in ("failed", "diverged") else ""
+        return (f"{_clock(event)} {trial} ended {event.get('status')}{by} at step {event.get('step')}"
+                f"{best_text}{why}")
+    return None
+
+def _clock(record: dict[str, Any]) -> str:
+    t = record.get("t")
+    return time.strftime("%H:%M:%S", time.localtime(t)) if isinstance(t, (int, float)) else "--:--:--"
+
+
+def _counts(states: list[TrialState]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for state in states:
+        counts[state.status] = counts.get(state.status, 0) + 1
+    return counts
+
+
+def _trial_line(state: TrialState) -> str:
+    loss, score, best = state.last_loss(), state.last_score(), state.best_score()
+    return (f"{state.trial_id:<12} step {state.last_step}/{state.total_steps or '?'}"
+            f"  loss {_num(loss)}  score {_num(score)}  best {_num(best)}")
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def status_line(states: list[TrialState], planned: int | None) -> str:
+    """One plain line for logs: counts, then each running trial."""
+    counts = _counts(states)
+    done = sum(v for k, v in counts.items() if k in ("completed", "stopped", "diverged", "failed"))
+    running = [s for s in states if s.status == "running"]
+    head = f"{time.strftime('%H:%M:%S')} {done}/{planned or len(states)} ended, {len(running)} running"
+    return "\n".join([head, *(f"  {_trial_line(s)}" for s in running)])
+
+
+def render_progress(states: list[TrialState], planned: int | None) -> RenderableType:
+    """The live display: an overall bar and a line per running trial."""
+    total = planned or max(len(states), 1)
+    done = sum(1 for s in states if s.is_finished)
+    counts = _counts(states)
+    header = Text(f"trials {done}/{total} ended  " + "  ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    rows: list[RenderableType] = [header, ProgressBar(total=total, completed=done, width=50)]
+    for state in states:
+        if state.status == "running":
+            line = Table.grid(padding=(0, 1))
+            line.add_row(ProgressBar(total=1.0, completed=state.progress, width=20), Text(_trial_line(state)))
+            rows.append(line)
+    return Group(*rows)
+
+
+def render_summary(summary: dict[str, Any]) -> Table:
+    """The end-of-sweep table (also the content of summary.json)."""
+    table = Table(title=f"Sweep {summary.get('sweep')} ({summary.get('policy')})", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    best = summary.get("best")
+    metric = summary.get("metric") or "score"
+    if best:
+        table.add_row("best trial", f"{best['trial']} {metric} {best['score']:.4f} ({best['status']})")
+    evp = summary.get("evp") or {}
+    if evp:
+        table.add_row(f"EVP (from {summary.get('evp_from')} completed)",
+                      "  ".join(f"n={n}: {v:.4f}" for n, v in evp.items()))
+    counts = summary.get("counts") or {}
+    table.add_row("trials", "  ".join(f"{k} {v}" for k, v in counts.items())
+                  + f"  (grid {summary.get('grid_size')}, planned {summary.get('planned')})")
+    unit = summary.get("compute_unit", "hours")
+    used, full = summary.get("compute_used") or 0.0, summary.get("compute_full_grid_estimate") or 0.0
+    saved = summary.get("compute_saved_fraction")
+    saved_text = f", {saved:.0%} saved" if isinstance(saved, (int, float)) else ""
+    table.add_row("compute", f"{used:.3g} {unit} used vs {full:.3g} for the full grid "
+                             f"(estimated){saved_text}")
+    return table

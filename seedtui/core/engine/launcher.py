@@ -1,0 +1,195 @@
+"""Launching one trial: ``python -m trainers.finetune`` in its own process group.
+
+Each trial gets its own session (``start_new_session``), so a signal to its group reaches the
+trainer and anything it spawned, and nothing else; the supervisor's own exit does not take it
+down. What was launched (pid, process group, slot, command) is recorded in
+``trials/<id>/launch.json`` so a restarted supervisor can adopt a trial still running and can
+check, before it signals, that the pid is still that trial.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from seedtui.core.engine.config import SweepConfig
+from seedtui.core.engine.procs import owns_process, pid_running
+from seedtui.core.engine.slots import Slot
+from seedtui.core.events import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, trial_id
+
+LAUNCH_FILE = "launch.json"
+STOP_REQUEST_FILE = "stop_request.json"
+TRAINER_MODULE = "trainers.finetune"
+
+
+def trial_dir(sweep_dir: Path, wi_seed: int, do_seed: int) -> Path:
+    return Path(sweep_dir) / TRIALS_DIR / trial_id(wi_seed, do_seed)
+
+
+def trainer_argv(config: SweepConfig, wi_seed: int, do_seed: int, directory: Path, *, device: str,
+                 stop_at_fraction: float | None = None, resume: bool = False) -> list[str]:
+    """The trainer's command line for one trial (the same flags on resume, plus ``--resume``)."""
+    trainer = config.trainer
+    argv = [
+        sys.executable, "-m", TRAINER_MODULE,
+        "--task", config.task,
+        "--wi-seed", str(wi_seed), "--do-seed", str(do_seed),
+        "--epochs", f"{trainer.epochs:g}", "--batch-size", str(trainer.batch_size),
+        "--lr", repr(trainer.lr), "--max-seq-length", str(trainer.max_seq_length),
+        "--warmup-ratio", repr(trainer.warmup_ratio), "--evals-per-epoch", str(trainer.evals_per_epoch),
+        "--trial-dir", str(directory),
+        "--device", device if trainer.device == "auto" else trainer.device,
+    ]
+    if config.model:
+        argv += ["--model", config.model]
+    if config.data.dir is not None:
+        argv += ["--data-dir", str(config.data.dir)]
+    if config.data.train_limit is not None:
+        argv += ["--train-limit", str(config.data.train_limit)]
+    if config.data.eval_limit is not None:
+        argv += ["--eval-limit", str(config.data.eval_limit)]
+    if config.data.cache_dir is not None:
+        argv += ["--cache-dir", str(config.data.cache_dir)]
+    if trainer.dropout_seed is not None:
+        argv += ["--dropout-seed", str(trainer.dropout_seed)]
+    if stop_at_fraction is not None:
+        argv += ["--stop-at-fraction", repr(stop_at_fraction)]
+    if resume:
+        argv.append("--resume")
+    return argv + list(trainer.extra_args)
+
+
+@dataclass
+class TrialProcess:
+    """A trial process this supervisor launched (``popen`` set) or adopted after a restart."""
+
+    trial_id: str
+    directory: Path
+    pid: int
+    pgid: int
+    slot: Slot | None
+    started: float
+    resume: bool
+    popen: subprocess.Popen[bytes] | None = None
+    stop_by: str | None = None
+    """Who asked it to stop (set when SIGTERM was sent)."""
+    stop_reason: str = ""
+    term_sent_at: float | None = None
+    kill_sent: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def exit_code(self) -> int | None:
+        """The exit code once the process is gone (None while it runs; -1 if unknown)."""
+        if self.popen is not None:
+            return self.popen.poll()
+        return None if pid_running(self.pid) else -1
+
+    def is_ours(self) -> bool:
+        """Whether the pid is still this trial's process (checked before every signal)."""
+        if self.popen is not None and self.popen.poll() is not None:
+            return False
+        return owns_process(self.pid, pgid=self.pgid, marker=str(self.directory))
+
+
+def launch_trial(config: SweepConfig, wi_seed: int, do_seed: int, slot: Slot, *,
+                 stop_at_fraction: float | None = None, resume: bool = False) -> TrialProcess:
+    """Start the trainer for one trial and record the launch in ``launch.json``."""
+    directory = trial_dir(config.sweep_dir, wi_seed, do_seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / STOP_REQUEST_FILE).unlink(missing_ok=True)  # a request from an earlier run
+    argv = trainer_argv(config, wi_seed, do_seed, directory, device=slot.device,
+                        stop_at_fraction=stop_at_fraction, resume=resume)
+    with open(directory / STDERR_FILE, "ab") as stderr:
+        popen = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
+            env=slot.environment(), start_new_session=True, close_fds=True,
+        )
+    process = TrialProcess(
+        trial_id=trial_id(wi_seed, do_seed), directory=directory, pid=popen.pid, pgid=popen.pid,
+        slot=slot, started=time.time(), resume=resume, popen=popen,
+    )
+    record = {
+        "pid": popen.pid, "pgid": popen.pid, "host": socket.gethostname(), "t": process.started,
+        "slot": slot.index, "slot_label": slot.label, "resume": resume,
+        "stop_at_fraction": stop_at_fraction, "argv": argv, "supervisor_pid": os.getpid(),
+    }
+    temporary = directory / (LAUNCH_FILE + ".tmp")
+    temporary.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    temporary.replace(directory / LAUNCH_FILE)
+    return process
+
+
+def read_launch_record(directory: Path) -> dict[str, Any] | None:
+    try:
+        record = json.loads((directory / LAUNCH_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def adopt_trial(directory: Path) -> TrialProcess | None:
+    """The trial process recorded in ``launch.json`` if it still runs here, else None."""
+    record = read_launch_record(directory)
+    if record is None or record.get("host") != socket.gethostname():
+        return None
+    pid, pgid = int(record.get("pid", 0)), int(record.get("pgid", 0))
+    if not owns_process(pid, pgid=pgid, marker=str(directory)):
+        return None
+    process = TrialProcess(
+        trial_id=directory.name, directory=directory, pid=pid, pgid=pgid, slot=None,
+        started=float(record.get("t", time.time())), resume=bool(record.get("resume")),
+        extra={"slot": record.get("slot")},
+    )
+    try:  # a stop the previous supervisor had asked for: keep escalating it
+        request = json.loads((directory / STOP_REQUEST_FILE).read_text(encoding="utf-8"))
+        process.stop_by, process.stop_reason = str(request["by"]), str(request.get("reason", ""))
+        process.term_sent_at = time.time()
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return process
+
+
+def write_stop_request(directory: Path, *, by: str, reason: str) -> None:
+    """Tell the trainer who stopped it before signalling; it copies this into its end event."""
+    temporary = directory / (STOP_REQUEST_FILE + ".tmp")
+    temporary.write_text(json.dumps({"by": by, "reason": reason}), encoding="utf-8")
+    temporary.replace(directory / STOP_REQUEST_FILE)
+
+
+def move_failed_log_aside(directory: Path) -> int:
+    """Rename a failed trial's log and stderr to ``events.failed-<n>.jsonl`` / ``stderr.failed-<n>.log``
+    so its re-run starts a clean log; returns n."""
+    n = 1
+    while any((directory / name).exists() for name in (f"events.failed-{n}.jsonl", f"stderr.failed-{n}.log")):
+        n += 1
+    if (directory / EVENTS_FILE).exists():
+        (directory / EVENTS_FILE).replace(directory / f"events.failed-{n}.jsonl")
+    if (directory / STDERR_FILE).exists():
+        (directory / STDERR_FILE).replace(directory / f"stderr.failed-{n}.log")
+    return n
+
+
+def log_size(directory: Path) -> int:
+    try:
+        return (directory / EVENTS_FILE).stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def last_line(path: Path, limit: int = 300) -> str:
+    """The last non-blank line of a (possibly large) text file, shortened to ``limit`` characters."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(max(0, path.stat().st_size - 8192))
+            lines = [line.strip() for line in handle.read().decode("utf-8", "replace").splitlines()]
+    except OSError:
+        return ""
+    last = next((line for line in reversed(lines) if line), "")
+    return last if len(last) <= limit else last[: limit - 3] + "..."

@@ -1,0 +1,54 @@
+"""Joining a Ray cluster, and what the sweep needs to know about its nodes."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from seedtui.core.engine.ray_backend.options import RayOptions
+
+
+def connect(address: str | None = None, *, runtime_env: dict[str, Any] | None = None) -> str:
+    """Join the cluster at ``address`` (``"auto"``, ``"HOST:PORT"``, ``"ray://HOST:10001"``), or
+    start a Ray instance in this process when it is None or ``"local"``. Does nothing if this
+    process is already connected. Returns the cluster's GCS address."""
+    import ray
+
+    if not ray.is_initialized():
+        options: dict[str, Any] = {"log_to_driver": False, "configure_logging": False}
+        if runtime_env is not None:
+            options["runtime_env"] = runtime_env
+        if address in (None, "", "local"):
+            ray.init(include_dashboard=False, **options)
+        else:
+            ray.init(address=address, **options)
+    return str(ray.get_runtime_context().gcs_address)
+
+
+def alive_nodes() -> dict[str, dict[str, Any]]:
+    """Node id -> Ray's description of each node that is alive."""
+    import ray
+
+    return {node["NodeID"]: node for node in ray.nodes() if node.get("Alive")}
+
+
+def node_alive(node_id: str) -> bool:
+    return bool(node_id) and node_id in alive_nodes()
+
+
+def describe_node(node_id: str, node_ip: str) -> str:
+    """How logs name a node: its IP and the start of its id (two nodes may share an IP in tests)."""
+    return f"{node_ip or 'unknown'} ({node_id[:8] or 'id unknown'})"
+
+
+def cluster_capacity(options: RayOptions) -> int:
+    """How many trials the alive nodes can run at once with these per-trial resources (at least 1,
+    so a sweep waits for nodes to join rather than refusing to start)."""
+    asks = {"CPU": options.cpus_per_trial, "GPU": options.gpus_per_trial, **options.resources}
+    total = 0
+    for node in alive_nodes().values():
+        have = node.get("Resources", {})
+        fits = [math.floor(have.get(name, 0.0) / amount + 1e-9)
+                for name, amount in asks.items() if amount > 0]
+        total += min(fits) if fits else 0
+    return max(1, total)

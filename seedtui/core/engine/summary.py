@@ -1,0 +1,120 @@
+"""The end-of-sweep summary: best trial, expected validation performance, counts by status, and
+compute used against what the full grid would have cost. Written to ``SWEEP_DIR/summary.json``
+by the supervisor and printed by the headless front end."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from seedtui.core.engine.config import SweepConfig
+from seedtui.core.events import read_events
+from seedtui.core.trials import STATUSES, TrialState
+
+if TYPE_CHECKING:
+    from seedtui.core.engine.plan import SweepPlan
+
+SUMMARY_FILE = "summary.json"
+EVP_SIZES = (1, 2, 5, 10, 20, 50, 100)
+
+
+def expected_max(scores: list[float], n: int, *, greater_is_better: bool = True) -> float:
+    """Expected best of ``n`` trials drawn with replacement from ``scores`` (Dodge et al. 2019):
+    sum over the sorted scores v_(i) of v_(i) * ((i/N)^n - ((i-1)/N)^n)."""
+    ordered = sorted(scores) if greater_is_better else sorted(scores, reverse=True)
+    total = len(ordered)
+    return sum(v * ((i / total) ** n - ((i - 1) / total) ** n) for i, v in enumerate(ordered, start=1))
+
+
+def run_seconds(log_path: Path) -> float:
+    """Wall time a trial's processes ran: from each start/resume to the end that follows it."""
+    seconds = 0.0
+    opened: float | None = None
+    last_t: float | None = None
+    for event in read_events(log_path, final=True).events:
+        t = float(event["t"])
+        last_t = t
+        if event["event"] in ("start", "resume"):
+            opened = t
+        elif event["event"] == "end" and opened is not None:
+            seconds += t - opened
+            opened = None
+    if opened is not None and last_t is not None:
+        seconds += last_t - opened  # still running (or killed without an end)
+    return seconds
+
+
+def summarize(config: SweepConfig, plan: SweepPlan, states: dict[str, TrialState]) -> dict[str, Any]:
+    grid_states = [states.get(t) or TrialState(trial_id=t) for t in plan.seeds]
+    counts = {status: 0 for status in STATUSES}
+    for trial_id, state in zip(plan.seeds, grid_states, strict=True):
+        if state.status == "queued" and trial_id not in plan.trial_ids:
+            counts["not_planned"] = counts.get("not_planned", 0) + 1
+        else:
+            counts[state.status] += 1
+    started = [s for s in grid_states if s.start is not None]
+    greater = started[0].greater_is_better if started else True
+    scored = [(score, s) for s in started if (score := s.best_score()) is not None]
+    # ties go to a completed trial (its score is final), then to the earlier in (WI, DO) order
+    best = max(scored, key=lambda pair: (pair[0] if greater else -pair[0], pair[1].status == "completed"),
+               default=None)
+    final_scores = [s.best_score() for s in started if s.status == "completed"]
+    finals = [v for v in final_scores if v is not None and math.isfinite(v)]
+    evp = {str(n): expected_max(finals, n, greater_is_better=greater) for n in EVP_SIZES
+           if n <= len(finals)}
+    compute = _compute(config, plan, started)
+    return {
+        "sweep": config.name,
+        "metric": started[0].metric if started else None,
+        "greater_is_better": greater,
+        "best": None if best is None else {"trial": best[1].trial_id, "score": best[0],
+                                           "status": best[1].status},
+        "evp": evp,
+        "evp_from": len(finals),
+        "counts": {k: v for k, v in counts.items() if v},
+        "grid_size": plan.grid_size,
+        "planned": len(plan.trial_ids),
+        "policy": config.policy.rule,
+        **compute,
+    }
+
+
+def _compute(config: SweepConfig, plan: SweepPlan, started: list[TrialState]) -> dict[str, Any]:
+    on_gpu = any(str(s.start.get("device", "")).startswith("cuda") for s in started if s.start)
+    share = config.resources.trials_per_gpu if on_gpu else 1
+    seconds = {s.trial_id: run_seconds(s.log_path) for s in started if s.log_path is not None}
+    used_hours = sum(seconds.values()) / 3600 / share
+    completed = [seconds[s.trial_id] for s in started if s.status == "completed" and s.trial_id in seconds]
+    if completed:
+        per_trial = sum(completed) / len(completed)
+    else:
+        rates = [seconds[s.trial_id] / s.last_step for s in started if s.last_step and s.trial_id in seconds]
+        total_steps = next((s.total_steps for s in started if s.total_steps), 0) or 0
+        per_trial = (sum(rates) / len(rates)) * total_steps if rates else 0.0
+    full_grid_hours = per_trial * plan.grid_size / 3600 / share
+    return {
+        "compute_unit": "GPU-hours" if on_gpu else "CPU trial-hours",
+        "compute_used": used_hours,
+        "compute_full_grid_estimate": full_grid_hours,
+        "compute_saved_fraction": (1 - used_hours / full_grid_hours) if full_grid_hours > 0 else None,
+    }
+
+
+def write_summary(sweep_dir: Path, config: SweepConfig, plan: SweepPlan,
+                  states: dict[str, TrialState]) -> dict[str, Any]:
+    summary = summarize(config, plan, states)
+    path = Path(sweep_dir) / SUMMARY_FILE
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(summary, indent=1, allow_nan=True), encoding="utf-8")
+    temporary.replace(path)
+    return summary
+
+
+def read_summary(sweep_dir: Path) -> dict[str, Any] | None:
+    try:
+        summary = json.loads((Path(sweep_dir) / SUMMARY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return summary if isinstance(summary, dict) else None
