@@ -1,0 +1,58 @@
+"""The eval schedule, the suspend milestone and the DO seed's epoch orders, as pure functions."""
+
+from __future__ import annotations
+
+import torch
+
+from trainers.schedule import eval_schedule, milestone_step, steps_per_epoch
+from trainers.seeding import epoch_order, seed_random_streams
+
+
+def test_steps_per_epoch_keeps_the_last_partial_batch() -> None:
+    assert steps_per_epoch(64, 16) == 4
+    assert steps_per_epoch(65, 16) == 5
+
+
+def test_ten_evals_per_epoch_are_evenly_spaced_and_end_each_epoch() -> None:
+    schedule = eval_schedule(steps_in_epoch=156, evals_per_epoch=10, epochs=3)  # RTE: 2490 / 16
+    steps = [e.step for e in schedule]
+    assert len(steps) == 30 and steps[:10] == [15, 31, 46, 62, 78, 93, 109, 124, 140, 156]
+    assert steps[10:20] == [156 + s for s in steps[:10]]
+    assert [e.step for e in schedule if e.epoch_end] == [156, 312, 468]
+    assert [e.index for e in schedule] == list(range(30))
+
+
+def test_an_epoch_shorter_than_the_eval_count_evaluates_after_every_step() -> None:
+    schedule = eval_schedule(steps_in_epoch=3, evals_per_epoch=10, epochs=2)
+    assert [e.step for e in schedule] == [1, 2, 3, 4, 5, 6]
+    assert [e.epoch_end for e in schedule] == [False, False, True] * 2
+
+
+def test_milestone_rounds_and_stays_inside_the_run() -> None:
+    assert milestone_step(0.5, 4) == 2
+    assert milestone_step(0.3, 10) == 3
+    assert milestone_step(0.01, 10) == 1
+    assert milestone_step(1.0, 10) == 10
+
+
+def test_epoch_orders_depend_on_the_do_seed_and_epoch_only() -> None:
+    order = epoch_order(7, 0, 100)
+    assert sorted(order.tolist()) == list(range(100))
+    assert torch.equal(order, epoch_order(7, 0, 100))
+    assert not torch.equal(order, epoch_order(8, 0, 100))
+    assert not torch.equal(order, epoch_order(7, 1, 100))
+    # drawing from the global RNG (as dropout does) does not move the order
+    torch.manual_seed(123)
+    torch.rand(1000)
+    assert torch.equal(order, epoch_order(7, 0, 100))
+
+
+def test_seeding_gives_each_stream_its_own_seed() -> None:
+    streams = seed_random_streams(wi_seed=1, do_seed=2, dropout_seed=3)
+    after_seeding = torch.rand(5)
+    torch.manual_seed(3)
+    assert torch.equal(after_seeding, torch.rand(5))  # the global RNG follows the dropout seed
+    head_draw = torch.normal(0.0, 0.02, size=(4,), generator=streams.head_init)
+    wi_generator = torch.Generator().manual_seed(1)
+    assert torch.equal(head_draw, torch.normal(0.0, 0.02, size=(4,), generator=wi_generator))
+    assert torch.equal(streams.epoch_order(0, 10), epoch_order(2, 0, 10))

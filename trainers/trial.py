@@ -1,0 +1,193 @@
+"""One trial, after its flags are parsed: load and check everything, then write the log and train.
+
+``prepare_trial`` raises ``BadInput`` before anything is written; ``run_trial`` owns the log from
+its ``start`` (or ``resume``) event to its ``end``. The entry point is ``trainers.finetune``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from seedtui.core.events import EVENTS_FILE, SCHEMA_VERSION, EventWriter, trial_id
+from trainers.checkpoint import (
+    LoopPosition,
+    checkpoint_path,
+    delete_checkpoint,
+    load_checkpoint,
+    restore_rng_states,
+)
+from trainers.config import BadInput, TrainerConfig, default_cache_dir
+from trainers.control import STOP_REQUEST_FILE, StopFlag
+from trainers.data import load_task_data
+from trainers.loop import LoopOutcome, TrialRun, train
+from trainers.metrics import majority_baseline, primary_metric
+from trainers.model import init_new_head, load_tokenizer_and_model, make_optimizer, make_scheduler
+from trainers.schedule import eval_schedule, milestone_step, steps_per_epoch
+from trainers.seeding import seed_random_streams
+from trainers.tokenize_cache import TokenizedSplit, tokenize_with_cache, tokenizer_fingerprint
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+@dataclass
+class PreparedTrial:
+    """Everything checked and loaded before the log is opened."""
+
+    config: TrainerConfig
+    device: torch.device
+    model: torch.nn.Module
+    new_head: list[str]
+    pad_token_id: int
+    train_split: TokenizedSplit
+    eval_split: TokenizedSplit
+    metric: str
+    majority_baseline: float
+    checkpoint: dict[str, Any] | None
+
+
+def prepare_trial(config: TrainerConfig, stop: StopFlag) -> PreparedTrial:
+    """Resolve the device, load data, model and (for --resume) the checkpoint. Raises BadInput."""
+    device = resolve_device(config.device, config.deterministic)
+    if config.num_threads is not None:
+        torch.set_num_threads(config.num_threads)
+    trial_dir = Path(config.trial_dir)
+    checkpoint = None
+    if config.resume and not checkpoint_path(trial_dir).is_file():
+        raise BadInput(f"--resume: no checkpoint at {checkpoint_path(trial_dir)}")
+    data = load_task_data(config)
+    tokenizer, model, new_head = load_tokenizer_and_model(config)
+    pad_token_id = tokenizer.pad_token_id
+    if pad_token_id is None:  # decoder-only models ship without one; any id works under the mask
+        pad_token_id = tokenizer.eos_token_id if tokenizer.eos_token_id is not None else 0
+        model.config.pad_token_id = pad_token_id  # type: ignore[union-attr]
+    cache_dir = config.cache_dir or default_cache_dir()
+    tokenizer_hash = tokenizer_fingerprint(tokenizer)
+    train_split, _ = tokenize_with_cache(tokenizer, data.train, config.max_seq_length, cache_dir,
+                                         tokenizer_hash)
+    eval_split, _ = tokenize_with_cache(tokenizer, data.eval, config.max_seq_length, cache_dir,
+                                        tokenizer_hash)
+    if config.resume:
+        checkpoint = load_checkpoint(trial_dir)
+        _check_resumable(config, checkpoint["config"])
+    elif not stop.requested:
+        # A fresh trial replaces whatever an earlier run left in its directory.
+        delete_checkpoint(trial_dir)
+        (trial_dir / STOP_REQUEST_FILE).unlink(missing_ok=True)
+        (trial_dir / EVENTS_FILE).unlink(missing_ok=True)
+    metric = primary_metric(config.task, config.metric)
+    baseline = majority_baseline(config.task, data.train.labels, data.eval.labels, config.metric)
+    return PreparedTrial(config, device, model, new_head, pad_token_id, train_split, eval_split, metric,
+                         baseline, checkpoint)
+
+
+def resolve_device(requested: str, deterministic: bool) -> torch.device:
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise BadInput("--device cuda: no CUDA device is available")
+    device = torch.device("cuda" if requested != "cpu" and torch.cuda.is_available() else "cpu")
+    if deterministic:
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # must precede CUDA's first matmul
+        torch.use_deterministic_algorithms(True)
+    elif device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    return device
+
+
+def _check_resumable(config: TrainerConfig, saved: dict[str, Any]) -> None:
+    current = config.training_fields()
+    changed = [key for key, value in current.items() if saved.get(key) != value]
+    if changed:
+        details = ", ".join(f"{key}: {saved.get(key)!r} -> {current[key]!r}" for key in changed)
+        raise BadInput(f"--resume with a different configuration than the checkpoint's ({details})")
+
+
+def run_trial(prepared: PreparedTrial, stop: StopFlag) -> int:
+    """Write start (or resume), train, write end. Returns the exit code."""
+    config = prepared.config
+    steps_in_epoch = steps_per_epoch(len(prepared.train_split), config.batch_size)
+    total_steps = steps_in_epoch * config.epochs
+    milestone = None
+    if config.stop_at_fraction is not None:
+        milestone = milestone_step(config.stop_at_fraction, total_steps)
+    position = LoopPosition() if prepared.checkpoint is None else prepared.checkpoint["position"]
+
+    with EventWriter(Path(config.trial_dir) / EVENTS_FILE) as writer:
+        if prepared.checkpoint is None:
+            writer.write("start", **_start_fields(prepared, steps_in_epoch, total_steps))
+        else:
+            writer.write("resume", step=position.step, pid=os.getpid(), host=socket.gethostname(),
+                         device=str(prepared.device))
+        try:
+            run = _build_run(prepared, writer, stop, steps_in_epoch, total_steps, milestone)
+            if prepared.checkpoint is not None:
+                _restore(run, prepared.checkpoint)
+            outcome = train(run, position)
+        except Exception as error:
+            traceback.print_exc(file=sys.stderr)
+            outcome = LoopOutcome("failed", position.step, f"{type(error).__name__}: {error}")
+        writer.write("end", status=outcome.status, step=outcome.step, reason=outcome.reason, **outcome.extra)
+    if outcome.status == "completed":
+        delete_checkpoint(config.trial_dir)
+    return EXIT_FAILED if outcome.status == "failed" else EXIT_OK
+
+
+def _start_fields(prepared: PreparedTrial, steps_in_epoch: int, total_steps: int) -> dict[str, Any]:
+    config = prepared.config
+    return {
+        "schema": SCHEMA_VERSION,
+        "trial": trial_id(config.wi_seed, config.do_seed),
+        "wi_seed": config.wi_seed,
+        "do_seed": config.do_seed,
+        "dropout_seed": config.effective_dropout_seed,
+        "task": config.task,
+        "model": config.model,
+        "metric": prepared.metric,
+        "greater_is_better": True,
+        "epochs": config.epochs,
+        "steps_per_epoch": steps_in_epoch,
+        "total_steps": total_steps,
+        "evals_per_epoch": config.evals_per_epoch,
+        "batch_size": config.batch_size,
+        "lr": config.lr,
+        "train_size": len(prepared.train_split),
+        "eval_size": len(prepared.eval_split),
+        "majority_baseline": prepared.majority_baseline,
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "device": str(prepared.device),
+        "resumable": config.stop_at_fraction is not None,
+        "config": config.to_dict(),
+    }
+
+
+def _build_run(prepared: PreparedTrial, writer: EventWriter, stop: StopFlag, steps_in_epoch: int,
+               total_steps: int, milestone: int | None) -> TrialRun:
+    config = prepared.config
+    streams = seed_random_streams(config.wi_seed, config.do_seed, config.effective_dropout_seed)
+    init_new_head(prepared.model, prepared.new_head, streams.head_init)
+    model = prepared.model.to(prepared.device)
+    optimizer = make_optimizer(model, config, prepared.device)
+    return TrialRun(
+        config=config, metric=prepared.metric, model=model, optimizer=optimizer,
+        scheduler=make_scheduler(optimizer, config, total_steps), train_split=prepared.train_split,
+        eval_split=prepared.eval_split, pad_token_id=prepared.pad_token_id, device=prepared.device,
+        streams=streams, writer=writer, stop=stop, steps_per_epoch=steps_in_epoch, total_steps=total_steps,
+        schedule=eval_schedule(steps_in_epoch, config.evals_per_epoch, config.epochs), milestone=milestone,
+    )
+
+
+def _restore(run: TrialRun, checkpoint: dict[str, Any]) -> None:
+    """Put the model, optimizer, scheduler and RNGs back where the suspended run left them."""
+    run.model.load_state_dict(checkpoint["model"])
+    run.optimizer.load_state_dict(checkpoint["optimizer"])
+    run.scheduler.load_state_dict(checkpoint["scheduler"])
+    restore_rng_states(checkpoint["rng"])
+
