@@ -44,10 +44,12 @@ def with_overrides(text: str, *, sweep_dir: Path, trials_per_gpu: int, model: st
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", default=str(REPO_ROOT / "examples" / "small-cpu.toml"),
                         help="Sweep configuration to run (its policy is dropped).")
-    parser.add_argument("--trials-per-gpu", default="1,3,6", help="Comma-separated packings; the first is the baseline.")
+    parser.add_argument("--trials-per-gpu", default="1,3,6",
+                        help="Comma-separated packings; the first is the baseline.")
     parser.add_argument("--model", default=None, help="Override the config's model.")
     parser.add_argument("--data-dir", default=None, help="Override the config's data dir.")
     parser.add_argument("--seeds", default=None, help='Override the grid, e.g. "1-3x1-2" (WI x DO).')
@@ -69,7 +71,8 @@ def main() -> None:
             wall = time.perf_counter() - started
             trials = len(list((sweep_dir / "trials").glob("*/events.jsonl")))
             if done.returncode != 0:
-                print(f"trials_per_gpu={packing}: exit {done.returncode}\n{done.stderr[-2000:]}", file=sys.stderr)
+                print(f"trials_per_gpu={packing}: exit {done.returncode}\n{done.stderr[-2000:]}",
+                      file=sys.stderr)
             results.append((packing, wall, trials))
             print(f"trials_per_gpu={packing}: {trials} trials in {wall:.1f} s "
                   f"({3600 * trials / wall:.0f} trials/hour)", flush=True)
