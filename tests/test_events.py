@@ -154,3 +154,52 @@ def test_parse_lines_never_raises_and_never_consumes_past_a_partial_line(data: b
     first, _, used = parse_lines(data[:cut], final=False)
     rest, _, _ = parse_lines(data[used:], final=False)
     assert first + rest == events
+
+
+def test_skip_train_leaves_out_train_events_however_they_are_spaced(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    with EventWriter(path) as writer:
+        writer.write("start", **start_fields())
+        writer.write("train", step=1, epoch=0.1, loss=0.69, lr=2e-5)
+        writer.write("eval", step=1, epoch=0.1, metrics={"acc": 0.5}, score=0.5)
+    with open(path, "a", encoding="utf-8") as handle:  # another writer's spacing
+        handle.write('{"event": "train", "t": 2.0, "step": 2, "epoch": 0.2, "loss": 0.6, "lr": 1e-5}\n')
+    everything = read_events(path)
+    assert [e["event"] for e in everything.events] == ["start", "train", "eval", "train"]
+    without_train = read_events(path, skip_train=True)
+    assert [e["event"] for e in without_train.events] == ["start", "eval"]
+    assert without_train.offset == everything.offset and without_train.malformed == 0
+
+
+_LINES = st.one_of(
+    st.just('{"event":"resume","t":1.0,"step":4}'),
+    st.just('{"event":"train","t":1.0,"step":1,"epoch":0.1,"loss":0.5,"lr":1e-5}'),
+    st.just('{"event":"x","t":1.0,"a":[1,'),
+    st.just('2]}'),
+    st.just('{"a":"},{"b":1}'),
+    st.just("[1, 2]"),
+    st.just("{}"),
+    st.just(""),
+    st.text(alphabet='{}[]",:1a ', max_size=12),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_LINES, max_size=12), st.booleans())
+def test_batch_decoding_gives_what_line_by_line_decoding_gives(lines: list[str], skip_train: bool) -> None:
+    data = ("\n".join(lines) + "\n").encode()
+    events, malformed, consumed = parse_lines(data, final=True, skip_train=skip_train)
+    expected_events, expected_malformed = [], 0
+    for line in (raw.strip() for raw in data.split(b"\n")):
+        if not line:
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            expected_malformed += 1
+            continue
+        if not isinstance(obj, dict) or validate_event(obj):
+            expected_malformed += 1
+        elif not (skip_train and obj.get("event") == "train"):
+            expected_events.append(obj)
+    assert (events, malformed, consumed) == (expected_events, expected_malformed, len(data))

@@ -35,7 +35,7 @@ def _load_grid(directory: Path, include_incomplete: bool) -> SeedGrid:
     from seedtui.core.stats.grid import build_grid
     from seedtui.core.trials import load_trials
 
-    grid = build_grid(load_trials(directory), include_incomplete=include_incomplete)
+    grid = build_grid(load_trials(directory, skip_train=True), include_incomplete=include_incomplete)
     if grid.n_trials == 0:
         reasons = "; ".join(f"{trial}: {reason}" for trial, reason in grid.excluded[:5])
         more = f" (and {len(grid.excluded) - 5} more)" if len(grid.excluded) > 5 else ""

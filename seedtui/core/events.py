@@ -194,49 +194,83 @@ class ReadResult:
     """Byte offset just past the last complete line consumed: where the next read starts."""
 
 
-def parse_lines(data: bytes, *, final: bool) -> tuple[list[dict[str, Any]], int, int]:
+# What a ``train`` line starts with when this module wrote it; readers that need no training losses
+# (statistics, reports) skip such lines without decoding them. Lines written with other spacing are
+# decoded and dropped after parsing, so skipping never depends on the writer's formatting.
+_TRAIN_PREFIX = b'{"event":"train"'
+
+
+def _split_complete_lines(data: bytes, *, final: bool) -> tuple[list[bytes], int]:
+    """The stripped non-blank lines of ``data`` that are complete, and the bytes they span."""
+    if final:
+        region, consumed = data, len(data)
+    else:
+        consumed = data.rfind(b"\n") + 1  # 0 when there is no newline at all
+        region = data[:consumed]
+    lines = [line.strip() for line in region.split(b"\n")]
+    return [line for line in lines if line], consumed
+
+
+def _decode_each(lines: list[bytes]) -> tuple[list[Any], int]:
+    """Decode line by line; lines that are not JSON are counted, not returned."""
+    decoded: list[Any] = []
+    malformed = 0
+    for line in lines:
+        try:
+            decoded.append(json.loads(line))
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            malformed += 1
+    return decoded, malformed
+
+
+def _decode_batch(lines: list[bytes]) -> tuple[list[Any], int]:
+    """Decode many lines with one ``json.loads`` call (several times faster than one call a line).
+
+    Only taken when every line looks like one object (starts with ``{``, ends with ``}``) and the
+    batch decodes to exactly one object per line; anything else falls back to line by line, so the
+    result is the same as ``_decode_each``.
+    """
+    if all(line[:1] == b"{" and line[-1:] == b"}" for line in lines):
+        try:
+            decoded = json.loads(b"[" + b",".join(lines) + b"]")
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            decoded = None
+        one_object_a_line = isinstance(decoded, list) and len(decoded) == len(lines)
+        if one_object_a_line and all(isinstance(o, dict) for o in decoded):
+            return decoded, 0
+    return _decode_each(lines)
+
+
+def parse_lines(data: bytes, *, final: bool,
+                skip_train: bool = False) -> tuple[list[dict[str, Any]], int, int]:
     """Decode complete lines of ``data``. Returns (events, malformed count, bytes consumed).
 
     Without ``final``, a last line with no newline is not consumed (a writer may be mid-line);
     with ``final`` it is parsed like any other (a killed writer leaves it cut, so it usually
-    counts as malformed).
+    counts as malformed). With ``skip_train``, ``train`` events are left out (and lines that this
+    module wrote as ``train`` events are not even decoded).
     """
-    events: list[dict[str, Any]] = []
+    lines, consumed = _split_complete_lines(data, final=final)
     malformed = 0
-    consumed = 0
-    start = 0
-    length = len(data)
-    while start < length:
-        newline = data.find(b"\n", start)
-        if newline == -1:
-            if not final:
-                break
-            end = length
-            next_start = length
-        else:
-            end = newline
-            next_start = newline + 1
-        line = data[start:end].strip()
-        start = next_start
-        consumed = next_start
-        if not line:
-            continue
+    kept: list[bytes] = []
+    for line in lines:
         if len(line) > MAX_LINE_BYTES:
             malformed += 1
-            continue
-        try:
-            obj = json.loads(line)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            malformed += 1
-            continue
+        elif not (skip_train and line.startswith(_TRAIN_PREFIX)):
+            kept.append(line)
+    decoded, undecodable = _decode_batch(kept)
+    malformed += undecodable
+    events: list[dict[str, Any]] = []
+    for obj in decoded:
         if not isinstance(obj, dict) or validate_event(obj):
             malformed += 1
-            continue
-        events.append(obj)
+        elif not (skip_train and obj.get("event") == "train"):
+            events.append(obj)
     return events, malformed, consumed
 
 
-def read_events(path: str | os.PathLike[str], offset: int = 0, *, final: bool = False) -> ReadResult:
+def read_events(path: str | os.PathLike[str], offset: int = 0, *, final: bool = False,
+                skip_train: bool = False) -> ReadResult:
     """Read a log from byte ``offset``. A missing file reads as empty."""
     try:
         with open(path, "rb") as handle:
@@ -244,17 +278,18 @@ def read_events(path: str | os.PathLike[str], offset: int = 0, *, final: bool = 
             data = handle.read()
     except FileNotFoundError:
         return ReadResult(offset=offset)
-    events, malformed, consumed = parse_lines(data, final=final)
+    events, malformed, consumed = parse_lines(data, final=final, skip_train=skip_train)
     return ReadResult(events=events, malformed=malformed, offset=offset + consumed)
 
 
 class EventTail:
     """Incremental reader of one growing log: each ``poll()`` returns only the new events."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, skip_train: bool = False) -> None:
         self.path = Path(path)
         self.offset = 0
         self.malformed = 0
+        self.skip_train = skip_train
 
     def poll(self, *, final: bool = False) -> list[dict[str, Any]]:
         try:
@@ -265,7 +300,7 @@ class EventTail:
             self.offset = 0
         if size == self.offset and not final:
             return []
-        result = read_events(self.path, self.offset, final=final)
+        result = read_events(self.path, self.offset, final=final, skip_train=self.skip_train)
         self.offset = result.offset
         self.malformed += result.malformed
         return result.events

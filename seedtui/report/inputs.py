@@ -58,7 +58,7 @@ def gather_inputs(sweep_dir: str | os.PathLike[str], *, include_incomplete: bool
                   bootstrap: int = 0, seed: int = 0) -> ReportInputs:
     """Load the sweep and compute its statistics; raises ReportInputError when it has no logs."""
     root = Path(sweep_dir)
-    trials = load_trials(root)
+    trials = load_trials(root, skip_train=True)  # the figures use eval scores only
     if not trials:
         raise ReportInputError(f"no trial logs (events.jsonl) under {root}")
     inputs = ReportInputs(
