@@ -1,12 +1,25 @@
 """A local two-node Ray cluster on loopback for the Ray backend's tests (one per test module: a
 start costs about 5 s and 0.6 GB), and a sweep config over the tiny model and RTE.
 
+Every Ray process here (both nodes, the test's driver, and the supervisor subprocess a test starts)
+binds and connects on 127.0.0.1 only. Two things keep it there:
+
+- each node and the driver are given ``127.0.0.1`` as their node IP, and the supervisor subprocess
+  gets it through ``SEEDTUI_RAY_NODE_IP`` (read by ``connect``);
+- ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``. Without it ``ray.init`` rewrites a loopback
+  ``_node_ip_address`` into the machine's external address (``resolve_ip_for_localhost``), then
+  waits for a raylet at that address which no node has, and times out. Ray reads the variable
+  once, when ``ray._private.ray_constants`` is imported, so setting it after something imported
+  Ray has no effect: it is set when this conftest is imported (before any test imports Ray), and
+  the fixture also sets the constant itself should Ray have been imported earlier.
+
 Ray's session files and the nodes' trial directories go to a temporary HOME and RAY_TMPDIR set
 before Ray starts; the teardown shuts the cluster down and kills any process still running from
 that session directory (the processes this fixture started, found by their command line)."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import signal
@@ -20,6 +33,9 @@ from typing import Any
 import pytest
 
 from seedtui.core.engine.config import SweepConfig, parse_sweep_config
+
+LOOPBACK = "127.0.0.1"
+os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # see the module docstring: before Ray is imported
 
 WAIT_LIMIT_S = 300.0
 """Every wait is bounded, so a broken backend fails instead of hanging (the machine is slow and
@@ -47,7 +63,7 @@ class LocalCluster:
     session_root: Path
 
 
-def _processes_under(marker: str) -> list[int]:
+def processes_under(marker: str) -> list[int]:
     """Pids (not ours) whose command line mentions ``marker``."""
     found = []
     for entry in Path("/proc").iterdir():
@@ -62,6 +78,42 @@ def _processes_under(marker: str) -> list[int]:
     return found
 
 
+def tcp_endpoints(pids: list[int]) -> list[tuple[str, str, str]]:
+    """(local, remote, state) of every TCP socket the processes ``pids`` hold, from /proc/net/tcp
+    and tcp6 (addresses as ipaddress text, e.g. ``127.0.0.1`` or ``::ffff:127.0.0.1``; state
+    ``LISTEN``, ``ESTABLISHED`` or the kernel's hex code)."""
+    inodes: set[str] = set()
+    for pid in pids:
+        try:
+            for fd in (Path("/proc") / str(pid) / "fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[len("socket:["):-1])
+        except OSError:  # it ended, or is not ours
+            continue
+    states = {"0A": "LISTEN", "01": "ESTABLISHED"}
+    found = []
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes:
+                found.append((_address(fields[1]), _address(fields[2]), states.get(fields[3], fields[3])))
+    return found
+
+
+def _address(hex_address: str) -> str:
+    """``0100007F:1F90`` -> ``127.0.0.1`` (the kernel prints each 32-bit word little-endian)."""
+    raw = bytes.fromhex(hex_address.split(":")[0])
+    native = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+    return str(ipaddress.ip_address(native))
+
+
+def is_loopback(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+    return (mapped or ip).is_loopback
+
+
 @pytest.fixture(scope="module")
 def ray_cluster() -> Iterator[LocalCluster]:
     pytest.importorskip("ray")
@@ -72,15 +124,27 @@ def ray_cluster() -> Iterator[LocalCluster]:
     patch.setenv("RAY_TMPDIR", str(root / "ray"))
     patch.setenv("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     patch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+    # with usage stats disabled the head still tells https://usage-stats.ray.io/ so, once: send
+    # that to a closed port on loopback instead (it fails, and Ray only logs it at debug level)
+    patch.setenv("RAY_USAGE_STATS_REPORT_URL", f"http://{LOOPBACK}:9/")
+    patch.setenv("SEEDTUI_RAY_NODE_IP", LOOPBACK)  # for connect(), here and in subprocesses
     (root / "home").mkdir()
     (root / "ray").mkdir()
+    # Ray's head starts a dashboard process even with include_dashboard=False, and its usage-stats
+    # module (which runs whether or not usage stats are enabled) asks the cloud metadata address
+    # 169.254.169.254 which cloud it is on, unless ~/ray_bootstrap_config.yaml names the provider
+    (root / "home" / "ray_bootstrap_config.yaml").write_text("provider:\n  type: local\n")
     import ray
+    from ray._private import ray_constants
     from ray.cluster_utils import Cluster
 
-    from seedtui.core.engine.ray_backend import connect, release_sweep_actors  # noqa: F401
+    from seedtui.core.engine.ray_backend import connect
 
+    # read at call time by ray._private.services.get_node_ip_address: effective even if Ray was
+    # imported before the environment variable was set
+    patch.setattr(ray_constants, "ENABLE_RAY_CLUSTER", False)
     small: dict[str, Any] = {"num_cpus": 1, "object_store_memory": 80 * 1024 * 1024,
-                             "include_dashboard": False}
+                             "include_dashboard": False, "node_ip_address": LOOPBACK}
     cluster = Cluster(initialize_head=True, head_node_args={**small, "resources": {"node_a": 1}})
     try:
         worker = cluster.add_node(**small, resources={"node_b": 1})
@@ -93,7 +157,7 @@ def ray_cluster() -> Iterator[LocalCluster]:
     finally:
         ray.shutdown()
         cluster.shutdown()
-        for pid in _processes_under(str(root)):
+        for pid in processes_under(str(root)):
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:

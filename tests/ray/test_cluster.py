@@ -1,14 +1,16 @@
-"""Trials on a real two-node Ray cluster (started once for this module, on this machine): placement
-on both nodes, the log copied into the local sweep directory while the trainer runs, a stop
-reaching the trainer on its node, re-attaching after the supervisor's connection is lost,
-suspend and resume pinned to the checkpoint's node, and a node that leaves the cluster.
+"""Trials on a real two-node Ray cluster (started once for this module, on this machine, on
+127.0.0.1 only): the cluster's sockets on loopback, placement on both nodes, the log copied into
+the local sweep directory while the trainer runs, a stop reaching the trainer on its node,
+re-attaching after the supervisor's connection is lost, suspend and resume pinned to the
+checkpoint's node, and a node that leaves the cluster.
 
 The tests run in file order and the last one removes the second node. The supervisor test runs
-the real engine in a subprocess (skipped until the engine is wired to this backend)."""
+the real engine in a subprocess."""
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -31,7 +33,14 @@ from seedtui.core.engine.ray_backend import (
 )
 from seedtui.core.engine.ray_backend.mirror import RayLaunchRecord
 from seedtui.core.events import read_events, validate_event
-from tests.ray.conftest import WAIT_LIMIT_S, LocalCluster, wait_for
+from tests.ray.conftest import (
+    WAIT_LIMIT_S,
+    LocalCluster,
+    is_loopback,
+    processes_under,
+    tcp_endpoints,
+    wait_for,
+)
 
 pytestmark = pytest.mark.ray
 
@@ -51,6 +60,20 @@ def running_with_steps(process: RayTrialProcess, count: int) -> bool:
     """Pump once; True when at least ``count`` train events are in the local log and the trainer
     is still running on its node."""
     return process.exit_code() is None and len(train_steps(process)) >= count
+
+
+def test_the_cluster_and_this_driver_stay_on_loopback(ray_cluster: LocalCluster) -> None:
+    import ray
+
+    assert {n["NodeManagerAddress"] for n in ray.nodes()} == {"127.0.0.1"}
+    assert ray.get_runtime_context().gcs_address.startswith("127.0.0.1:")
+    assert ray._private.worker.global_worker.node.node_ip_address == "127.0.0.1"
+    cluster_pids = processes_under(str(ray_cluster.session_root))
+    endpoints = tcp_endpoints([os.getpid(), *cluster_pids])
+    assert any(state == "LISTEN" for _, _, state in endpoints)  # the GCS and raylets are among them
+    outside = [(local, remote, state) for local, remote, state in endpoints
+               if not is_loopback(local) or (state != "LISTEN" and not is_loopback(remote))]
+    assert outside == []
 
 
 def test_a_grid_runs_on_both_nodes(ray_cluster: LocalCluster, rte_config: Any) -> None:
@@ -133,17 +156,8 @@ def test_suspend_then_resume_runs_on_the_node_holding_the_checkpoint(
     assert [e["step"] for e in events if e["event"] == "train"] == [1, 2, 3, 4]
 
 
-def _engine_knows_ray() -> bool:
-    """Whether the engine the supervisor subprocess imports has the Ray wiring (its config accepts
-    ``[resources] backend``); until then the supervisor test is skipped."""
-    probe = "from seedtui.core.engine.config import ResourcesConfig as R; R(backend='ray')"
-    return subprocess.run([sys.executable, "-c", probe], capture_output=True).returncode == 0
-
-
 def test_the_supervisor_runs_tfp_on_the_cluster(ray_cluster: LocalCluster, rte_config: Any,
                                                  tmp_path: Path) -> None:
-    if not _engine_knows_ray():
-        pytest.skip("the engine is not wired to the Ray backend yet ([resources] backend)")
     config = rte_config("tfp", epochs=2)  # 4 steps: the cohort suspends at step 2
     sweep_toml = f"""
         name = "tfp"

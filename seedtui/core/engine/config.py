@@ -20,6 +20,7 @@ from seedtui.core.engine.config_table import ConfigError, Table, kind_of
 from seedtui.core.engine.tomlwrite import dumps_toml
 
 TASKS = ("rte", "mrpc", "cola", "sst2", "custom")
+BACKENDS = ("local", "ray")
 RULES = ("none", "tfp", "asha")
 RESOLVED_CONFIG_FILE = "sweep.toml"
 
@@ -57,6 +58,15 @@ class ResourcesConfig:
     """Trials run at once when there is no GPU."""
     kill_grace_s: float = 15.0
     """Seconds between SIGTERM and SIGKILL when a trial is stopped."""
+    backend: str = "local"
+    """``local`` (this machine) or ``ray`` (a Ray cluster; see docs/ray.md)."""
+    address: str | None = None
+    """The Ray cluster: ``auto``, ``HOST:6379``, ``ray://HOST:10001``; None starts a private one."""
+    ray_gpus_per_trial: float = 0.0
+    ray_cpus_per_trial: float = 1.0
+    ray_resources: dict[str, float] = field(default_factory=dict)
+    ray_shared_storage: bool = False
+    requeue_on_node_failure: bool = False
 
 
 @dataclass(frozen=True)
@@ -252,12 +262,36 @@ def _parse_resources(table: Table) -> ResourcesConfig:
     else:
         problem = f"must be \"auto\" or a list of GPU indices, not {kind_of(gpus)}"
         raise ConfigError(table.key("gpus"), problem)
+    backend = table.string("backend", "local")
+    if backend not in BACKENDS:
+        raise ConfigError(table.key("backend"), f"{backend!r} is not one of {', '.join(BACKENDS)}")
+    ray_resources = table.get("ray_resources", {})
+    if not isinstance(ray_resources, dict) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in ray_resources.values()):
+        raise ConfigError(table.key("ray_resources"), "must be a table of resource names to amounts")
+    flags: dict[str, bool] = {}
+    for name in ("ray_shared_storage", "requeue_on_node_failure"):
+        flags[name] = table.get(name, False)
+        if not isinstance(flags[name], bool):
+            raise ConfigError(table.key(name), f"must be true or false, not {kind_of(flags[name])}")
     result = ResourcesConfig(
         gpus=gpu_list,
         trials_per_gpu=table.integer("trials_per_gpu", 1, minimum=1) or 1,
         max_concurrent=table.integer("max_concurrent", 1, minimum=1) or 1,
         kill_grace_s=table.number("kill_grace_s", 15.0, low=0) or 0.0,
+        backend=backend or "local",
+        address=table.string("address"),
+        ray_gpus_per_trial=table.number("ray_gpus_per_trial", 0.0, low=0) or 0.0,
+        ray_cpus_per_trial=table.number("ray_cpus_per_trial", 1.0, low=0, low_open=True) or 1.0,
+        ray_resources={str(k): float(v) for k, v in ray_resources.items()},
+        ray_shared_storage=flags["ray_shared_storage"],
+        requeue_on_node_failure=flags["requeue_on_node_failure"],
     )
+    from seedtui.core.engine.ray_backend.options import RayOptions, option_problems
+
+    problems = option_problems(RayOptions.from_resources(result))
+    if problems:
+        raise ConfigError(table.key(problems[0][0]), problems[0][1])
     table.finish()
     return result
 
@@ -348,7 +382,7 @@ def _auto_tfp(table: Table, base: Path, *, grid_size: int) -> TfpConfig:
     from seedtui.core.trials import load_trials
 
     try:
-        row = recommend_tfp(load_trials(source_dir), budget)
+        row = recommend_tfp(load_trials(source_dir, skip_train=True), budget)
     except ValueError as error:  # the planner's own message is the useful one
         raise ConfigError(table.key("tfp"), f"the planner could not recommend t/f/p: {error}") from None
     return validate_tfp(int(row.t), float(row.f), int(row.p), grid_size=grid_size,
@@ -375,7 +409,8 @@ def config_to_dict(config: SweepConfig) -> dict[str, Any]:
         "data": _drop_none({k: str(v) if isinstance(v, Path) else v for k, v in vars(config.data).items()}),
         "trainer": _drop_none({k: list(v) if isinstance(v, tuple) else v
                                for k, v in vars(config.trainer).items()}),
-        "resources": {k: list(v) if isinstance(v, tuple) else v for k, v in vars(config.resources).items()},
+        "resources": _drop_none({k: list(v) if isinstance(v, tuple) else v
+                                 for k, v in vars(config.resources).items()}),
         "policy": policy,
     }
 

@@ -3,15 +3,17 @@
 On a terminal it draws a live rich display (an overall bar and one line per running trial with
 its step, loss and score); when stdout is not a terminal (CI logs) it prints plain lines: trials
 starting and ending, and a status line every ``status_every_s``. Stop decisions are printed as
-they are logged either way, and the summary table at the end. It only reads the directory, so it
-can follow a supervisor started by anyone, and leaving it (or losing the terminal) leaves the
-sweep running.
+they are logged either way, and the summary table at the end. When the trials run on a Ray cluster
+(or on another host), the lines and the summary say on which node (see ``trial_nodes``). It only
+reads the directory, so it can follow a supervisor started by anyone, and leaving it (or losing
+the terminal) leaves the sweep running.
 """
 
 from __future__ import annotations
 
 import signal
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,14 @@ from rich.text import Text
 from seedtui.core.engine.control import read_state, send_command, supervisor_status
 from seedtui.core.engine.decisions import read_decisions_from
 from seedtui.core.engine.summary import read_summary
+from seedtui.core.engine.trial_nodes import (
+    ray_backend,
+    start_host,
+    supervisor_host,
+    sweep_nodes,
+    trial_node,
+    trials_per_node,
+)
 from seedtui.core.events import EVENTS_FILE, TRIALS_DIR
 from seedtui.core.trials import TrialLogReader, TrialState
 
@@ -41,6 +51,8 @@ class SweepFollower:
     """Inode of each log when its reader was made: a re-run replaces the log (the failed one is
     moved aside), and a new file means a new reader."""
     decisions_offset: int = 0
+    supervisor_state: dict[str, Any] | None = None
+    """``supervisor.json`` as of the last poll (its ``backend`` and ``nodes`` place the trials)."""
 
     def poll(self) -> tuple[list[tuple[str, dict[str, Any]]], list[dict[str, Any]]]:
         """New (trial, event) pairs and new decisions since the last poll."""
@@ -56,10 +68,27 @@ class SweepFollower:
                     self.inodes[directory.name] = inode
         events = [(trial, event) for trial, reader in self.readers.items() for event in reader.poll()]
         decisions, self.decisions_offset = read_decisions_from(self.sweep_dir, self.decisions_offset)
+        self.supervisor_state = read_state(self.sweep_dir)
         return events, decisions
 
     def states(self) -> list[TrialState]:
         return [reader.state for reader in self.readers.values()]
+
+    def node(self, trial: str, host: str | None = None) -> str | None:
+        """Where ``trial`` runs or ran (None: not placed yet, or the supervisor's machine).
+        ``host``: the one its start or resume event names; by default its start event's."""
+        directory = self.sweep_dir / TRIALS_DIR / trial
+        reader = self.readers.get(trial)
+        if host is None and reader is not None:
+            host = start_host(reader.state)
+        return trial_node(directory, host, on_ray=ray_backend(self.supervisor_state, [directory]),
+                          running_nodes=(self.supervisor_state or {}).get("nodes"),
+                          this_host=supervisor_host(self.supervisor_state))
+
+    def nodes(self, states: list[TrialState] | None = None) -> dict[str, str]:
+        """Trial id -> node, for those of ``states`` (default: all) that have one."""
+        return sweep_nodes(self.sweep_dir, self.states() if states is None else states,
+                           supervisor_state=self.supervisor_state)
 
 
 def follow_sweep(sweep_dir: Path, console: Console | None = None, *, poll_s: float = 1.0,
@@ -78,7 +107,7 @@ def follow_sweep(sweep_dir: Path, console: Console | None = None, *, poll_s: flo
             live.start()
         while True:
             events, decisions = follower.poll()
-            _print_changes(console, events, decisions)
+            _print_changes(console, events, decisions, follower.node)
             if interrupts and not stop_sent:
                 console.print("[yellow]Interrupted: stopping the sweep (Ctrl-C again to detach and leave it "
                               "running).[/]")
@@ -89,9 +118,13 @@ def follow_sweep(sweep_dir: Path, console: Console | None = None, *, poll_s: flo
                 return INTERRUPTED_EXIT
             info = supervisor_status(sweep_dir)
             if live is not None:
-                live.update(render_progress(follower.states(), planned))
+                states = follower.states()
+                running = follower.nodes([s for s in states if s.status == "running"])
+                live.update(render_progress(states, planned, running))
             elif time.monotonic() - last_status >= status_every_s:
-                console.print(status_line(follower.states(), planned), soft_wrap=True)
+                states = follower.states()
+                running = follower.nodes([s for s in states if s.status == "running"])
+                console.print(status_line(states, planned, running), soft_wrap=True)
                 last_status = time.monotonic()
             if info is None or not info.alive:
                 break
@@ -101,7 +134,7 @@ def follow_sweep(sweep_dir: Path, console: Console | None = None, *, poll_s: flo
             live.stop()
         signal.signal(signal.SIGINT, signal.default_int_handler)
     events, decisions = follower.poll()
-    _print_changes(console, events, decisions)
+    _print_changes(console, events, decisions, follower.node)
     return _finish(console, Path(sweep_dir), follower)
 
 
@@ -123,16 +156,25 @@ def _finish(console: Console, sweep_dir: Path, follower: SweepFollower) -> int:
                       "Run the same command again to resume it.[/]")
         return 1
     if summary is not None:
-        console.print(render_summary(summary))
+        console.print(render_summary(summary, follower.nodes()))
     console.print(f"Sweep {info.state}: {sweep_dir}")
     return int(info.exit_code or 0)
 
 
+NodeOf = Callable[[str, str | None], str | None]
+"""(trial id, host its event names or None) -> where it runs; ``SweepFollower.node``."""
+
+
 def _print_changes(console: Console, events: list[tuple[str, dict[str, Any]]],
-                   decisions: list[dict[str, Any]]) -> None:
+                   decisions: list[dict[str, Any]], node_of: NodeOf | None = None) -> None:
     """Trial starts and ends and policy decisions, in the order they happened."""
-    lines = [(float(event.get("t", 0.0)), line) for trial, event in events
-             if (line := _event_line(trial, event)) is not None]
+    lines = []
+    for trial, event in events:
+        node = None
+        if node_of is not None and event.get("event") in ("start", "resume", "end"):
+            node = node_of(trial, event.get("host"))
+        if (line := _event_line(trial, event, node)) is not None:
+            lines.append((float(event.get("t", 0.0)), line))
     lines += [(float(decision.get("t", 0.0)), _decision_line(decision)) for decision in decisions]
     for _, line in sorted(lines, key=lambda pair: pair[0]):
         console.print(line, soft_wrap=True)  # one line per record, never wrapped (CI logs, grep)
@@ -145,20 +187,23 @@ def _decision_line(decision: dict[str, Any]) -> str:
     return f"{what} {decision.get('action')}s {decision.get('trial')}: {decision.get('reason')}"
 
 
-def _event_line(trial: str, event: dict[str, Any]) -> str | None:
+def _event_line(trial: str, event: dict[str, Any], node: str | None = None) -> str | None:
+    """The line for a start, resume or end event (None for the others); ``node``: where it runs."""
     name = event.get("event")
+    where = f" on {node}" if node else ""
     if name == "start":
-        return f"{_clock(event)} {trial} started"
+        return f"{_clock(event)} {trial} started{where}"
     if name == "resume":
-        return f"{_clock(event)} {trial} resumed at step {event.get('step')}"
+        return f"{_clock(event)} {trial} resumed at step {event.get('step')}{where}"
     if name == "end":
         by = f" by {event['by']}" if event.get("by") else ""
         best = event.get("best_score")
         best_text = f", best {best:.4f}" if isinstance(best, (int, float)) else ""
         why = f": {event.get('reason')}" if event.get("status") in ("failed", "diverged") else ""
-        return (f"{_clock(event)} {trial} ended {event.get('status')}{by} at step {event.get('step')}"
-                f"{best_text}{why}")
+        return (f"{_clock(event)} {trial} ended {event.get('status')}{by}{where} at step "
+                f"{event.get('step')}{best_text}{why}")
     return None
+
 
 def _clock(record: dict[str, Any]) -> str:
     t = record.get("t")
@@ -172,27 +217,30 @@ def _counts(states: list[TrialState]) -> dict[str, int]:
     return counts
 
 
-def _trial_line(state: TrialState) -> str:
+def _trial_line(state: TrialState, node: str | None = None) -> str:
     loss, score, best = state.last_loss(), state.last_score(), state.best_score()
+    where = f"  on {node}" if node else ""
     return (f"{state.trial_id:<12} step {state.last_step}/{state.total_steps or '?'}"
-            f"  loss {_num(loss)}  score {_num(score)}  best {_num(best)}")
+            f"  loss {_num(loss)}  score {_num(score)}  best {_num(best)}{where}")
 
 
 def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:.4f}"
 
 
-def status_line(states: list[TrialState], planned: int | None) -> str:
-    """One plain line for logs: counts, then each running trial."""
+def status_line(states: list[TrialState], planned: int | None,
+                nodes: Mapping[str, str] | None = None) -> str:
+    """One plain line for logs: counts, then each running trial (with its node, from ``nodes``)."""
     counts = _counts(states)
     done = sum(v for k, v in counts.items() if k in ("completed", "stopped", "diverged", "failed"))
     running = [s for s in states if s.status == "running"]
     head = f"{time.strftime('%H:%M:%S')} {done}/{planned or len(states)} ended, {len(running)} running"
-    return "\n".join([head, *(f"  {_trial_line(s)}" for s in running)])
+    return "\n".join([head, *(f"  {_trial_line(s, (nodes or {}).get(s.trial_id))}" for s in running)])
 
 
-def render_progress(states: list[TrialState], planned: int | None) -> RenderableType:
-    """The live display: an overall bar and a line per running trial."""
+def render_progress(states: list[TrialState], planned: int | None,
+                    nodes: Mapping[str, str] | None = None) -> RenderableType:
+    """The live display: an overall bar and a line per running trial (with its node)."""
     total = planned or max(len(states), 1)
     done = sum(1 for s in states if s.is_finished)
     counts = _counts(states)
@@ -201,13 +249,15 @@ def render_progress(states: list[TrialState], planned: int | None) -> Renderable
     for state in states:
         if state.status == "running":
             line = Table.grid(padding=(0, 1))
-            line.add_row(ProgressBar(total=1.0, completed=state.progress, width=20), Text(_trial_line(state)))
+            text = Text(_trial_line(state, (nodes or {}).get(state.trial_id)))
+            line.add_row(ProgressBar(total=1.0, completed=state.progress, width=20), text)
             rows.append(line)
     return Group(*rows)
 
 
-def render_summary(summary: dict[str, Any]) -> Table:
-    """The end-of-sweep table (also the content of summary.json)."""
+def render_summary(summary: dict[str, Any], nodes: Mapping[str, str] | None = None) -> Table:
+    """The end-of-sweep table (also the content of summary.json), with how many trials ran on each
+    node when ``nodes`` (trial id -> node) names any."""
     table = Table(title=f"Sweep {summary.get('sweep')} ({summary.get('policy')})", show_header=False)
     table.add_column("what", style="bold")
     table.add_column("value")
@@ -228,4 +278,7 @@ def render_summary(summary: dict[str, Any]) -> Table:
     saved_text = f", {saved:.0%} saved" if isinstance(saved, (int, float)) else ""
     table.add_row("compute", f"{used:.3g} {unit} used vs {full:.3g} for the full grid "
                              f"(estimated){saved_text}")
+    if nodes:
+        table.add_row("nodes", "  ".join(f"{node}: {count} trial{'s' if count != 1 else ''}"
+                                         for node, count in trials_per_node(nodes)))
     return table

@@ -11,6 +11,7 @@ Run as ``python -m seedtui.core.engine.supervisor SWEEP_DIR`` (``launch_detached
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -34,7 +35,8 @@ from seedtui.core.engine.launcher import (
 from seedtui.core.engine.plan import make_plan, tfp_override
 from seedtui.core.engine.policies.divergence import divergence_decision, flag_diverging
 from seedtui.core.engine.procs import SIGKILL, SIGTERM, acquire_lock, signal_group
-from seedtui.core.engine.slots import SlotPool, make_slots
+from seedtui.core.engine.ray_backend import RayOptions, RayTrialProcess
+from seedtui.core.engine.slots import Slot, SlotPool, make_slots
 from seedtui.core.engine.summary import write_summary
 from seedtui.core.events import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, append_event, read_events
 from seedtui.core.trials import TrialLogReader, TrialState
@@ -60,9 +62,20 @@ class Supervisor:
         if self.override is not None and self.override.get("config_policy") != self.config.policy.rule:
             self.override = None  # the config was edited since: it wins over an old apply_tfp
         self.plan = make_plan(self.config, self.override)
-        self.pool = SlotPool(make_slots(self.config.resources))
+        self.ray: RayOptions | None = None
+        """Set when the trials run on a Ray cluster (``[resources] backend = "ray"``)."""
+        if self.config.resources.backend == "ray":
+            from seedtui.core.engine.ray_backend import cluster_capacity, connect
+
+            self.ray = RayOptions.from_resources(self.config.resources)
+            connect(self.ray.address)
+            # as many as the alive nodes fit; more only if asked (Ray queues them: autoscalers)
+            count = max(cluster_capacity(self.ray), self.config.resources.max_concurrent)
+            self.pool = SlotPool([Slot(index=i, gpu=None) for i in range(count)])
+        else:
+            self.pool = SlotPool(make_slots(self.config.resources))
         self.readers: dict[str, TrialLogReader] = {}
-        self.processes: dict[str, TrialProcess] = {}
+        self.processes: dict[str, TrialProcess | RayTrialProcess] = {}
         self.promoted: set[str] = set()
         self.stopping = False
         self.signalled: str | None = None
@@ -81,17 +94,27 @@ class Supervisor:
         return reader
 
     def _rebuild(self) -> None:
+        attached: dict[str, RayTrialProcess] = {}
+        if self.ray is not None:
+            from seedtui.core.engine.ray_backend import reattach_trials
+
+            attached, lost = reattach_trials(self.sweep_dir)
+            for trial, reason in lost.items():
+                log(f"{trial}: {reason}")
         for trial in self.plan.trial_ids:
-            process = adopt_trial(self.trial_dir(trial))
+            process: TrialProcess | RayTrialProcess | None = (
+                attached.get(trial) if self.ray is not None else adopt_trial(self.trial_dir(trial)))
             if process is not None:
                 slot = self.pool.hold(int(process.extra.get("slot") or 0), trial) or self.pool.acquire(trial)
                 process.slot = slot
-                process.extra["log_offset"] = log_size(self.trial_dir(trial))
+                # from where this run began, not the log's end: the trainer may have written its end
+                # event already and be exiting (its end must count when it is reaped)
+                process.extra["log_offset"] = _run_start_offset(self.trial_dir(trial) / EVENTS_FILE)
                 self.processes[trial] = process
                 log(f"adopted {trial} (pid {process.pid}), still running")
             reader = self._reader(trial)
             if trial not in self.processes and reader.state.status in ("running", "failed"):
-                if not _ran_elsewhere(reader.state):
+                if self.ray is not None or not _ran_elsewhere(reader.state):
                     n = move_failed_log_aside(self.trial_dir(trial))
                     log(f"{trial} had failed (or lost its process): log moved to events.failed-{n}.jsonl")
                     reader = self._reader(trial)
@@ -144,6 +167,9 @@ class Supervisor:
             self.handle({"action": "stop_sweep", "id": self.signalled})
         for command in self._new_commands():
             self.handle(command)
+        for process in self.processes.values():
+            if isinstance(process, RayTrialProcess):
+                process.pump()  # copies the new lines of its log into the sweep dir
         for reader in self.readers.values():
             reader.poll()
         self._reap()
@@ -189,13 +215,23 @@ class Supervisor:
             stop_at_fraction, resume = launch
             wi, do = self.plan.seeds[trial]
             offset = log_size(self.trial_dir(trial))
-            process = launch_trial(self.config, wi, do, slot, stop_at_fraction=stop_at_fraction,
-                                   resume=resume)
+            process: TrialProcess | RayTrialProcess
+            if self.ray is not None:
+                from seedtui.core.engine.ray_backend import launch_trial_on_ray
+
+                process = launch_trial_on_ray(self.config, wi, do, stop_at_fraction=stop_at_fraction,
+                                              resume=resume, options=self.ray)
+                process.slot = slot
+                where = f"Ray actor {process.actor_name}"
+            else:
+                process = launch_trial(self.config, wi, do, slot, stop_at_fraction=stop_at_fraction,
+                                       resume=resume)
+                where = f"{slot.label} (pid {process.pid})"
             process.extra["log_offset"] = offset
             self.processes[trial] = process
             what = "started" if stop_at_fraction is None else f"started to f={stop_at_fraction:g}"
             what = "resumed" if resume else what
-            log(f"{trial} {what} on {slot.label} (pid {process.pid})")
+            log(f"{trial} {what} on {where}")
 
     # --- processes ending --------------------------------------------------------------------------
     def _reap(self) -> None:
@@ -224,7 +260,14 @@ class Supervisor:
             if process.slot is not None:
                 self.pool.release(process.slot)
             reader.poll(final=True)
-            log(f"{trial} ended {reader.state.status} (exit code {code})")
+            where = f" on node {process.node}" if isinstance(process, RayTrialProcess) else ""
+            log(f"{trial} ended {reader.state.status}{where} (exit code {code})")
+            if (isinstance(process, RayTrialProcess) and process.node_lost and self.ray is not None
+                    and self.ray.requeue_on_node_failure and not self.stopping):
+                n = move_failed_log_aside(self.trial_dir(trial))
+                self.readers[trial] = self._reader(trial)
+                log(f"{trial} re-queued ({process.failure_reason}); its log is kept as "
+                    f"events.failed-{n}.jsonl")
 
     def _append_end(self, trial: str, status: str, *, reason: str, by: str | None = None) -> None:
         state = self.readers[trial].state
@@ -246,7 +289,7 @@ class Supervisor:
                 continue
             if time.time() - process.term_sent_at >= grace and process.is_ours():
                 log(f"{trial} did not stop within {grace:g}s: SIGKILL to its process group")
-                signal_group(process.pgid, SIGKILL)
+                _signal(process, SIGKILL)
                 process.kill_sent = True
 
     # --- stopping ----------------------------------------------------------------------------------
@@ -265,7 +308,7 @@ class Supervisor:
             write_stop_request(process.directory, by=by, reason=reason)
             process.stop_by, process.stop_reason = by, reason
             process.term_sent_at = time.time()
-            signal_group(process.pgid, SIGTERM)
+            _signal(process, SIGTERM)
             log(f"{trial}: SIGTERM sent ({by}: {reason})")
             return True
         status = self.readers[trial].state.status
@@ -355,11 +398,40 @@ class Supervisor:
             "planned": list(self.plan.trial_ids), "grid_size": self.plan.grid_size,
             "slots": [s.label for s in self.pool.slots],
             "running": {t: p.pid for t, p in self.processes.items()},
+            "backend": self.config.resources.backend,
+            "nodes": {t: p.node for t, p in self.processes.items() if isinstance(p, RayTrialProcess)},
         })
 
 
 def _args(command: dict[str, Any]) -> str:
     return " ".join(f"{k}={v}" for k, v in command.items() if k not in ("t", "id", "action"))
+
+
+def _signal(process: TrialProcess | RayTrialProcess, signum: int) -> bool:
+    """Signal a trial's process group, here or (through its actor) on its Ray node."""
+    if isinstance(process, RayTrialProcess):
+        return process.signal(signum)
+    return signal_group(process.pgid, signum)
+
+
+def _run_start_offset(path: Path) -> int:
+    """Byte offset of the log's last ``start`` or ``resume`` line: where the running trainer's
+    events begin (0 when there is none)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return 0
+    offset = position = 0
+    for line in data.splitlines(keepends=True):
+        if b'"start"' in line or b'"resume"' in line:  # cheap filter before parsing
+            try:
+                event = json.loads(line)
+            except ValueError:
+                event = None
+            if isinstance(event, dict) and event.get("event") in ("start", "resume"):
+                offset = position
+        position += len(line)
+    return offset
 
 
 def _ran_elsewhere(state: TrialState) -> bool:

@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 from seedtui.core.engine.ray_backend.options import RayOptions
+
+NODE_IP_ENV = "SEEDTUI_RAY_NODE_IP"
+"""The address this process (the supervisor, Ray's "driver") uses on the cluster's network, when
+Ray's own guess (the interface its default route leaves by) is wrong: a machine with several
+networks, or a test cluster on 127.0.0.1. Like ``ray start --node-ip-address``; it must be the IP
+of a node of the cluster on this machine when there is one. Not used with ``ray://`` addresses."""
 
 
 def connect(address: str | None = None, *, runtime_env: dict[str, Any] | None = None) -> str:
     """Join the cluster at ``address`` (``"auto"``, ``"HOST:PORT"``, ``"ray://HOST:10001"``), or
     start a Ray instance in this process when it is None or ``"local"``. Does nothing if this
-    process is already connected. Returns the cluster's GCS address."""
+    process is already connected. Returns the cluster's GCS address.
+
+    ``$SEEDTUI_RAY_NODE_IP`` sets this process's node IP (see ``NODE_IP_ENV``). A loopback IP
+    there needs ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` in the environment before Ray is imported,
+    or Ray replaces it with the machine's external address."""
     import ray
 
     if not ray.is_initialized():
         options: dict[str, Any] = {"log_to_driver": False, "configure_logging": False}
         if runtime_env is not None:
             options["runtime_env"] = runtime_env
+        node_ip = os.environ.get(NODE_IP_ENV, "").strip()
+        if node_ip and not (address or "").startswith("ray://"):
+            options["_node_ip_address"] = node_ip
         if address in (None, "", "local"):
             ray.init(include_dashboard=False, **options)
         else:

@@ -1,0 +1,92 @@
+"""Where each trial of a sweep runs (its node), from what the sweep directory records.
+
+Three records say it, from the most to the least precise:
+
+- ``trials/<id>/ray.json`` (the Ray backend's launch record): the node's IP and id, once the actor
+  has reported where it was placed. Two nodes may share an IP (several Ray nodes on one machine),
+  so the label carries the start of the id too: ``10.0.0.2 (1a2b3c4d)``.
+- ``supervisor.json``'s ``nodes``: the IP of the node of each trial running now (Ray backend).
+- the host the trainer wrote into its ``start`` (or latest ``resume``) event.
+
+On the local backend every trial runs on the supervisor's machine, so a trial that ran there gets
+no label (saying so on every line is noise); one that ran on another host (a sweep directory on
+shared storage, run from several machines in turn) does.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from seedtui.core.engine.ray_backend.cluster import describe_node
+from seedtui.core.engine.ray_backend.mirror import RayLaunchRecord
+from seedtui.core.events import TRIALS_DIR
+from seedtui.core.trials import TrialState
+
+
+def ray_backend(supervisor_state: Mapping[str, Any] | None, trial_dirs: Iterable[Path] = ()) -> bool:
+    """Whether the sweep runs on Ray: as ``supervisor.json`` says, or, without one, whether any
+    trial has a Ray launch record."""
+    if supervisor_state is not None and "backend" in supervisor_state:
+        return supervisor_state.get("backend") == "ray"
+    return any(RayLaunchRecord.read(directory) is not None for directory in trial_dirs)
+
+
+def trial_node(trial_dir: Path, host: str | None, *, on_ray: bool,
+               running_nodes: Mapping[str, str] | None = None, this_host: str | None = None) -> str | None:
+    """A short label for the node the trial runs (or ran) on, or None when there is nothing to say:
+    not placed yet, or (local backend) the supervisor's machine, ``this_host`` (default: this
+    machine). ``host`` is the one its start or resume event names (None before it);
+    ``running_nodes`` is ``supervisor.json``'s ``nodes`` (trial id -> node IP)."""
+    trial = trial_dir.name
+    if on_ray:
+        record = RayLaunchRecord.read(trial_dir)
+        if record is not None and record.node_id:
+            return describe_node(record.node_id, record.node_ip)
+        if running_nodes and running_nodes.get(trial):
+            return str(running_nodes[trial])
+    if not host:
+        return None
+    if not on_ray and host == (this_host or socket.gethostname()):
+        return None
+    return host
+
+
+def sweep_nodes(sweep_dir: Path, states: Iterable[TrialState], *,
+                supervisor_state: Mapping[str, Any] | None, this_host: str | None = None) -> dict[str, str]:
+    """Trial id -> node label, for the trials that have one (see ``trial_node``; ``this_host``
+    defaults to the supervisor's host)."""
+    this_host = this_host or supervisor_host(supervisor_state)
+    trials_dir = Path(sweep_dir) / TRIALS_DIR
+    states = list(states)
+    on_ray = ray_backend(supervisor_state, (trials_dir / s.trial_id for s in states))
+    running = (supervisor_state or {}).get("nodes") or {}
+    labels: dict[str, str] = {}
+    for state in states:
+        label = trial_node(trials_dir / state.trial_id, start_host(state), on_ray=on_ray,
+                           running_nodes=running, this_host=this_host)
+        if label is not None:
+            labels[state.trial_id] = label
+    return labels
+
+
+def trials_per_node(nodes: Mapping[str, str]) -> list[tuple[str, int]]:
+    """(node label, number of trials) for each node, most trials first, then by label."""
+    counts: dict[str, int] = {}
+    for label in nodes.values():
+        counts[label] = counts.get(label, 0) + 1
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def supervisor_host(supervisor_state: Mapping[str, Any] | None) -> str | None:
+    """The host ``supervisor.json`` says its supervisor runs on."""
+    host = (supervisor_state or {}).get("host")
+    return str(host) if host else None
+
+
+def start_host(state: TrialState) -> str | None:
+    """The host its start event names (the trainer's ``socket.gethostname()``)."""
+    host = None if state.start is None else state.start.get("host")
+    return str(host) if host else None
