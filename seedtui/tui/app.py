@@ -20,6 +20,7 @@ from textual.css.query import NoMatches
 from textual.widgets import Footer, Input
 
 from seedtui.core.trials import settle_orphan
+from seedtui.core.view.nodes import node_count, trial_nodes
 from seedtui.core.view.sweep_model import SweepModel
 from seedtui.core.view.text_tail import read_text_tail
 from seedtui.tui.actions import ActionsMixin
@@ -164,6 +165,7 @@ class SeedTuiApp(ActionsMixin, App[None]):
         for trial in update.known_trials:
             self.model.ensure(trial)
         self._changed |= self.model.apply(update.events)
+        self._changed |= self.model.apply_slices(update.slices)
         if update.known_trials:
             self._changed |= set(update.known_trials)
         if update.decisions:
@@ -174,7 +176,7 @@ class SeedTuiApp(ActionsMixin, App[None]):
         for notice in update.notices:
             self.tell(notice)
         self._dirty = True
-        self._stats_dirty = self._stats_dirty or bool(update.events)
+        self._stats_dirty = self._stats_dirty or bool(update.events or update.slices)
         if not self.refresh_seconds or time.monotonic() - self._last_flush >= self.refresh_seconds:
             self._redraw()
 
@@ -201,13 +203,20 @@ class SeedTuiApp(ActionsMixin, App[None]):
         elif self.source.mode != "replay" and self.selected in changed:
             self._show_stderr()
         self._update_header()
-        if self._stats_dirty and not self._stats_running and not self._stats_started:
-            self._start_stats()  # the first summary should not wait for the stats timer
+        first_stats = self._stats_dirty and not self._stats_running and not self._stats_started
+        if first_stats and not self.source.loading:
+            # the first summary should not wait for the stats timer, but a replay's logs load first
+            # (the statistics thread would slow the loading thread down)
+            self._start_stats()
 
     def _update_header(self) -> None:
         start = self.model.first_start()
+        running_nodes = dict(self.status.running_nodes) if self.status is not None else None
+        labels = trial_nodes(self.model.trials, running_nodes)
+        self.query_one(CurvesPane).node_labels = labels
         self.query_one(SweepHeader).show(
             self.source.info,
+            nodes=node_count(labels),
             task=start["task"] if start else None,
             model=start["model"] if start else None,
             counts=self.model.counts(),
@@ -249,7 +258,7 @@ class SeedTuiApp(ActionsMixin, App[None]):
         # a summary that takes s seconds runs at most every 5 s, so statistics of a big sweep never
         # take more than a fifth of the CPU the UI shares with them
         due = time.monotonic() - self._stats_started_at >= 5 * self._stats_seconds_taken
-        if self._stats_dirty and not self._stats_running and due:
+        if self._stats_dirty and not self._stats_running and due and not self.source.loading:
             self._start_stats()
 
     def _start_stats(self) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.core.events import EVENTS_FILE, TRIALS_DIR, parse_trial_id
+from seedtui.core.recording import TrialSlice
 from seedtui.core.trials import STATUSES, TrialState
 
 TrialEvent = tuple[str, dict[str, Any]]
@@ -56,6 +57,15 @@ class SweepModel:
             self.ensure(trial).apply(event)
             changed.add(trial)
             self.events_applied += 1
+        return changed
+
+    def apply_slices(self, slices: Iterable[TrialSlice]) -> set[str]:
+        """Fold runs of recorded events in (a replay's delivery); returns the trials that changed."""
+        changed: set[str] = set()
+        for piece in slices:
+            piece.fold_into(self.ensure(piece.trial_id))
+            changed.add(piece.trial_id)
+            self.events_applied += len(piece)
         return changed
 
     def add_decisions(self, records: Iterable[dict[str, Any]]) -> int:

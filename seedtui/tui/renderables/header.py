@@ -72,6 +72,7 @@ def header_text(
     model: str | None,
     counts: dict[str, int],
     status: SourceStatus | None,
+    nodes: int = 0,
 ) -> Text:
     """Two lines: sweep/task/model and the mode; counts by status and GPUs."""
     top = mode_text(status)
@@ -90,6 +91,8 @@ def header_text(
         if count or status_name in ("running", "queued", "completed"):
             bottom.append(f" {COUNT_LABELS[status_name]} ")
             bottom.append(str(count), STATUS_STYLES[status_name])
+    if nodes > 1:
+        bottom.append(f" │ {nodes} nodes")
     if status is not None and status.gpus:
         bottom.append(" │")
         bottom.append_text(gpu_text(status.gpus))

@@ -38,7 +38,10 @@ class HeatmapRenderable:
         greater_is_better: bool = True,
         ordered: bool = False,
         max_height: int | None = None,
+        row_cache: dict[tuple[object, ...], Text] | None = None,
     ) -> None:
+        """``row_cache`` (owned by the widget) keeps each grid row's line between frames: a cursor
+        move then rebuilds two rows, not 25."""
         self.grid = grid
         self.cursor = cursor
         self.low = low
@@ -46,6 +49,7 @@ class HeatmapRenderable:
         self.greater_is_better = greater_is_better
         self.ordered = ordered
         self.max_height = max_height
+        self.row_cache = row_cache if row_cache is not None else {}
 
     def lines(self) -> list[Text]:
         grid = self.grid
@@ -67,18 +71,34 @@ class HeatmapRenderable:
             room = max(1, self.max_height - len(lines) - LEGEND_LINES)
         first, last = visible_row_window(len(grid.wi_seeds), cursor_row, room)
         for row in range(first, last):
-            line = Text(
-                f"wi{grid.wi_seeds[row]}".rjust(LABEL_WIDTH - 1)[: LABEL_WIDTH - 1] + " ", style="dim"
-            )
-            for col in range(len(grid.do_seeds)):
-                line.append(*self._cell(row, col))
-            if row == first and first > 0:
-                line.append(f" ↑{first}", "dim")
-            if row == last - 1 and last < len(grid.wi_seeds):
-                line.append(f" ↓{len(grid.wi_seeds) - last}", "dim")
-            lines.append(line)
+            lines.append(self._row_line(row, first, last))
         lines += self._legend()
         return lines
+
+    def _row_line(self, row: int, first: int, last: int) -> Text:
+        grid = self.grid
+        cursor_col = self.cursor[1] if self.cursor is not None and self.cursor[0] == row else None
+        # everything the row's line is drawn from
+        key = (
+            (row, first, last, grid.wi_seeds[row], len(grid.do_seeds), tuple(grid.statuses[row])),
+            (grid.values[row].tobytes(), self.low, self.high, self.greater_is_better, cursor_col),
+        )
+        cached = self.row_cache.get(key)
+        if cached is not None:
+            return cached
+        if len(self.row_cache) > 4 * max(1, len(grid.wi_seeds)):
+            self.row_cache.clear()
+        line = Text(f"wi{grid.wi_seeds[row]}".rjust(LABEL_WIDTH - 1)[: LABEL_WIDTH - 1] + " ", style="dim")
+        for col in range(len(grid.do_seeds)):
+            line.append(*self._cell(row, col))
+        if row == first and first > 0:
+            line.append(f" ↑{first}", "dim")
+        if row == last - 1 and last < len(grid.wi_seeds):
+            line.append(f" ↓{len(grid.wi_seeds) - last}", "dim")
+        line.no_wrap = True
+        line.overflow = "crop"
+        self.row_cache[key] = line
+        return line
 
     def _cell(self, row: int, col: int) -> tuple[str, Style]:
         status = self.grid.statuses[row][col]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from seedtui.core.recording import TrialSlice
 from seedtui.core.view.sweep_info import SweepInfo
 from seedtui.core.view.sweep_model import TrialEvent
 from seedtui.tui.gpu import GpuInfo
@@ -29,6 +30,8 @@ class SourceStatus:
     speed: float | None = None
     playing: bool | None = None
     gpus: tuple[GpuInfo, ...] = ()
+    running_nodes: tuple[tuple[str, str], ...] = ()
+    """Live, Ray backend: (trial id, node) of running trials, from ``supervisor.json``'s ``nodes``."""
 
 
 @dataclass
@@ -36,6 +39,8 @@ class SourceUpdate:
     """Everything a source produced since the last drain."""
 
     events: list[TrialEvent] = field(default_factory=list)
+    slices: list[TrialSlice] = field(default_factory=list)
+    """Replay: runs of a trial's recording, folded in bulk (``TrialSlice.fold_into``)."""
     known_trials: list[str] = field(default_factory=list)
     """Trials that exist (queued ones included) though they may have no event yet."""
     decisions: list[dict[str, Any]] = field(default_factory=list)
@@ -44,7 +49,9 @@ class SourceUpdate:
     """One-line messages for the user (e.g. a trial a simulated policy stopped)."""
 
     def __bool__(self) -> bool:
-        return bool(self.events or self.known_trials or self.decisions or self.status or self.notices)
+        return bool(
+            self.events or self.slices or self.known_trials or self.decisions or self.status or self.notices
+        )
 
 
 class UpdateBuffer:
@@ -58,6 +65,7 @@ class UpdateBuffer:
         self,
         *,
         events: list[TrialEvent] | None = None,
+        slices: list[TrialSlice] | None = None,
         known_trials: list[str] | None = None,
         decisions: list[dict[str, Any]] | None = None,
         status: SourceStatus | None = None,
@@ -66,6 +74,8 @@ class UpdateBuffer:
         with self._lock:
             if events:
                 self._pending.events.extend(events)
+            if slices:
+                self._pending.slices.extend(slices)
             if known_trials:
                 self._pending.known_trials.extend(known_trials)
             if decisions:
@@ -83,7 +93,7 @@ class UpdateBuffer:
     def backlog(self) -> int:
         """Events waiting: producers slow down while the app is behind."""
         with self._lock:
-            return len(self._pending.events)
+            return len(self._pending.events) + sum(len(s) for s in self._pending.slices)
 
 
 Notify = Callable[[], None]
@@ -135,6 +145,11 @@ class EventSource:
 
     def stop_sweep(self) -> str:
         raise NotImplementedError
+
+    @property
+    def loading(self) -> bool:
+        """True while the source is still reading what it already has (a replay's logs)."""
+        return False
 
     # --- replay controls (only replay sources have them) ----------------------------------------
     @property

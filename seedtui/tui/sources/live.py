@@ -110,7 +110,12 @@ class LiveSource(EventSource):
         self._supervisor_alive = bool(info is not None and info.alive)
         self._queue_paused = bool(info is not None and info.alive and info.paused)
         gpus = self._gpu_probe.read() if self._gpu_probe is not None else ()
+        state = control.read_state(self.sweep_dir) if control is not None else None
+        nodes = state.get("nodes") if isinstance(state, dict) else None
         return SourceStatus(
+            running_nodes=tuple(sorted((str(k), str(v)) for k, v in nodes.items()))
+            if isinstance(nodes, dict)
+            else (),
             mode=self.mode if self._supervisor_alive else "read-only",
             queue_paused=self._queue_paused,
             supervisor_alive=self._supervisor_alive,

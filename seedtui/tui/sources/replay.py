@@ -3,21 +3,27 @@ on a simulated copy (``seedtui.core.replay``), never on files."""
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from seedtui.core.events import iter_event_files
-from seedtui.core.replay import ReplayClock, ReplayTimeline, first_event_time, read_log_fast, trial_of_log
+from seedtui.core.recording import TrialRecording, read_recording
+from seedtui.core.replay import MAX_SPEED, ReplayClock, ReplayTimeline, first_event_time, trial_of_log
 from seedtui.core.trials import trial_id_for_log
 from seedtui.core.view.decisions import read_decision_records
 from seedtui.core.view.sweep_info import read_sweep_info
 from seedtui.tui.sources.base import EventSource, Notify, SourceStatus
 
+AUTO_SPEED_SECONDS = 30.0
+"""The default speed plays a whole recording in about this long (the sample sweeps, 2 to 6
+minutes of sweep time, play at 8x or 16x)."""
 TICK_SECONDS = 0.1
-LOAD_CHUNK = 32
-"""Trials read between two deliveries while a replay loads."""
+LOAD_DELIVER_SECONDS = 0.5
+"""While a replay loads, what became due is delivered at most this often: every delivery costs the
+app a redraw, which competes with the loading thread for the interpreter."""
 
 
 class ReplaySource(EventSource):
@@ -30,16 +36,22 @@ class ReplaySource(EventSource):
         self,
         sweep_dir: Path,
         *,
-        speed: float = 1.0,
+        speed: float | None = 1.0,
         timeline: ReplayTimeline | None = None,
         start_position: float = 0.0,
         paused: bool = False,
         clock: Callable[[], float] = time.monotonic,
+        reader: Callable[[Path], TrialRecording] = read_recording,
     ) -> None:
+        """``speed`` None fits the whole recording into about ``AUTO_SPEED_SECONDS`` (set once
+        every log is read). ``reader`` reads one trial log (the bench swaps in the previous reader
+        as a baseline)."""
         super().__init__(sweep_dir, read_sweep_info(sweep_dir))
         self.timeline = timeline
-        self.replay_clock = ReplayClock(speed=speed, paused=paused, position=start_position)
+        self._auto_speed = speed is None
+        self.replay_clock = ReplayClock(speed=speed or 1.0, paused=paused, position=start_position)
         self._wall = clock
+        self._read = reader
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -48,7 +60,7 @@ class ReplaySource(EventSource):
         self.loaded = threading.Event()
         """Set once every log is read (at once when a timeline is given)."""
         if timeline is not None:
-            self.loaded.set()
+            self._loaded()
 
     def start(self, notify: Notify) -> None:
         super().start(notify)
@@ -81,16 +93,24 @@ class ReplaySource(EventSource):
             self.timeline = timeline
         self.buffer.push(known_trials=[trial_id_for_log(p) for p in paths])
         self._deliver(initial=True)
-        for index, path in enumerate(paths):
+        delivered_at = time.monotonic()
+        for path in paths:
             if self._stop.is_set():
                 return
-            events = read_log_fast(path)
+            recording = self._read(path)
             with self._lock:
-                timeline.add_trial(trial_of_log(path, events), events)
-            if index % LOAD_CHUNK == LOAD_CHUNK - 1:
+                timeline.add_trial(trial_of_log(path, recording), recording)
+            if time.monotonic() - delivered_at >= LOAD_DELIVER_SECONDS:
                 self._deliver()
-        self.loaded.set()
+                delivered_at = time.monotonic()
+        with self._lock:
+            self._loaded()
         self._deliver()
+
+    def _loaded(self) -> None:
+        if self._auto_speed and self.timeline is not None:
+            self.replay_clock.speed = auto_speed(self.timeline.duration)
+        self.loaded.set()
 
     def _deliver(self, *, initial: bool = False) -> None:
         """Advance the timeline to the clock and publish what became due (nothing when idle)."""
@@ -100,17 +120,16 @@ class ReplaySource(EventSource):
                 return
             if initial:
                 # every trial appears at once (queued until its first event), so the grid is whole
-                known = timeline.trial_ids + [
-                    t for t in self.info.expected_trials() if t not in timeline.logs
-                ]
+                recorded = timeline.trial_ids
+                known = recorded + [t for t in self.info.expected_trials() if t not in set(recorded)]
                 self.buffer.push(known_trials=known)
             position = self.replay_clock.tick(self._wall())
-            events, decisions = timeline.advance_to(position)
+            slices, decisions = timeline.advance(position)
             decisions = decisions + self._new_simulated_decisions()
             status = self._status()
-        if events or decisions or initial or status != self._last_status:
+        if slices or decisions or initial or status != self._last_status:
             self._last_status = status
-            self.publish(events=events, decisions=decisions, status=status)
+            self.publish(slices=slices, decisions=decisions, status=status)
 
     def _new_simulated_decisions(self) -> list[dict[str, object]]:
         """Simulated decisions not yet shown, as decision records flagged ``simulated``."""
@@ -150,6 +169,10 @@ class ReplaySource(EventSource):
     def is_replay(self) -> bool:
         return True
 
+    @property
+    def loading(self) -> bool:
+        return not self.loaded.is_set()
+
     def toggle_play(self) -> None:
         with self._lock:
             self.replay_clock.toggle_pause()
@@ -178,12 +201,12 @@ class ReplaySource(EventSource):
         with self._lock:
             if self.timeline is None:
                 return
-            events, decisions = self.timeline.to_end()
+            slices, decisions = self.timeline.advance_to_end()
             decisions = decisions + self._new_simulated_decisions()
             self.replay_clock.position = max(self.replay_clock.position, self.timeline.position)
             status = self._status()
         self._last_status = status
-        self.publish(events=events, decisions=decisions, status=status)
+        self.publish(slices=slices, decisions=decisions, status=status)
 
     # --- simulated actions -----------------------------------------------------------------------
     @property
@@ -211,13 +234,8 @@ class ReplaySource(EventSource):
 
     def apply_tfp(self, t: int, f: float, p: int) -> str:
         with self._lock:
-            greater = True
-            if self.timeline is not None:
-                for events in self.timeline.logs.values():
-                    start = next((e for e in events if e.get("event") == "start"), None)
-                    if start is not None:
-                        greater = bool(start["greater_is_better"])
-                        break
+            start = self.timeline.start_event() if self.timeline is not None else None
+            greater = bool(start["greater_is_better"]) if start is not None else True
             stopped = self.timeline.apply_tfp(t, f, p, greater_is_better=greater) if self.timeline else []
         self._after_action()
         return f"SIMULATED: t={t} f={f:g} p={p} stops {len(stopped)} trial(s)"
@@ -233,3 +251,11 @@ class ReplaySource(EventSource):
 
     def stop_sweep(self) -> str:
         return "a replay has no sweep to stop"
+
+
+def auto_speed(duration: float, seconds: float = AUTO_SPEED_SECONDS) -> float:
+    """The power of two (at least 1, at most MAX_SPEED) that plays ``duration`` seconds of sweep
+    time in at most ``seconds``: a power of two, so ``+`` and ``-`` step through the same speeds."""
+    if not duration > seconds:
+        return 1.0
+    return float(min(MAX_SPEED, 2.0 ** math.ceil(math.log2(duration / seconds))))

@@ -41,6 +41,9 @@ class CurvesPane(Widget):
         self.model: SweepModel | None = None
         self.selected_trial: str | None = None
         self._data_version = 0
+        self._x_range_cache: tuple[float, float] | None = None
+        self.node_labels: dict[str, str] = {}
+        """Trial id -> node, when the sweep spans several (shown after the trial's id)."""
         # kind -> (size key, data version, built at, mask, y range)
         self._background: dict[
             str, tuple[tuple[object, ...], int, float, np.ndarray, tuple[float, float]]
@@ -49,6 +52,7 @@ class CurvesPane(Widget):
     def update_model(self, model: SweepModel) -> None:
         self.model = model
         self._data_version += 1
+        self._x_range_cache = None
         self.refresh()
 
     def select(self, trial_id: str | None) -> None:
@@ -57,8 +61,11 @@ class CurvesPane(Widget):
 
     # --- building the plots ------------------------------------------------------------------------
     def _x_range(self, model: SweepModel) -> tuple[float, float]:
-        epochs = [float(t.start["epochs"]) for t in model.trials.values() if t.start is not None]
-        return (0.0, max(epochs) if epochs else 1.0)
+        # computed once per data update, not on every cursor move
+        if self._x_range_cache is None:
+            epochs = [float(t.start["epochs"]) for t in model.trials.values() if t.start is not None]
+            self._x_range_cache = (0.0, max(epochs) if epochs else 1.0)
+        return self._x_range_cache
 
     def _background_for(
         self, kind: str, px_w: int, px_h: int, x_range: tuple[float, float]
@@ -124,6 +131,9 @@ class CurvesPane(Widget):
         if state is not None:
             heading.append(state.trial_id, "bold")
             heading.append(f" {state.status}", STATUS_STYLES.get(state.status, ""))
+            node = self.node_labels.get(state.trial_id)
+            if node is not None:
+                heading.append(f" on {node}", "cyan")
             best = state.best_score()
             heading.append("  best " + ("-" if best is None else f"{best:.4f}"))
         heading.append(f"   others faint ({len(model.trials) - (1 if state else 0)})", "dim")

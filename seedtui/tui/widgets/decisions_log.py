@@ -37,6 +37,7 @@ class DecisionsLog(Vertical):
         self.lines_written = 0
         self.stderr_trial: str | None = None
         self.stderr_text = ""
+        self._tail_shape: tuple[int, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("decisions", style="bold"), classes="pane-title")
@@ -67,6 +68,17 @@ class DecisionsLog(Vertical):
         self.stderr_trial, self.stderr_text = trial, text
         title = Text("stderr ", style="bold")
         title.append(trial or "(no trial selected)")
-        self.query_one("#stderr-title", Static).update(title)
+        # the title is one line: no layout pass (a layout of the whole screen costs more than the
+        # rest of a cursor move); the tail needs one only when its height may change
+        self.query_one("#stderr-title", Static).update(title, layout=False)
+        tail = self.query_one("#stderr-tail", Static)
+        shape = _text_shape(text, tail.content_size.width)
         # Text, not a str: Static would parse a str as markup.
-        self.query_one("#stderr-tail", Static).update(Text(text or "(empty)", style="" if text else "dim"))
+        tail.update(Text(text or "(empty)", style="" if text else "dim"), layout=shape != self._tail_shape)
+        self._tail_shape = shape
+
+
+def _text_shape(text: str, width: int) -> tuple[int, bool]:
+    """What the tail's height depends on: its line count, and whether any line may wrap."""
+    lines = text.splitlines() or [""]
+    return len(lines), any(len(line) >= width for line in lines)

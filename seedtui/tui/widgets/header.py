@@ -20,5 +20,6 @@ class SweepHeader(Static):
         model: str | None,
         counts: dict[str, int],
         status: SourceStatus | None,
+        nodes: int = 0,
     ) -> None:
-        self.update(header_text(info, task=task, model=model, counts=counts, status=status))
+        self.update(header_text(info, task=task, model=model, counts=counts, status=status, nodes=nodes))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
@@ -45,6 +46,7 @@ class Heatmap(Widget, can_focus=True):
         self.grid = build_heatmap([])
         self.cursor: tuple[int, int] = (0, 0)
         self.selected_trial: str | None = None
+        self._row_cache: dict[tuple[object, ...], Text] = {}
 
     def update_model(self, model: SweepModel) -> None:
         """Rebuild the grid from the model (after new events or a re-order)."""
@@ -115,4 +117,5 @@ class Heatmap(Widget, can_focus=True):
             greater_is_better=model.greater_is_better if model else True,
             ordered=self.ordered,
             max_height=self.content_size.height or None,
+            row_cache=self._row_cache,
         )

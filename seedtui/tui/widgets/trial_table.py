@@ -78,10 +78,8 @@ class TrialTable(ScrollView, can_focus=True):
 
     def select(self, trial_id: str) -> None:
         """Move the cursor onto ``trial_id`` (when shown) without announcing it."""
-        if trial_id in self.rows:
-            self.cursor = self.rows.index(trial_id)
-            self._scroll_to_cursor()
-            self.refresh()
+        if self.selected_trial != trial_id and trial_id in self.rows:
+            self._place_cursor(self.rows.index(trial_id))
 
     def sort_by(self, column: str, *, descending: bool | None = None) -> None:
         if column not in SORT_COLUMNS:
@@ -107,10 +105,20 @@ class TrialTable(ScrollView, can_focus=True):
     def _move_to(self, index: int) -> None:
         if not self.rows:
             return
-        self.cursor = min(len(self.rows) - 1, max(0, index))
-        self._scroll_to_cursor()
-        self.refresh()
+        self._place_cursor(min(len(self.rows) - 1, max(0, index)))
         self.post_message(self.Selected(self.rows[self.cursor]))
+
+    def _place_cursor(self, index: int) -> None:
+        """Move the cursor; when the table does not scroll, only the two rows it left and entered
+        are drawn again."""
+        previous, scroll_before = self.cursor, self.scroll_y
+        self.cursor = index
+        self._scroll_to_cursor()
+        if self.scroll_y == scroll_before:
+            self.refresh_line(previous + 1)  # row i is virtual line i + 1 (under the header)
+            self.refresh_line(index + 1)
+        else:
+            self.refresh()
 
     def _scroll_to_cursor(self) -> None:
         # row i is drawn on line i + 1 (line 0 is the header, which does not scroll)

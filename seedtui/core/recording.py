@@ -1,0 +1,323 @@
+"""One trial's recorded log in columns: what a replay loads, folds and schedules without building
+a Python dict per event.
+
+Training-loss lines are most of a log's bytes (~500 of ~530 lines at the paper's scale). The
+fast reader recognises the exact line the trainer writes (``encode_event`` of a ``train`` event:
+``{"event":"train","t":..,"step":..,"epoch":..,"loss":..,"lr":..}``), checks all of a file's such
+lines with one regular expression, and converts their ``t``, ``step`` and ``loss`` with one NumPy
+call. Every other line (start, eval, end, unknown events, garbage, a cut last line, a train line
+written any other way) goes through ``seedtui.core.events.parse_lines``, so what is kept, skipped
+and counted as malformed is exactly what the tolerant reader decides.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from seedtui.core.events import MAX_LINE_BYTES, parse_lines, validate_event
+
+try:  # optional: a faster JSON decoder (pip install orjson); NumPy does the same work without it
+    import orjson
+except ImportError:  # pragma: no cover - depends on the environment
+    orjson = None  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    from seedtui.core.trials import TrialState
+
+_TRAIN_PREFIX = b'{"event":"train","t":'
+# JSON numbers exactly as json.loads accepts them (NaN/Infinity are what encode_event writes for a
+# diverged loss); possessive quantifiers keep the check linear. Steps of at most 15 digits convert
+# exactly through float64; bounded digit runs keep a matching line far below MAX_LINE_BYTES.
+_NUMBER = rb"-?(?:0|[1-9]\d{0,400}+)(?:\.\d{1,400}+)?+(?:[eE][+-]?\d{1,6}+)?+"
+_NUMBER_OR_NAN = rb"(?:" + _NUMBER + rb"|NaN|-?Infinity)"
+_TRAIN_LINE = (
+    rb'\{"event":"train","t":'
+    + _NUMBER_OR_NAN
+    + rb',"step":-?(?:0|[1-9]\d{0,14}),"epoch":'
+    + _NUMBER_OR_NAN
+    + rb',"loss":'
+    + _NUMBER_OR_NAN
+    + rb',"lr":'
+    + _NUMBER_OR_NAN
+    + rb"\}"
+)
+_ONE_TRAIN_LINE = re.compile(_TRAIN_LINE)
+_TRAIN_BLOCK = re.compile(rb"(?:" + _TRAIN_LINE + rb"\n)*+")
+# After mapping these to commas, t, step and loss are fields 10, 14 and 22 of a train line.
+_PUNCTUATION_TO_COMMAS = bytes.maketrans(b'{}":', b",,,,")
+_T_STEP_LOSS_FIELDS = (10, 14, 22)
+
+
+@dataclass
+class TrialRecording:
+    """A trial's valid events in file order: train events of the standard shape as arrays, the
+    rest (start, eval, end, unknown events, unusual train lines) as decoded dicts."""
+
+    times: np.ndarray
+    """``t`` of every event, in file order (float64, Unix seconds)."""
+    train_rows: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    """Positions (in file order) of the columnar train events."""
+    train_steps: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    train_losses: np.ndarray = field(default_factory=lambda: np.empty(0, np.float64))
+    train_block: bytes = b""
+    """The columnar train lines, newline-terminated: decoded only when dicts are asked for."""
+    other_rows: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    other_events: list[dict[str, Any]] = field(default_factory=list)
+    malformed: int = 0
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    @classmethod
+    def from_events(cls, events: list[dict[str, Any]]) -> TrialRecording:
+        """A recording of already-decoded events (kept as they are)."""
+        return cls(
+            times=np.array([float(e["t"]) for e in events], dtype=np.float64),
+            other_rows=np.arange(len(events), dtype=np.int64),
+            other_events=list(events),
+        )
+
+    # --- questions the replay asks ----------------------------------------------------------
+    def event(self, index: int) -> dict[str, Any]:
+        """The event at ``index`` as the tolerant reader decodes it."""
+        other = int(np.searchsorted(self.other_rows, index))
+        if other < len(self.other_rows) and self.other_rows[other] == index:
+            return self.other_events[other]
+        return self.events()[index]
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every event as a dict, in file order (built once; replays rarely need it)."""
+        return self._materialized
+
+    @cached_property
+    def _materialized(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = [{}] * len(self)
+        lines = self.train_block.split(b"\n") if self.train_block else []
+        for row, line in zip(self.train_rows.tolist(), lines, strict=True):
+            out[row] = json.loads(line)
+        for row, event in zip(self.other_rows.tolist(), self.other_events, strict=True):
+            out[row] = event
+        return out
+
+    @cached_property
+    def event_steps(self) -> np.ndarray:
+        """``step`` of every event (-1 where an event has no integer step)."""
+        steps = np.full(len(self), -1, dtype=np.int64)
+        steps[self.train_rows] = self.train_steps
+        for row, event in zip(self.other_rows.tolist(), self.other_events, strict=True):
+            step = event.get("step")
+            if isinstance(step, int) and not isinstance(step, bool):
+                steps[row] = step
+        return steps
+
+    @cached_property
+    def eval_rows(self) -> np.ndarray:
+        return np.array(
+            [
+                row
+                for row, event in zip(self.other_rows.tolist(), self.other_events, strict=True)
+                if event.get("event") == "eval"
+            ],
+            dtype=np.int64,
+        )
+
+    def start_event(self) -> dict[str, Any] | None:
+        return next((e for e in self.other_events if e.get("event") == "start"), None)
+
+    def ends_with_end(self) -> bool:
+        """True when the last event is an ``end`` (the recording seals the trial's fate)."""
+        return (
+            len(self.other_rows) > 0
+            and int(self.other_rows[-1]) == len(self) - 1
+            and self.other_events[-1].get("event") == "end"
+        )
+
+    def last_step(self, start: int, stop: int, default: int) -> int:
+        """The step of the last event in ``[start, stop)`` that has one, else ``default``."""
+        with_step = np.flatnonzero(self.event_steps[start:stop] >= 0)
+        return int(self.event_steps[start + with_step[-1]]) if len(with_step) else default
+
+    def milestone(self, fraction: float) -> tuple[int, float | None]:
+        """Index of the first event past ``fraction`` of the trial's training, and the best score
+        of the evals before it (None when there is none)."""
+        start = self.start_event()
+        if start is None:
+            return 0, None
+        greater = bool(start.get("greater_is_better", True))
+        milestone_step = fraction * float(start["total_steps"])
+        past = np.flatnonzero(self.train_steps > milestone_step)
+        index = int(self.train_rows[past[0]]) if len(past) else len(self)
+        for row, event in zip(self.other_rows.tolist(), self.other_events, strict=True):
+            step = event.get("step")
+            moves_past = isinstance(step, int) and step > milestone_step
+            if row < index and moves_past and event.get("event") in ("train", "eval"):
+                index = row
+                break
+        best: float | None = None
+        for row, event in zip(self.other_rows.tolist(), self.other_events, strict=True):
+            if row < index and event.get("event") == "eval" and math.isfinite(float(event["score"])):
+                score = float(event["score"])
+                if best is None or (score > best if greater else score < best):
+                    best = score
+        return index, best
+
+    # --- folding into a trial state ---------------------------------------------------------
+    def fold_into(self, state: TrialState, start: int, stop: int) -> None:
+        """Apply events ``[start, stop)`` to ``state``: the same result as ``state.apply`` on each
+        in order, with the columnar train events appended in bulk."""
+        if stop <= start:
+            return
+        train_from, train_to = np.searchsorted(self.train_rows, (start, stop))
+        other_from, other_to = np.searchsorted(self.other_rows, (start, stop))
+        others = self.other_events[other_from:other_to]
+        if train_from < train_to and any(e.get("event") == "train" for e in others):
+            for event in self.events()[start:stop]:  # unusual train lines interleave: keep order
+                state.apply(event)
+            return
+        first_t = state.first_t
+        state.train_steps.extend(self.train_steps[train_from:train_to].tolist())
+        state.train_losses.extend(self.train_losses[train_from:train_to].tolist())
+        for event in others:
+            state.apply(event)
+        # every valid event has a numeric t; apply() would have set first_t and last_t from it
+        state.first_t = float(self.times[start]) if first_t is None else first_t
+        last_other = int(self.other_rows[other_to - 1]) if other_to > other_from else -1
+        if last_other != stop - 1:
+            state.last_t = float(self.times[stop - 1])
+
+
+def read_recording(path: str | os.PathLike[str]) -> TrialRecording:
+    """A whole trial log (as ``read_events(path, final=True)`` reads it), in columns. A missing
+    file reads as empty."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        data = b""
+    return parse_recording(data)
+
+
+def parse_recording(data: bytes) -> TrialRecording:
+    """The events of a whole log's bytes (a last line without newline is parsed, as ``final``)."""
+    lines = data.split(b"\n")
+    # a last line with no newline may be cut: the tolerant reader decides what it is
+    complete = len(lines) - 1 if lines and lines[-1] else len(lines)
+    candidates = [i for i, line in enumerate(lines[:complete]) if line.startswith(_TRAIN_PREFIX)]
+    block = b"\n".join([lines[i] for i in candidates]) + b"\n" if candidates else b""
+    if _TRAIN_BLOCK.fullmatch(block) is None:
+        # some line looks like a train line but is not the standard one: sort them one by one
+        candidates = [i for i in candidates if _ONE_TRAIN_LINE.fullmatch(lines[i]) is not None]
+        block = b"\n".join([lines[i] for i in candidates]) + b"\n" if candidates else b""
+    not_columnar = np.ones(len(lines), dtype=bool)
+    not_columnar[candidates] = False
+    other_lines: list[int] = []
+    other_events: list[dict[str, Any]] = []
+    malformed = 0
+    for index in np.flatnonzero(not_columnar).tolist():
+        line = lines[index]
+        if not line.strip():
+            continue
+        event = _decode_line(line)
+        if event is None:
+            malformed += 1
+        else:
+            other_lines.append(index)
+            other_events.append(event)
+    train_t, train_steps, train_losses = _train_columns(block, len(candidates))
+    train_lines = np.array(candidates, dtype=np.int64)
+    other_line_array = np.array(other_lines, dtype=np.int64)
+    # file position of an event = its rank among the lines that hold valid events
+    train_rows = np.arange(len(train_lines), dtype=np.int64) + np.searchsorted(other_line_array, train_lines)
+    other_rows = np.arange(len(other_lines), dtype=np.int64) + np.searchsorted(train_lines, other_line_array)
+    times = np.empty(len(train_rows) + len(other_rows), dtype=np.float64)
+    times[train_rows] = train_t
+    times[other_rows] = [float(e["t"]) for e in other_events]
+    return TrialRecording(
+        times=times,
+        train_rows=train_rows,
+        train_steps=train_steps,
+        train_losses=train_losses,
+        train_block=block[:-1] if block else b"",
+        other_rows=other_rows,
+        other_events=other_events,
+        malformed=malformed,
+    )
+
+
+def _decode_line(line: bytes) -> dict[str, Any] | None:
+    """One non-blank line as ``parse_lines`` decides it: the valid event, or None (malformed)."""
+    if orjson is not None and len(line) <= MAX_LINE_BYTES:
+        try:  # where orjson decodes a line it agrees with json; where it refuses, json decides
+            event = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            return event if isinstance(event, dict) and not validate_event(event) else None
+    events, _, _ = parse_lines(line, final=True)
+    return events[0] if events else None
+
+
+def _train_columns(block: bytes, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """t, step and loss of validated standard train lines."""
+    if count == 0:
+        return np.empty(0, np.float64), np.empty(0, np.int64), np.empty(0, np.float64)
+    if orjson is not None:
+        try:  # orjson is ~3x faster; it refuses NaN/Infinity (a diverged loss): then NumPy reads it
+            rows = orjson.loads(b"[" + block[:-1].replace(b"\n", b",") + b"]")
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            return (
+                np.array([r["t"] for r in rows], dtype=np.float64),
+                np.array([r["step"] for r in rows], dtype=np.int64),
+                np.array([r["loss"] for r in rows], dtype=np.float64),
+            )
+    text = block.translate(_PUNCTUATION_TO_COMMAS).decode("ascii")
+    t_step_loss = np.loadtxt(
+        io.StringIO(text),
+        delimiter=",",
+        usecols=_T_STEP_LOSS_FIELDS,
+        comments=None,
+        dtype=np.float64,
+        ndmin=2,
+    )
+    return t_step_loss[:, 0].copy(), t_step_loss[:, 1].astype(np.int64), t_step_loss[:, 2].copy()
+
+
+@dataclass
+class TrialSlice:
+    """Events ``[start, stop)`` of one trial's recording, then ``extra`` events (a simulated end):
+    what a replay delivers for one trial in one advance."""
+
+    trial_id: str
+    recording: TrialRecording
+    start: int
+    stop: int
+    extra: list[dict[str, Any]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return self.stop - self.start + len(self.extra)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def events(self) -> list[dict[str, Any]]:
+        return self.recording.events()[self.start : self.stop] + self.extra
+
+    def pairs(self) -> list[tuple[str, dict[str, Any]]]:
+        """The events as ``(trial_id, event)`` pairs, as other sources deliver them."""
+        return [(self.trial_id, event) for event in self.events()]
+
+    def fold_into(self, state: TrialState) -> None:
+        self.recording.fold_into(state, self.start, self.stop)
+        for event in self.extra:
+            state.apply(event)

@@ -1,0 +1,216 @@
+"""The columnar reader against the tolerant reader, and the bulk fold against ``TrialState.apply``."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from seedtui.core.events import encode_event, iter_event_files, parse_lines, read_events
+from seedtui.core import recording
+from seedtui.core.recording import TrialRecording, parse_recording, read_recording
+from seedtui.core.trials import TrialState
+
+SAMPLE_LOGS = Path(__file__).resolve().parents[2] / "sample_logs"
+
+
+
+@pytest.fixture(autouse=True, scope="module", params=["orjson", "stdlib+numpy"])
+def json_decoder(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Run every test with the optional orjson decoder (when installed) and without it."""
+    if request.param == "orjson" and recording.orjson is None:
+        pytest.skip("orjson is not installed")
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param != "orjson":
+            patch.setattr(recording, "orjson", None)
+        yield request.param
+
+def _same(a: object, b: object) -> bool:
+    """Equality that counts NaN equal to NaN (a diverged loss)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b) and type(a) is type(b)
+
+
+def _assert_matches_tolerant_reader(data: bytes) -> TrialRecording:
+    expected, malformed, _ = parse_lines(data, final=True)
+    recording = parse_recording(data)
+    assert _same(recording.events(), expected)
+    assert recording.malformed == malformed
+    # the columns hold what the dicts hold
+    trains = [e for e in expected if e["event"] == "train"]
+    columnar = [recording.event(int(row)) for row in recording.train_rows]
+    assert all(
+        e in trains for e in columnar if not any(isinstance(v, float) and math.isnan(v) for v in e.values())
+    )
+    assert list(recording.train_steps) == [e["step"] for e in columnar]
+    assert _same([float(x) for x in recording.train_losses], [float(e["loss"]) for e in columnar])
+    assert _same([float(x) for x in recording.times], [float(e["t"]) for e in expected])
+    return recording
+
+
+def _train(step: int, loss: float, t: float = 1700000000.25) -> str:
+    return encode_event(
+        {"event": "train", "t": t + step, "step": step, "epoch": step / 7, "loss": loss, "lr": 2e-5}
+    )
+
+
+def test_real_sweeps_read_the_same_as_the_tolerant_reader() -> None:
+    files = list(iter_event_files(SAMPLE_LOGS))
+    assert len(files) >= 80
+    for path in files:
+        recording = read_recording(path)
+        assert _same(recording.events(), read_events(path, final=True).events), path
+        assert len(recording.train_rows) > 0.8 * len(recording)  # the fast path took the train lines
+
+
+def test_unusual_lines_fall_back_to_the_tolerant_rules() -> None:
+    start = json.dumps({"event": "start", "t": 1.0, "trial": "x"})  # invalid start: malformed
+    lines = [
+        _train(1, 0.7),
+        start,
+        "not json",
+        _train(2, float("nan")),
+        _train(3, float("inf")),
+        "",
+        "   ",
+        _train(4, 0.5) + "\r",  # CRLF: still valid, through json
+        '{"event":"train","t":5,"step":5,"epoch":0.1,"loss":0.4,"lr":1e-5,"extra":1}',  # extra field
+        '{"event":"train","t":6,"step":6.0,"epoch":0.1,"loss":0.4,"lr":1e-5}',  # float step: malformed
+        '{"event":"train","t":7,"step":07,"epoch":0.1,"loss":0.4,"lr":1e-5}',  # not JSON
+        '{"event":"train","t":true,"step":8,"epoch":0.1,"loss":0.4,"lr":1e-5}',  # bool t: malformed
+        _train(9, 0.3),
+        '{"event":"eval","t":10,"step":9,"epoch":0.1,"metrics":{"acc":0.5},"score":0.5}',
+        '{"event":"mystery","t":11}',
+        _train(10, 0.2)[:25],  # cut last line
+    ]
+    recording = _assert_matches_tolerant_reader("\n".join(lines).encode())
+    assert list(recording.train_steps) == [1, 2, 3, 9]
+    assert recording.malformed == 6
+
+
+_LINE_PARTS = st.sampled_from(
+    [
+        '{"event":"train","t":',
+        '"step":',
+        '"epoch":',
+        '"loss":',
+        '"lr":',
+        ",",
+        "}",
+        "{",
+        "NaN",
+        "-Infinity",
+        "1",
+        "0.5",
+        "1e-5",
+        "01",
+        "-",
+        '"',
+        "\r",
+        " ",
+        "x",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.builds(_train, st.integers(0, 10**15), st.floats(allow_nan=True, allow_infinity=True)),
+            st.lists(_LINE_PARTS, max_size=12).map("".join),
+            st.builds(lambda step, cut: _train(step, 0.5)[:cut], st.integers(0, 99), st.integers(0, 90)),
+        ),
+        max_size=20,
+    ),
+    st.booleans(),
+)
+def test_any_mix_of_lines_reads_the_same_as_the_tolerant_reader(
+    lines: list[str], newline_at_end: bool
+) -> None:
+    _assert_matches_tolerant_reader(("\n".join(lines) + ("\n" if newline_at_end else "")).encode())
+
+
+def test_folding_slices_equals_applying_each_event() -> None:
+    lines = [
+        json.dumps({"event": "start", "t": 1.0, **_START}),
+        *[_train(s, 1 / s) for s in range(1, 6)],
+        '{"event":"train","t":9,"step":6,"epoch":0.1,"loss":0.4,"lr":1e-5,"note":"odd"}',
+        *[_train(s, 1 / s) for s in range(7, 12)],
+        '{"event":"eval","t":20,"step":11,"epoch":0.1,"metrics":{"acc":0.5},"score":0.5}',
+        *[_train(s, 1 / s) for s in range(12, 15)],
+        '{"event":"end","t":30,"status":"completed","step":14,"reason":"done"}',
+    ]
+    recording = parse_recording("\n".join(lines).encode() + b"\n")
+    events = read_events_from(lines)
+    for cuts in ([0, len(events)], [0, 3, 6, 7, 9, 13, 16, len(events)], list(range(len(events) + 1))):
+        folded, applied = TrialState("wi1-do1"), TrialState("wi1-do1")
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            recording.fold_into(folded, a, b)
+        for event in events:
+            applied.apply(event)
+        assert folded == applied
+
+
+def read_events_from(lines: list[str]) -> list[dict]:
+    return parse_lines(("\n".join(lines) + "\n").encode(), final=True)[0]
+
+
+_START = {
+    "schema": 1,
+    "trial": "wi1-do1",
+    "wi_seed": 1,
+    "do_seed": 1,
+    "task": "rte",
+    "model": "m",
+    "metric": "acc",
+    "greater_is_better": True,
+    "epochs": 3,
+    "steps_per_epoch": 5,
+    "total_steps": 15,
+    "evals_per_epoch": 1,
+    "batch_size": 8,
+    "lr": 2e-5,
+    "train_size": 40,
+    "eval_size": 10,
+    "majority_baseline": 0.5,
+    "pid": 1,
+    "host": "h",
+    "config": {},
+}
+
+
+def test_empty_and_missing_logs(tmp_path: Path) -> None:
+    assert len(read_recording(tmp_path / "missing.jsonl")) == 0
+    assert len(parse_recording(b"")) == 0
+    assert np.array_equal(parse_recording(b"\n\n").times, np.empty(0))
+
+
+def test_a_replay_folded_in_slices_equals_one_folded_event_by_event() -> None:
+    from seedtui.core.replay import load_timeline
+    from seedtui.core.view.sweep_model import SweepModel
+
+    sweep = SAMPLE_LOGS / "cola-minilm-tfp"
+    in_slices, by_event = load_timeline(sweep), load_timeline(sweep)
+    model_slices, model_events = SweepModel(sweep), SweepModel(sweep)
+    for position in (0.0, 1.0, 2.5, 5.0):
+        model_slices.apply_slices(in_slices.advance(position)[0])
+        model_events.apply(by_event.advance_to(position)[0])
+        assert model_slices.trials == model_events.trials
+    victim = next(t for t, s in model_slices.trials.items() if s.status == "running")
+    assert in_slices.kill(victim) and by_event.kill(victim)
+    model_slices.apply_slices(in_slices.advance_to_end()[0])
+    model_events.apply(by_event.to_end()[0])
+    assert model_slices.trials == model_events.trials
+    assert model_slices.trials[victim].status == "stopped"
+    assert model_slices.events_applied == model_events.events_applied
