@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seedtui.core.events import encode_event, iter_event_files, parse_lines, read_events
 from seedtui.core import recording
+from seedtui.core.events import encode_event, iter_event_files, parse_lines, read_events
 from seedtui.core.recording import TrialRecording, parse_recording, read_recording
 from seedtui.core.trials import TrialState
 
