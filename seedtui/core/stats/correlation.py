@@ -1,16 +1,40 @@
 """How well an early eval predicts a late one (the paper's Figures 5 and 9).
 
 Correlations are across trials. A column with fewer than two paired scores, or with no spread,
-has no correlation: it is reported as NaN here (None in JSON), never an error.
+has no correlation: it is reported as NaN here (None in JSON), never an error. Spearman and
+Pearson equal ``scipy.stats.spearmanr`` and ``scipy.stats.pearsonr``, computed with numpy alone
+(importing ``scipy.stats`` costs more than the whole of ``seedtui stats``).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import rankdata
 
 # Below this relative spread a column counts as constant (guards against rounding noise).
 _CONSTANT = 1e-12
+
+
+def average_ranks(values: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Ranks 1..n along ``axis``, tied values sharing the mean of their ranks; equals
+    ``scipy.stats.rankdata(values, axis=axis)`` for finite values."""
+    data = np.moveaxis(np.asarray(values, dtype=float), axis, -1)
+    count = data.shape[-1]
+    if data.size == 0:
+        return np.moveaxis(data.copy(), -1, axis)
+    order = np.argsort(data, axis=-1, kind="stable")
+    ordered = np.take_along_axis(data, order, axis=-1)
+    positions = np.broadcast_to(np.arange(count), ordered.shape)
+    starts_run = np.ones(ordered.shape, dtype=bool)
+    starts_run[..., 1:] = ordered[..., 1:] != ordered[..., :-1]
+    ends_run = np.ones(ordered.shape, dtype=bool)
+    ends_run[..., :-1] = starts_run[..., 1:]
+    # Each sorted position's run of ties spans first..last; its rank is their mean, plus 1.
+    first = np.maximum.accumulate(np.where(starts_run, positions, 0), axis=-1)
+    last_from_right = np.minimum.accumulate(np.flip(np.where(ends_run, positions, count - 1), -1), axis=-1)
+    last = np.flip(last_from_right, -1)
+    ranks = np.empty_like(ordered)
+    np.put_along_axis(ranks, order, (first + last) / 2.0 + 1.0, axis=-1)
+    return np.moveaxis(ranks, -1, axis)
 
 
 def _standardised(columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -47,7 +71,7 @@ def eval_correlations(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return empty, empty.copy()
     finite = np.isfinite(data)
     if finite.all():
-        return _pearson_matrix(rankdata(data, axis=0)), _pearson_matrix(data)
+        return _pearson_matrix(average_ranks(data, axis=0)), _pearson_matrix(data)
     spearman = np.full((evals, evals), np.nan)
     pearson = np.full((evals, evals), np.nan)
     for i in range(evals):
@@ -55,7 +79,8 @@ def eval_correlations(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             both = finite[:, i] & finite[:, j]
             x, y = data[both, i], data[both, j]
             pearson[i, j] = pearson[j, i] = _pearson_pair(x, y)
-            spearman[i, j] = spearman[j, i] = _pearson_pair(rankdata(x), rankdata(y)) if len(x) else np.nan
+            rank_pair = _pearson_pair(average_ranks(x), average_ranks(y)) if len(x) else np.nan
+            spearman[i, j] = spearman[j, i] = rank_pair
     return spearman, pearson
 
 
@@ -79,5 +104,5 @@ def correlation_with_final(curves: np.ndarray, greater_is_better: bool = True) -
         both = np.isfinite(running[:, i]) & np.isfinite(final)
         x, y = running[both, i], final[both]
         pearson.append(_pearson_pair(x, y))
-        spearman.append(_pearson_pair(rankdata(x), rankdata(y)) if len(x) else float("nan"))
+        spearman.append(_pearson_pair(average_ranks(x), average_ranks(y)) if len(x) else float("nan"))
     return {"spearman": spearman, "pearson": pearson}

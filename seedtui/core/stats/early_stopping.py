@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as sps
 from scipy.special import bdtr, gammaln, xlogy
 
 from seedtui.core.stats.evp import expected_max_of_draws
@@ -196,6 +195,9 @@ class DecisionPointTables:
         if self.replacement:
             at_most = bdtr(p - 1, t_min, above / self.trials)
         else:
+            # Imported here: scipy.stats takes longer to import than `seedtui stats` to run.
+            from scipy import stats as sps
+
             at_most = sps.hypergeom.cdf(p - 1, self.trials, above, t_min)
         return int(np.searchsorted(-at_most, -_NEGLIGIBLE, side="right"))
 
