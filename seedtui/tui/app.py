@@ -19,8 +19,8 @@ from textual.containers import Container, Vertical
 from textual.css.query import NoMatches
 from textual.widgets import Footer, Input
 
+from seedtui.core.engine.trial_nodes import node_count, sweep_nodes
 from seedtui.core.trials import settle_orphan
-from seedtui.core.view.nodes import node_count, trial_nodes
 from seedtui.core.view.sweep_model import SweepModel
 from seedtui.core.view.text_tail import read_text_tail
 from seedtui.tui.actions import ActionsMixin
@@ -38,6 +38,9 @@ from seedtui.tui.widgets.trial_table import TrialTable
 
 REFRESH_SECONDS = 0.25
 STATS_SECONDS = 2.0
+NODES_SECONDS = 5.0
+"""How stale the node labels may get while no trial starts, resumes or ends: a Ray launch record may
+learn its node a moment after the trial's start event."""
 WIDE_COLUMNS = 150
 """From this width every pane shows at once (three columns); below it, one pane at a time."""
 SourceFactory = Callable[[Path], EventSource]
@@ -98,6 +101,9 @@ class SeedTuiApp(ActionsMixin, App[None]):
         self._changed: set[str] = set()
         self._dirty = False
         self._last_flush = 0.0
+        self._node_labels: dict[str, str] = {}
+        self._node_labels_key: object = None
+        self._node_labels_at = 0.0
         self._stats_dirty = False
         self._stats_running = False
         self._stats_started = False
@@ -211,8 +217,7 @@ class SeedTuiApp(ActionsMixin, App[None]):
 
     def _update_header(self) -> None:
         start = self.model.first_start()
-        running_nodes = dict(self.status.running_nodes) if self.status is not None else None
-        labels = trial_nodes(self.model.trials, running_nodes)
+        labels = self._trial_nodes()
         self.query_one(CurvesPane).node_labels = labels
         self.query_one(SweepHeader).show(
             self.source.info,
@@ -222,6 +227,20 @@ class SeedTuiApp(ActionsMixin, App[None]):
             counts=self.model.counts(),
             status=self.status,
         )
+
+    def _trial_nodes(self) -> dict[str, str]:
+        """Trial id -> node label. Reading every trial's Ray launch record on each redraw would cost
+        a file read per trial a few times a second, so the labels are kept until a trial starts,
+        resumes or ends, the supervisor's ``nodes`` change, or ``NODES_SECONDS`` pass."""
+        running = self.status.running_nodes if self.status is not None else ()
+        key = (self.source.sweep_dir, running,
+               [(t, s.start is not None and s.start.get("t"), s.resumes, s.status)
+                for t, s in self.model.trials.items()])
+        if key != self._node_labels_key or time.monotonic() - self._node_labels_at >= NODES_SECONDS:
+            self._node_labels = sweep_nodes(self.source.sweep_dir, self.model.trials.values(),
+                                            supervisor_state={"nodes": dict(running)})
+            self._node_labels_key, self._node_labels_at = key, time.monotonic()
+        return self._node_labels
 
     # --- selection -------------------------------------------------------------------------------------
     def select_trial(self, trial_id: str) -> None:

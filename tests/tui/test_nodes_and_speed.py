@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
+from seedtui.core.engine.ray_backend.mirror import RayLaunchRecord
+from seedtui.core.engine.trial_nodes import node_count, sweep_nodes
+from seedtui.core.events import TRIALS_DIR
 from seedtui.core.trials import TrialState
-from seedtui.core.view.nodes import node_count, trial_nodes
 from seedtui.core.view.sweep_info import SweepInfo
 from seedtui.tui.renderables.header import header_text
 from seedtui.tui.sources.replay import auto_speed
@@ -18,6 +21,12 @@ def _trial(trial_id: str, host: str | None) -> TrialState:
     if host is not None:
         state.start = {"host": host}
     return state
+
+
+def trial_nodes(trials: dict[str, TrialState], running_nodes: dict[str, str] | None = None,
+                sweep_dir: Path | None = None) -> dict[str, str]:
+    """The labels as the app asks for them: its trials, and ``supervisor.json``'s ``nodes``."""
+    return sweep_nodes(sweep_dir, trials.values(), supervisor_state={"nodes": running_nodes or {}})
 
 
 def test_one_machine_shows_no_node_labels() -> None:
@@ -41,6 +50,21 @@ def test_supervisor_nodes_win_over_start_hosts() -> None:
     trials = {t: _trial(t, "head") for t in ("wi1-do1", "wi1-do2")}
     labels = trial_nodes(trials, running_nodes={"wi1-do2": "10.0.0.7", "gone": "10.0.0.9"})
     assert labels == {"wi1-do1": "head", "wi1-do2": "10.0.0.7"}
+
+
+def test_ray_launch_records_name_the_node_more_precisely_than_the_supervisor(tmp_path: Path) -> None:
+    trials = {t: _trial(t, "vm") for t in ("wi1-do1", "wi1-do2")}
+    placed = tmp_path / TRIALS_DIR / "wi1-do1"
+    placed.mkdir(parents=True)
+    RayLaunchRecord(actor_name="wi1-do1.0000abcd", namespace="ns", started=1.0, resume=False,
+                    stop_at_fraction=None, events_local_start=0, stderr_local_start=0, shared_storage=False,
+                    node_id="a1" * 28, node_ip="10.0.0.7").write(placed)
+    running = {"wi1-do1": "10.0.0.7", "wi1-do2": "10.0.0.7"}
+    # two Ray nodes may share an IP: the record's node id tells them apart
+    assert trial_nodes(trials, running, sweep_dir=tmp_path) == {
+        "wi1-do1": "10.0.0.7 (a1a1a1a1)", "wi1-do2": "10.0.0.7"}
+    # a finished Ray sweep (no trial running, so no ``nodes``): the records still say where each ran
+    assert trial_nodes(trials, sweep_dir=tmp_path) == {"wi1-do1": "10.0.0.7 (a1a1a1a1)", "wi1-do2": "vm"}
 
 
 def test_header_counts_nodes_only_when_several() -> None:

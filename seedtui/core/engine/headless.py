@@ -81,7 +81,7 @@ class SweepFollower:
         reader = self.readers.get(trial)
         if host is None and reader is not None:
             host = start_host(reader.state)
-        return trial_node(directory, host, on_ray=ray_backend(self.supervisor_state, [directory]),
+        return trial_node(directory, trial, host, on_ray=ray_backend(self.supervisor_state, [directory]),
                           running_nodes=(self.supervisor_state or {}).get("nodes"),
                           this_host=supervisor_host(self.supervisor_state))
 

@@ -10,7 +10,10 @@ Three records say it, from the most to the least precise:
 
 On the local backend every trial runs on the supervisor's machine, so a trial that ran there gets
 no label (saying so on every line is noise); one that ran on another host (a sweep directory on
-shared storage, run from several machines in turn) does.
+shared storage, run from several machines in turn) does. Where nothing says which machine the
+supervisor ran on (a replay, the TUI), a sweep whose trials all name one host gets no labels either.
+
+The headless mode and the TUI both label trials with ``sweep_nodes``.
 """
 
 from __future__ import annotations
@@ -27,22 +30,25 @@ from seedtui.core.trials import TrialState
 
 
 def ray_backend(supervisor_state: Mapping[str, Any] | None, trial_dirs: Iterable[Path] = ()) -> bool:
-    """Whether the sweep runs on Ray: as ``supervisor.json`` says, or, without one, whether any
-    trial has a Ray launch record."""
+    """Whether the sweep runs on Ray: as ``supervisor.json`` says (its ``backend``, or else any
+    ``nodes``, which only the Ray backend writes), or, without either, whether any trial has a Ray
+    launch record."""
     if supervisor_state is not None and "backend" in supervisor_state:
         return supervisor_state.get("backend") == "ray"
+    if supervisor_state is not None and supervisor_state.get("nodes"):
+        return True
     return any(RayLaunchRecord.read(directory) is not None for directory in trial_dirs)
 
 
-def trial_node(trial_dir: Path, host: str | None, *, on_ray: bool,
+def trial_node(trial_dir: Path | None, trial: str, host: str | None, *, on_ray: bool,
                running_nodes: Mapping[str, str] | None = None, this_host: str | None = None) -> str | None:
-    """A short label for the node the trial runs (or ran) on, or None when there is nothing to say:
+    """A short label for the node ``trial`` runs (or ran) on, or None when there is nothing to say:
     not placed yet, or (local backend) the supervisor's machine, ``this_host`` (default: this
-    machine). ``host`` is the one its start or resume event names (None before it);
-    ``running_nodes`` is ``supervisor.json``'s ``nodes`` (trial id -> node IP)."""
-    trial = trial_dir.name
+    machine). ``trial_dir`` holds its Ray launch record (None: no record to read); ``host`` is the
+    one its start or resume event names (None before it); ``running_nodes`` is
+    ``supervisor.json``'s ``nodes`` (trial id -> node IP)."""
     if on_ray:
-        record = RayLaunchRecord.read(trial_dir)
+        record = None if trial_dir is None else RayLaunchRecord.read(trial_dir)
         if record is not None and record.node_id:
             return describe_node(record.node_id, record.node_ip)
         if running_nodes and running_nodes.get(trial):
@@ -54,22 +60,32 @@ def trial_node(trial_dir: Path, host: str | None, *, on_ray: bool,
     return host
 
 
-def sweep_nodes(sweep_dir: Path, states: Iterable[TrialState], *,
+def sweep_nodes(sweep_dir: Path | None, states: Iterable[TrialState], *,
                 supervisor_state: Mapping[str, Any] | None, this_host: str | None = None) -> dict[str, str]:
-    """Trial id -> node label, for the trials that have one (see ``trial_node``; ``this_host``
-    defaults to the supervisor's host)."""
-    this_host = this_host or supervisor_host(supervisor_state)
-    trials_dir = Path(sweep_dir) / TRIALS_DIR
+    """Trial id -> node label, for the trials that have one (see ``trial_node``). ``sweep_dir``
+    holds the trials' Ray launch records (None: none to read, e.g. a fake source);
+    ``supervisor_state`` is ``supervisor.json`` (or just its ``nodes``); ``this_host`` defaults
+    to the supervisor's host, and without one to this machine."""
+    known_host = this_host or supervisor_host(supervisor_state)
     states = list(states)
-    on_ray = ray_backend(supervisor_state, (trials_dir / s.trial_id for s in states))
+    trial_dirs = {s.trial_id: None if sweep_dir is None else Path(sweep_dir) / TRIALS_DIR / s.trial_id
+                  for s in states}
+    on_ray = ray_backend(supervisor_state, (d for d in trial_dirs.values() if d is not None))
+    if not on_ray and known_host is None and len({start_host(s) for s in states} - {None}) < 2:
+        return {}  # one machine, and nothing says it was not the supervisor's: naming it tells nothing
     running = (supervisor_state or {}).get("nodes") or {}
     labels: dict[str, str] = {}
     for state in states:
-        label = trial_node(trials_dir / state.trial_id, start_host(state), on_ray=on_ray,
-                           running_nodes=running, this_host=this_host)
+        label = trial_node(trial_dirs[state.trial_id], state.trial_id, start_host(state), on_ray=on_ray,
+                           running_nodes=running, this_host=known_host)
         if label is not None:
             labels[state.trial_id] = label
     return labels
+
+
+def node_count(labels: Mapping[str, str]) -> int:
+    """How many distinct nodes the labels name."""
+    return len(set(labels.values()))
 
 
 def trials_per_node(nodes: Mapping[str, str]) -> list[tuple[str, int]]:
