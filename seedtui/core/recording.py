@@ -15,8 +15,13 @@ from __future__ import annotations
 import io
 import json
 import math
+import multiprocessing as mp
 import os
+import pickle
 import re
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -321,3 +326,44 @@ class TrialSlice:
         self.recording.fold_into(state, self.start, self.stop)
         for event in self.extra:
             state.apply(event)
+
+
+PARALLEL_MIN_LOGS = 64
+"""From this many logs on, ``read_recordings`` parses them in worker processes: below it, starting
+the workers costs more than it saves."""
+_LOGS_PER_TASK = 16
+
+
+def read_recordings(
+    paths: Sequence[str | os.PathLike[str]], *, workers: int | None = None
+) -> Iterator[TrialRecording]:
+    """``read_recording`` of every path, in order. Many logs are parsed in forked worker processes,
+    which start at once (the caller can do other work meanwhile) and leave the interpreter free
+    for the caller's other threads; on any failure there the rest are read in the caller's thread,
+    with the same results."""
+    paths = list(paths)
+    workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+    if len(paths) < PARALLEL_MIN_LOGS or workers < 2 or "fork" not in mp.get_all_start_methods():
+        return map(read_recording, paths)
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+        parsed = pool.map(read_recording, paths, chunksize=_LOGS_PER_TASK)  # submits every task now
+    except (OSError, BrokenProcessPool, RuntimeError):
+        return map(read_recording, paths)
+    return _collect(paths, pool, parsed)
+
+
+def _collect(
+    paths: list[str | os.PathLike[str]], pool: ProcessPoolExecutor, parsed: Iterator[TrialRecording]
+) -> Iterator[TrialRecording]:
+    done = 0
+    try:
+        for recording in parsed:
+            yield recording
+            done += 1
+    except (OSError, BrokenProcessPool, pickle.PickleError, RuntimeError):
+        pass  # a pool that dies: read what is left here
+    finally:  # also when the caller stops early: drop what is not parsed yet
+        pool.shutdown(wait=False, cancel_futures=True)
+    for path in paths[done:]:
+        yield read_recording(path)

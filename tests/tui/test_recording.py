@@ -214,3 +214,34 @@ def test_a_replay_folded_in_slices_equals_one_folded_event_by_event() -> None:
     assert model_slices.trials == model_events.trials
     assert model_slices.trials[victim].status == "stopped"
     assert model_slices.events_applied == model_events.events_applied
+
+
+def test_many_logs_read_in_worker_processes_the_same_as_the_tolerant_reader(tmp_path: Path) -> None:
+    unusual = tmp_path / "unusual.jsonl"
+    unusual.write_bytes(
+        (_train(1, 0.5) + "\nnot json\n" + _train(2, float("nan")) + "\n" + _train(3, 0.25)[:-7]).encode()
+    )
+    paths = [*iter_event_files(SAMPLE_LOGS), tmp_path / "missing.jsonl", unusual]
+    assert len(paths) >= recording.PARALLEL_MIN_LOGS  # enough logs for the worker processes
+    read = list(recording.read_recordings(paths, workers=2))
+    assert len(read) == len(paths)
+    for path, got in zip(paths, read, strict=True):
+        expected = read_events(path, final=True)
+        assert _same(got.events(), expected.events), path
+        assert got.malformed == expected.malformed, path
+        assert _same([float(x) for x in got.times], [float(e["t"]) for e in expected.events])
+
+
+def test_reading_many_logs_can_stop_early() -> None:
+    paths = list(iter_event_files(SAMPLE_LOGS))
+    reading = recording.read_recordings(paths, workers=2)
+    first = next(reading)
+    assert _same(first.events(), read_events(paths[0], final=True).events)
+    reading.close()  # type: ignore[attr-defined]
+    assert list(reading) == []
+
+
+def test_few_logs_read_the_same_as_the_tolerant_reader() -> None:
+    paths = list(iter_event_files(SAMPLE_LOGS))[:3]
+    read = [r.events() for r in recording.read_recordings(paths, workers=2)]
+    assert read == [read_events(p, final=True).events for p in paths]

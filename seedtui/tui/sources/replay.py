@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from seedtui.core.events import iter_event_files
-from seedtui.core.recording import TrialRecording, read_recording
+from seedtui.core.recording import TrialRecording, read_recording, read_recordings
 from seedtui.core.replay import MAX_SPEED, ReplayClock, ReplayTimeline, first_event_time, trial_of_log
 from seedtui.core.trials import trial_id_for_log
 from seedtui.core.view.decisions import read_decision_records
@@ -93,11 +93,13 @@ class ReplaySource(EventSource):
             self.timeline = timeline
         self.buffer.push(known_trials=[trial_id_for_log(p) for p in paths])
         self._deliver(initial=True)
+        # the grid is shown: the default reader parses many logs in worker processes from now on;
+        # a swapped-in one (the bench's baseline) reads here, one log at a time
+        recordings = read_recordings(paths) if self._read is read_recording else map(self._read, paths)
         delivered_at = time.monotonic()
-        for path in paths:
+        for path, recording in zip(paths, recordings, strict=True):
             if self._stop.is_set():
                 return
-            recording = self._read(path)
             with self._lock:
                 timeline.add_trial(trial_of_log(path, recording), recording)
             if time.monotonic() - delivered_at >= LOAD_DELIVER_SECONDS:
