@@ -13,13 +13,14 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+
+from seedtui.core.atomic_file import atomic_binary_writer
 
 CHECKPOINT_DIR = "checkpoint"
 CHECKPOINT_FILE = "checkpoint.pt"
@@ -71,16 +72,8 @@ def save_checkpoint(trial_dir: str | os.PathLike[str], *, config: dict[str, Any]
         "scheduler": scheduler.state_dict(),
         "rng": rng_states(),
     }
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".checkpoint.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as temp_file:
-            torch.save(payload, temp_file)
-            temp_file.flush()
-            os.fsync(temp_file.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    with atomic_binary_writer(path, fsync=True) as temp_file:
+        torch.save(payload, temp_file)
     return path
 
 

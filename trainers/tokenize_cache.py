@@ -13,13 +13,13 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from seedtui.core.atomic_file import atomic_binary_writer
 from trainers.data import TextSplit
 
 CACHE_FORMAT = 1
@@ -106,16 +106,8 @@ def _save_atomically(tokenized: TokenizedSplit, path: Path) -> None:
         "token_type_ids": None if tokenized.token_type_ids is None else _flatten(tokenized.token_type_ids),
         "labels": tokenized.labels,
     }
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as temp_file:
-            torch.save(payload, temp_file)
-            temp_file.flush()
-            os.fsync(temp_file.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    with atomic_binary_writer(path, fsync=True) as temp_file:
+        torch.save(payload, temp_file)
 
 
 def _load(path: Path) -> TokenizedSplit | None:

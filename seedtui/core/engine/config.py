@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from seedtui.core.atomic_file import write_text_atomically
 from seedtui.core.engine.config_table import ConfigError, Table, kind_of
 from seedtui.core.engine.tomlwrite import dumps_toml
 
@@ -424,9 +425,7 @@ def write_resolved_config(config: SweepConfig, path: Path) -> None:
     header = "# The resolved sweep configuration, written by seedtui (absolute paths, expanded seeds).\n"
     if config.source is not None:
         header += f"# From {config.source}\n"
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(header + dumps_toml(config_to_dict(config)), encoding="utf-8")
-    temporary.replace(path)
+    write_text_atomically(path, header + dumps_toml(config_to_dict(config)))
 
 
 def training_identity(config: SweepConfig) -> dict[str, Any]:

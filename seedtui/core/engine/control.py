@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from seedtui.core.atomic_file import write_text_atomically
 from seedtui.core.engine.procs import command_line, pid_running
 
 CONTROL_FILE = "control.jsonl"
@@ -100,9 +101,7 @@ def read_state(sweep_dir: Path) -> dict[str, Any] | None:
 
 def write_state(sweep_dir: Path, state: dict[str, Any]) -> None:
     path = Path(sweep_dir) / STATE_FILE
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(state, indent=1), encoding="utf-8")
-    temporary.replace(path)
+    write_text_atomically(path, json.dumps(state, indent=1))
 
 
 def supervisor_status(sweep_dir: Path) -> SupervisorInfo | None:

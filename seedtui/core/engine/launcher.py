@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from seedtui.core.atomic_file import write_text_atomically
 from seedtui.core.engine.config import SweepConfig
 from seedtui.core.engine.procs import owns_process, pid_running
 from seedtui.core.engine.slots import Slot
@@ -120,9 +121,7 @@ def launch_trial(config: SweepConfig, wi_seed: int, do_seed: int, slot: Slot, *,
         "slot": slot.index, "slot_label": slot.label, "resume": resume,
         "stop_at_fraction": stop_at_fraction, "argv": argv, "supervisor_pid": os.getpid(),
     }
-    temporary = directory / (LAUNCH_FILE + ".tmp")
-    temporary.write_text(json.dumps(record, indent=1), encoding="utf-8")
-    temporary.replace(directory / LAUNCH_FILE)
+    write_text_atomically(directory / LAUNCH_FILE, json.dumps(record, indent=1))
     return process
 
 
@@ -158,9 +157,7 @@ def adopt_trial(directory: Path) -> TrialProcess | None:
 
 def write_stop_request(directory: Path, *, by: str, reason: str) -> None:
     """Tell the trainer who stopped it before signalling; it copies this into its end event."""
-    temporary = directory / (STOP_REQUEST_FILE + ".tmp")
-    temporary.write_text(json.dumps({"by": by, "reason": reason}), encoding="utf-8")
-    temporary.replace(directory / STOP_REQUEST_FILE)
+    write_text_atomically(directory / STOP_REQUEST_FILE, json.dumps({"by": by, "reason": reason}))
 
 
 def move_failed_log_aside(directory: Path) -> int:

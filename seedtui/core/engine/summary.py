@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from seedtui.core.atomic_file import write_text_atomically
 from seedtui.core.engine.config import SweepConfig
 from seedtui.core.events import read_events
 from seedtui.core.trials import STATUSES, TrialState
@@ -106,9 +107,7 @@ def write_summary(sweep_dir: Path, config: SweepConfig, plan: SweepPlan,
                   states: dict[str, TrialState]) -> dict[str, Any]:
     summary = summarize(config, plan, states)
     path = Path(sweep_dir) / SUMMARY_FILE
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(summary, indent=1, allow_nan=True), encoding="utf-8")
-    temporary.replace(path)
+    write_text_atomically(path, json.dumps(summary, indent=1, allow_nan=True))
     return summary
 
 

@@ -13,10 +13,11 @@ duplicating lines.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from seedtui.core.atomic_file import write_text_atomically
 
 RAY_RECORD_FILE = "ray.json"
 
@@ -83,9 +84,7 @@ class RayLaunchRecord:
     remote_dir: str = ""
 
     def write(self, directory: Path) -> None:
-        temporary = directory / (RAY_RECORD_FILE + ".tmp")
-        temporary.write_text(json.dumps(asdict(self), indent=1), encoding="utf-8")
-        os.replace(temporary, directory / RAY_RECORD_FILE)
+        write_text_atomically(directory / RAY_RECORD_FILE, json.dumps(asdict(self), indent=1))
 
     @classmethod
     def read(cls, directory: Path) -> RayLaunchRecord | None:

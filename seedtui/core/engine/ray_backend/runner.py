@@ -11,7 +11,6 @@ the kernel kills the trainer too, instead of leaving a training run no superviso
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import shutil
 import signal
@@ -22,11 +21,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from seedtui.core.engine.launcher import STOP_REQUEST_FILE, write_stop_request
 from seedtui.core.events import EVENTS_FILE, STDERR_FILE
 
 TRIAL_DIR_PLACEHOLDER = "{TRIAL_DIR}"
 """Stands for the trial directory in the argv the supervisor sends: only the node knows its path."""
-STOP_REQUEST_FILE = "stop_request.json"
 CHECKPOINT_DIR = "checkpoint"
 SYNC_CHUNK_BYTES = 1 << 20
 _PR_SET_PDEATHSIG = 1
@@ -134,9 +133,7 @@ class TrialRunner:
         if self.popen.poll() is not None:
             return False
         if stop_request is not None:
-            temporary = self.directory / (STOP_REQUEST_FILE + ".tmp")
-            temporary.write_text(json.dumps(stop_request), encoding="utf-8")
-            temporary.replace(self.directory / STOP_REQUEST_FILE)
+            write_stop_request(self.directory, by=stop_request["by"], reason=stop_request["reason"])
         try:
             os.killpg(self.popen.pid, signum)
         except ProcessLookupError:
