@@ -24,7 +24,7 @@ def test_every_core_module_is_found() -> None:
     modules = core_modules()
     for expected in (
         "seedtui.core.events",
-        "seedtui.core.trials",
+        "seedtui.state.trial",
         "seedtui.core.replay",
         "seedtui.core.view.heatmap",
     ):

@@ -7,7 +7,7 @@ import socket
 from pathlib import Path
 
 from seedtui.core.events import EventWriter, trial_id
-from seedtui.core.trials import TrialLogReader, find_sweeps, load_trial, load_trials
+from seedtui.state import TrialLogReader, find_sweeps, load_trial, load_trials
 from tests.test_events import start_fields
 
 

@@ -150,7 +150,7 @@ def ctl(
 def status(sweep_dir: Annotated[Path, typer.Argument(help="The sweep directory.")]) -> None:
     """Print whether a sweep's supervisor is alive and how many trials are in each state."""
     from seedtui.core.engine.control import supervisor_status
-    from seedtui.core.trials import load_trials
+    from seedtui.state import load_trials
 
     info = supervisor_status(_sweep_dir(sweep_dir))
     assert info is not None

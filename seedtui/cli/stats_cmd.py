@@ -33,7 +33,7 @@ def _load_grid(directory: Path, include_incomplete: bool) -> SeedGrid:
         raise _fail(f"no trial logs (events.jsonl) under {directory}")
     # Imported only now: numpy and scipy take most of a short run's time.
     from seedtui.core.stats.grid import build_grid
-    from seedtui.core.trials import load_trials
+    from seedtui.state import load_trials
 
     grid = build_grid(load_trials(directory, skip_train=True), include_incomplete=include_incomplete)
     if grid.n_trials == 0:

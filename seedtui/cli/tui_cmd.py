@@ -19,7 +19,7 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _sweeps_in(path: Path) -> list[Path]:
-    from seedtui.core.trials import find_sweeps
+    from seedtui.state import find_sweeps
 
     if not path.exists():
         raise _fail(f"{path} does not exist")

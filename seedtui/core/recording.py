@@ -36,7 +36,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     orjson = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
-    from seedtui.core.trials import TrialState
+    from seedtui.state import TrialState
 
 _TRAIN_PREFIX = b'{"event":"train","t":'
 # JSON numbers exactly as json.loads accepts them (NaN/Infinity are what encode_event writes for a

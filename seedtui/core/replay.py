@@ -23,7 +23,7 @@ import numpy as np
 
 from seedtui.core.events import MAX_LINE_BYTES, iter_event_files
 from seedtui.core.recording import TrialRecording, TrialSlice, read_recording
-from seedtui.core.trials import trial_id_for_log
+from seedtui.state import trial_id_for_log
 from seedtui.core.view.decisions import read_decision_records
 
 MIN_SPEED = 1 / 16

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.core.stats import SeedGrid, build_grid, plan, summarize_grid
-from seedtui.core.trials import TrialState, load_trials
+from seedtui.state import TrialState, load_trials
 
 PLANNER_BUDGETS = range(1, 31)
 SWEEP_CONFIG_FILE = "sweep.toml"

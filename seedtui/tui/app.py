@@ -20,7 +20,7 @@ from textual.css.query import NoMatches
 from textual.widgets import Footer, Input
 
 from seedtui.core.engine.trial_nodes import node_count, sweep_nodes
-from seedtui.core.trials import settle_orphan
+from seedtui.state import settle_orphan
 from seedtui.core.view.sweep_model import SweepModel
 from seedtui.core.view.text_tail import read_text_tail
 from seedtui.tui.actions import ActionsMixin

@@ -11,7 +11,7 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
-from seedtui.core.trials import TrialState
+from seedtui.state import TrialState
 
 
 def snapshot_trials(trials: Iterable[TrialState]) -> list[TrialState]:

@@ -15,7 +15,7 @@ from seedtui.core.engine.config import TfpConfig
 from seedtui.core.engine.control import ControlError, read_commands, read_state, send_command
 from seedtui.core.engine.detach import launch_detached
 from seedtui.core.engine.plan import SweepPlan, tfp_override
-from seedtui.core.trials import TrialState, load_trials
+from seedtui.state import TrialState, load_trials
 
 from .conftest import read_log, supervisor_done, wait_for
 

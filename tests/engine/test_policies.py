@@ -10,7 +10,7 @@ from seedtui.core.engine.policies import score_at_rung
 from seedtui.core.engine.policies.asha import AshaPolicy, asha_cutoff, asha_rungs
 from seedtui.core.engine.policies.divergence import DivergencePolicy, flag_diverging
 from seedtui.core.engine.policies.tfp import TfpPolicy, decide_tfp, has_reached, launch_order
-from seedtui.core.trials import TrialState
+from seedtui.state import TrialState
 
 
 def trial(name: str, evals: list[tuple[int, float]], *, total: int = 10, status: str = "running",

@@ -12,7 +12,7 @@ import pytest
 from seedtui.core.engine.decisions import read_decisions
 from seedtui.core.engine.detach import launch_detached
 from seedtui.core.engine.policies import score_at_rung
-from seedtui.core.trials import load_trials
+from seedtui.state import load_trials
 
 from .conftest import read_log, supervisor_done, wait_for
 

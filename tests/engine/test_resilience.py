@@ -16,7 +16,7 @@ from seedtui.core.engine.control import supervisor_status
 from seedtui.core.engine.detach import launch_detached
 from seedtui.core.engine.headless import SweepFollower
 from seedtui.core.engine.procs import pid_running
-from seedtui.core.trials import load_trials
+from seedtui.state import load_trials
 
 from .conftest import read_log, supervisor_done, wait_for
 

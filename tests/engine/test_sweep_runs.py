@@ -17,7 +17,7 @@ import pytest
 
 from seedtui.core.engine.control import send_command, supervisor_status
 from seedtui.core.engine.detach import launch_detached
-from seedtui.core.trials import load_trials
+from seedtui.state import load_trials
 
 from .conftest import read_log, supervisor_done, wait_for
 

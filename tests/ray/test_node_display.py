@@ -17,7 +17,7 @@ from seedtui.core.engine.ray_backend.mirror import RayLaunchRecord
 from seedtui.core.engine.summary import SUMMARY_FILE
 from seedtui.core.engine.trial_nodes import ray_backend, sweep_nodes, trials_per_node
 from seedtui.core.events import EVENTS_FILE, TRIALS_DIR, append_event, parse_trial_id
-from seedtui.core.trials import load_trial
+from seedtui.state import load_trial
 
 HEAD_ID, WORKER_ID = "a1" * 28, "b2" * 28  # Ray node ids are 56 hex digits
 
@@ -87,7 +87,7 @@ def test_the_supervisor_state_decides_the_backend_and_without_one_ray_records_do
 
 
 def test_status_line_and_summary_show_the_nodes() -> None:
-    from seedtui.core.trials import TrialState
+    from seedtui.state import TrialState
 
     running = TrialState(trial_id="wi1-do1", status="running")
     line = status_line([running], 4, {"wi1-do1": "10.0.0.2 (a1a1a1a1)"})

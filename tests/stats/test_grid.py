@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from seedtui.core.stats.grid import build_grid
-from seedtui.core.trials import load_trials
+from seedtui.state import load_trials
 from tests.stats.synthetic import write_trial
 
 

@@ -112,7 +112,7 @@ def test_to_dict_has_the_issue_fields() -> None:
 def test_recommend_tfp_from_logged_trials(small_sweep: Path) -> None:
     from seedtui.core.stats.grid import build_grid
     from seedtui.core.stats.planner import recommend_tfp
-    from seedtui.core.trials import load_trials
+    from seedtui.state import load_trials
 
     trials = load_trials(small_sweep)
     row = recommend_tfp(trials, 3, max_t=30)

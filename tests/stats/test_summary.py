@@ -10,7 +10,7 @@ import pytest
 
 from seedtui.core.stats.evp import expected_validation_performance
 from seedtui.core.stats.summary import summarize
-from seedtui.core.trials import load_trials
+from seedtui.state import load_trials
 from tests.stats.synthetic import write_trial
 
 KEYS = {

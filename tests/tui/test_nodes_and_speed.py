@@ -10,7 +10,7 @@ import pytest
 from seedtui.core.engine.ray_backend.mirror import RayLaunchRecord
 from seedtui.core.engine.trial_nodes import node_count, sweep_nodes
 from seedtui.core.events import TRIALS_DIR
-from seedtui.core.trials import TrialState
+from seedtui.state import TrialState
 from seedtui.core.view.sweep_info import SweepInfo
 from seedtui.tui.renderables.header import header_text
 from seedtui.tui.sources.replay import auto_speed

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from rich.console import Console
 
-from seedtui.core.trials import load_trials
+from seedtui.state import load_trials
 from seedtui.core.view.heatmap import build_heatmap
 from seedtui.core.view.sweep_info import SweepInfo
 from seedtui.tui.renderables.curves import EVAL_MARK, STOP_MARK, PlotSpec, plot_lines

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from seedtui.core.trials import TrialState, load_trials
+from seedtui.state import TrialState, load_trials
 from seedtui.core.view.curves import SPARK_CHARS, braille_rows, downsample_mean, rasterize, sparkline
 from seedtui.core.view.decisions import DecisionTail, describe_decision
 from seedtui.core.view.heatmap import build_heatmap, move_cursor, order_by_means, scale_fraction

@@ -380,7 +380,7 @@ def _auto_tfp(table: Table, base: Path, *, grid_size: int) -> TfpConfig:
     except ImportError:
         message = "\"auto\" needs seedtui.core.stats.recommend_tfp, which is not available"
         raise ConfigError(table.key("tfp"), message) from None
-    from seedtui.core.trials import load_trials
+    from seedtui.state import load_trials
 
     try:
         row = recommend_tfp(load_trials(source_dir, skip_train=True), budget)

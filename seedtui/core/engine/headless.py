@@ -36,7 +36,7 @@ from seedtui.core.engine.trial_nodes import (
     trials_per_node,
 )
 from seedtui.core.events import EVENTS_FILE, TRIALS_DIR
-from seedtui.core.trials import TrialLogReader, TrialState
+from seedtui.state import TrialLogReader, TrialState
 
 INTERRUPTED_EXIT = 130
 

@@ -15,7 +15,7 @@ from seedtui.core.engine.policies.asha import AshaPolicy
 from seedtui.core.engine.policies.divergence import DivergencePolicy
 from seedtui.core.engine.policies.tfp import TfpPolicy, launch_order
 from seedtui.core.events import trial_id
-from seedtui.core.trials import TrialState
+from seedtui.state import TrialState
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from seedtui.core.atomic_file import write_text_atomically
 from seedtui.core.engine.config import SweepConfig
 from seedtui.core.events import read_events
-from seedtui.core.trials import STATUSES, TrialState
+from seedtui.state import STATUSES, TrialState
 
 if TYPE_CHECKING:
     from seedtui.core.engine.plan import SweepPlan

@@ -26,7 +26,7 @@ from typing import Any
 from seedtui.core.engine.ray_backend.cluster import describe_node
 from seedtui.core.engine.ray_backend.mirror import RayLaunchRecord
 from seedtui.core.events import TRIALS_DIR
-from seedtui.core.trials import TrialState
+from seedtui.state import TrialState
 
 
 def ray_backend(supervisor_state: Mapping[str, Any] | None, trial_dirs: Iterable[Path] = ()) -> bool:

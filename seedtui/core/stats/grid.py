@@ -1,6 +1,6 @@
 """The WI x DO grid of a sweep: which trials the statistics use, and their scores.
 
-Trials are folded from logs by ``seedtui.core.trials``; this module only chooses and arranges
+Trials are folded from logs by ``seedtui.state``; this module only chooses and arranges
 them. By default only completed trials are used; trials with another task or metric than the
 majority, trials with no start event or no finite eval, and second logs of an already-used
 (WI, DO) cell are left out, each with a reason.
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from seedtui.core.trials import TrialState
+from seedtui.state import TrialState
 
 # Two eval positions (in epochs) closer than this are the same point in training.
 _EPOCH_TOLERANCE = 1e-9

@@ -23,7 +23,7 @@ from seedtui.core.stats.early_stopping import (
 )
 from seedtui.core.stats.evp import expected_max_of_draws
 from seedtui.core.stats.grid import build_grid
-from seedtui.core.trials import TrialState
+from seedtui.state import TrialState
 
 
 @dataclass(frozen=True)

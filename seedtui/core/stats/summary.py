@@ -16,7 +16,7 @@ from seedtui.core.stats.correlation import correlation_with_final, eval_correlat
 from seedtui.core.stats.evp import bootstrap_evp_means, expected_validation_performance
 from seedtui.core.stats.grid import SeedGrid, build_grid
 from seedtui.core.stats.seed_variance import bootstrap_variance_components, seed_sd, variance_components
-from seedtui.core.trials import TrialState
+from seedtui.state import TrialState
 
 REGIMES = ("every_eval", "per_epoch", "end_only")
 DEFAULT_PERMUTATIONS = 1000

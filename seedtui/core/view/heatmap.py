@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seedtui.core.trials import TrialState
+from seedtui.state import TrialState
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 
 from seedtui.core.events import EVENTS_FILE, TRIALS_DIR, parse_trial_id
 from seedtui.core.recording import TrialSlice
-from seedtui.core.trials import STATUSES, TrialState
+from seedtui.state import STATUSES, TrialState
 
 TrialEvent = tuple[str, dict[str, Any]]
 """One event of one trial, as sources deliver them: (trial_id, decoded event)."""

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from seedtui.core.trials import STATUSES, TrialState
+from seedtui.state import STATUSES, TrialState
 
 # Column name -> how rows sort on it; None marks a missing value, which sorts last whatever the
 # direction. Numbers sort as numbers, not as their text.

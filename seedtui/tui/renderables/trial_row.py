@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from seedtui.core.trials import TrialState
+from seedtui.state import TrialState
 from seedtui.core.view.curves import sparkline
 from seedtui.tui.renderables.palette import STATUS_STYLES
 

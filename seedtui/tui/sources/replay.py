@@ -12,7 +12,7 @@ from pathlib import Path
 from seedtui.core.events import iter_event_files
 from seedtui.core.recording import TrialRecording, read_recording, read_recordings
 from seedtui.core.replay import MAX_SPEED, ReplayClock, ReplayTimeline, first_event_time, trial_of_log
-from seedtui.core.trials import trial_id_for_log
+from seedtui.state import trial_id_for_log
 from seedtui.core.view.decisions import read_decision_records
 from seedtui.core.view.sweep_info import read_sweep_info
 from seedtui.tui.sources.base import EventSource, Notify, SourceStatus

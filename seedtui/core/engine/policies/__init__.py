@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from seedtui.core.trials import TrialState
+from seedtui.state import TrialState
 
 
 def rung_step(total_steps: int, fraction: float) -> int:

@@ -20,7 +20,7 @@ import numpy as np
 
 from seedtui.core.engine.decisions import Decision
 from seedtui.core.engine.policies import best_of
-from seedtui.core.trials import TrialState
+from seedtui.state import TrialState
 
 RULE = "asha"
 

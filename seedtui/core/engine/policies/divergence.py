@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from seedtui.core.engine.decisions import Decision
 from seedtui.core.engine.policies import rung_step
-from seedtui.core.trials import TrialState
+from seedtui.state import TrialState
 
 RULE = "divergence"
 

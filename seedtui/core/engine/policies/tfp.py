@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from seedtui.core.engine.decisions import Decision
 from seedtui.core.engine.policies import score_at_rung, sort_key
-from seedtui.core.trials import TrialState
+from seedtui.state import TrialState
 
 RULE = "tfp"
 

@@ -1,23 +1,43 @@
-"""Trial state folded from the event log, and the trials of a sweep directory.
+"""One trial's state, folded from its event log.
 
 ``TrialState`` is what every consumer (statistics, TUI, engine, replay, headless summary) knows
-about one trial; it is rebuilt from the log alone by applying its events in order.
+about one trial; it is rebuilt from the log alone by applying its events in order. Besides the
+curves it remembers the latest *process record*: the pid, host and device named by the latest
+``start`` or ``resume`` event, because a promoted (suspended, then resumed) trial runs in a new
+process and only that one can tell whether the trial is still alive (see ``liveness``).
 """
 
 from __future__ import annotations
 
-import math
 import os
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seedtui.core.events import EVENTS_FILE, EventTail, iter_event_files, parse_trial_id
+from seedtui.core.direction import best_score
+from seedtui.log import EVENTS_FILE, EventTail, parse_trial_id
 
 # Statuses a trial can be in. The last five are the end statuses of the log; "queued" has no log
 # yet and "running" has a start (or resume) with no end after it.
 STATUSES = ("queued", "running", "completed", "stopped", "diverged", "failed", "suspended")
+
+
+@dataclass(frozen=True)
+class ProcessRecord:
+    """The process a ``start`` or ``resume`` event says runs the trial (fields None when absent)."""
+
+    pid: int | None = None
+    host: str | None = None
+    device: str | None = None
+
+    @classmethod
+    def from_event(cls, event: dict[str, Any]) -> ProcessRecord:
+        pid, host, device = event.get("pid"), event.get("host"), event.get("device")
+        return cls(
+            pid=pid if isinstance(pid, int) and not isinstance(pid, bool) else None,
+            host=host if isinstance(host, str) else None,
+            device=str(device) if device is not None else None,
+        )
 
 
 @dataclass
@@ -45,6 +65,8 @@ class TrialState:
     last_t: float | None = None
     resumes: int = 0
     malformed_lines: int = 0
+    process: ProcessRecord | None = None
+    """The latest ``start`` or ``resume`` event's pid, host and device (None before either)."""
 
     # --- folding ---------------------------------------------------------------------------
     def apply(self, event: dict[str, Any]) -> None:
@@ -59,11 +81,13 @@ class TrialState:
             self.wi_seed = event.get("wi_seed", self.wi_seed)
             self.do_seed = event.get("do_seed", self.do_seed)
             self.status = "running"
+            self.process = ProcessRecord.from_event(event)
         elif name == "resume":
             self.resumes += 1
             self.status = "running"
             self.end_reason = ""
             self.stopped_by = None
+            self.process = ProcessRecord.from_event(event)
         elif name == "train":
             self.train_steps.append(int(event["step"]))
             self.train_losses.append(float(event["loss"]))
@@ -93,6 +117,11 @@ class TrialState:
         return None if self.start is None else int(self.start["total_steps"])
 
     @property
+    def host(self) -> str | None:
+        """The host of the latest process (start or resume), or None when no event names one."""
+        return None if self.process is None else self.process.host
+
+    @property
     def last_step(self) -> int:
         """The furthest optimizer step the log has reached."""
         steps = [s for s in (self.train_steps[-1:] + self.eval_steps[-1:]) if s is not None]
@@ -115,10 +144,7 @@ class TrialState:
 
     def best_score(self) -> float | None:
         """Best eval score so far in the metric's direction (None before the first finite one)."""
-        finite = [s for s in self.eval_scores if math.isfinite(s)]
-        if not finite:
-            return None
-        return max(finite) if self.greater_is_better else min(finite)
+        return best_score(self.eval_scores, self.greater_is_better)
 
     def last_score(self) -> float | None:
         return self.eval_scores[-1] if self.eval_scores else None
@@ -127,51 +153,24 @@ class TrialState:
         return self.train_losses[-1] if self.train_losses else None
 
 
-def process_alive(pid: int) -> bool:
-    """Whether a process with this pid exists on this machine."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def settle_orphan(state: TrialState, *, this_host: str | None = None) -> TrialState:
-    """Mark a running trial ``failed`` when its log has no end and its process is gone.
-
-    Only decidable for trials that ran on this host; others are left as they are.
-    """
-    if state.status != "running" or state.start is None:
-        return state
-    host = this_host if this_host is not None else socket.gethostname()
-    if state.start.get("host") != host:
-        return state
-    if not process_alive(int(state.start["pid"])):
-        state.status = "failed"
-        state.end_reason = "the trainer process is gone and its log has no end event"
-    return state
-
-
 def trial_id_for_log(path: Path) -> str:
     """A trial's id from its log's directory name (``trials/wi7-do12/events.jsonl``)."""
     return path.parent.name if path.name == EVENTS_FILE else path.stem
 
 
+def new_trial_state(trial_id: str, log_path: Path | None = None) -> TrialState:
+    """A ``queued`` state for ``trial_id``, its seeds parsed from the id when it has the usual form."""
+    seeds = parse_trial_id(trial_id)
+    return TrialState(trial_id=trial_id, wi_seed=seeds[0] if seeds else None,
+                      do_seed=seeds[1] if seeds else None, log_path=log_path)
+
+
 class TrialLogReader:
-    """Keeps one TrialState up to date from its growing log (used by live views and engines)."""
+    """Keeps one TrialState up to date from its growing log (through the log package's one tail)."""
 
     def __init__(self, path: str | os.PathLike[str], *, skip_train: bool = False) -> None:
         self.path = Path(path)
-        name = trial_id_for_log(self.path)
-        seeds = parse_trial_id(name)
-        self.state = TrialState(
-            trial_id=name,
-            wi_seed=seeds[0] if seeds else None,
-            do_seed=seeds[1] if seeds else None,
-            log_path=self.path,
-        )
+        self.state = new_trial_state(trial_id_for_log(self.path), self.path)
         self._tail = EventTail(self.path, skip_train=skip_train)
 
     def poll(self, *, final: bool = False) -> list[dict[str, Any]]:
@@ -194,33 +193,3 @@ def load_trial(path: str | os.PathLike[str], *, skip_train: bool = False) -> Tri
     reader = TrialLogReader(path, skip_train=skip_train)
     reader.poll(final=True)
     return reader.state
-
-
-def load_trials(root: str | os.PathLike[str], *, settle: bool = True,
-                skip_train: bool = False) -> list[TrialState]:
-    """Every trial under ``root`` (any directory tree of ``events.jsonl`` files), sorted by
-    (WI, DO). With ``settle``, running trials whose process is gone become ``failed``; with
-    ``skip_train``, training losses are not read (see ``load_trial``)."""
-    trials = [load_trial(p, skip_train=skip_train) for p in iter_event_files(root)]
-    if settle:
-        host = socket.gethostname()
-        trials = [settle_orphan(t, this_host=host) for t in trials]
-    return sorted(trials, key=_sort_key)
-
-
-def _sort_key(state: TrialState) -> tuple[int, int, int, str]:
-    if state.wi_seed is None or state.do_seed is None:
-        return (1, 0, 0, state.trial_id)
-    return (0, state.wi_seed, state.do_seed, state.trial_id)
-
-
-def find_sweeps(root: str | os.PathLike[str]) -> list[Path]:
-    """Sweep directories under ``root``: those holding a ``trials/`` directory (``root`` itself
-    first when it is one). A tree of logs with no ``trials/`` directory is one sweep: ``root``."""
-    root_path = Path(root)
-    if (root_path / "trials").is_dir():
-        return [root_path]
-    found = sorted(p.parent for p in root_path.rglob("trials") if p.is_dir())
-    if not found and any(iter_event_files(root_path)):
-        return [root_path]
-    return found
