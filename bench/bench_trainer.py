@@ -30,7 +30,7 @@ import transformers
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from seedtui.core.events import EVENTS_FILE, read_events  # noqa: E402
+from seedtui.log import EVENTS_FILE, read_events  # noqa: E402
 from trainers.config import TrainerConfig, default_model  # noqa: E402
 from trainers.data import TextSplit, load_task_data  # noqa: E402
 from trainers.finetune import main as finetune_main  # noqa: E402

@@ -3,7 +3,7 @@ points each, on a SYNTHETIC sweep (tests/tui/synthetic_sweep.py; made-up curves,
 
 Prints, each against a baseline measured in the same run:
   - reading the logs: the columnar reader (seedtui.core.recording) vs the previous whole-file dict
-    reader (copied here as the BASELINE) and the tolerant line reader (seedtui.core.events);
+    reader (copied here as the BASELINE) and the tolerant line reader (seedtui.log);
   - read + timeline + fold every event into the model, previous vs columnar;
   - ingest: events/s folded event by event vs in slices;
   - a replay of 625 trials in the app, previous reader vs columnar: the grid shown, every log read,
@@ -31,7 +31,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from seedtui.core.events import iter_event_files, read_events, validate_event  # noqa: E402
+from seedtui.log import iter_event_files, read_events, validate_event  # noqa: E402
 from seedtui.core.recording import TrialRecording, read_recording  # noqa: E402
 from seedtui.core.replay import ReplayTimeline, load_timeline  # noqa: E402
 from seedtui.core.view.sweep_model import SweepModel  # noqa: E402

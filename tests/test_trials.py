@@ -6,9 +6,9 @@ import os
 import socket
 from pathlib import Path
 
-from seedtui.core.events import EventWriter, trial_id
+from seedtui.log import EventWriter, trial_id
 from seedtui.state import TrialLogReader, find_sweeps, load_trial, load_trials
-from tests.test_events import start_fields
+from tests.log.test_events import start_fields
 
 
 def write_trial(root: Path, wi: int, do: int, scores: list[float], end: str | None = "completed",

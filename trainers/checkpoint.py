@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from seedtui.core.atomic_file import atomic_binary_writer
+from seedtui.log.atomic_file import atomic_binary_writer
 
 CHECKPOINT_DIR = "checkpoint"
 CHECKPOINT_FILE = "checkpoint.pt"

@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-from seedtui.core.events import EventWriter
+from seedtui.log import EventWriter
 from trainers.batching import collate, eval_batches, to_device
 from trainers.checkpoint import LoopPosition, save_checkpoint
 from trainers.config import TrainerConfig

@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 
-from seedtui.core.atomic_file import atomic_binary_writer
+from seedtui.log.atomic_file import atomic_binary_writer
 from trainers.data import TextSplit
 
 CACHE_FORMAT = 1

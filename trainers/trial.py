@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from seedtui.core.events import EVENTS_FILE, SCHEMA_VERSION, EventWriter, trial_id
+from seedtui.log import EVENTS_FILE, SCHEMA_VERSION, EventWriter, trial_id
 from trainers.checkpoint import (
     LoopPosition,
     checkpoint_path,

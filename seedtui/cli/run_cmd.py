@@ -110,7 +110,7 @@ def kill(
 ) -> None:
     """Stop one trial of a running sweep (SIGTERM to its process group, SIGKILL after a grace period)."""
     from seedtui.core.engine.control import send_command
-    from seedtui.core.events import parse_trial_id
+    from seedtui.log import parse_trial_id
 
     if parse_trial_id(trial) is None:
         raise _fail(f"{trial!r} is not a trial id like wi7-do12")

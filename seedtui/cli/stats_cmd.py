@@ -25,7 +25,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 def _load_grid(directory: Path, include_incomplete: bool) -> SeedGrid:
     """The grid of the logs under ``directory``; exits 2 with a reason when there is none."""
-    from seedtui.core.events import iter_event_files
+    from seedtui.log import iter_event_files
 
     if not directory.exists():
         raise _fail(f"{directory} does not exist")

@@ -6,7 +6,7 @@ fast reader recognises the exact line the trainer writes (``encode_event`` of a 
 ``{"event":"train","t":..,"step":..,"epoch":..,"loss":..,"lr":..}``), checks all of a file's such
 lines with one regular expression, and converts their ``t``, ``step`` and ``loss`` with one NumPy
 call. Every other line (start, eval, end, unknown events, garbage, a cut last line, a train line
-written any other way) goes through ``seedtui.core.events.parse_lines``, so what is kept, skipped
+written any other way) goes through ``seedtui.log.parse_lines``, so what is kept, skipped
 and counted as malformed is exactly what the tolerant reader decides.
 """
 
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from seedtui.core.events import MAX_LINE_BYTES, parse_lines, validate_event
+from seedtui.log import MAX_LINE_BYTES, parse_lines, validate_event
 
 try:  # optional: a faster JSON decoder (pip install orjson); NumPy does the same work without it
     import orjson

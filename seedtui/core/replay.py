@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from seedtui.core.events import MAX_LINE_BYTES, iter_event_files
+from seedtui.log import MAX_LINE_BYTES, iter_event_files
 from seedtui.core.recording import TrialRecording, TrialSlice, read_recording
 from seedtui.state import trial_id_for_log
 from seedtui.core.view.decisions import read_decision_records

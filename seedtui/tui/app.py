@@ -22,7 +22,7 @@ from textual.widgets import Footer, Input
 from seedtui.core.engine.trial_nodes import node_count, sweep_nodes
 from seedtui.state import settle_orphan
 from seedtui.core.view.sweep_model import SweepModel
-from seedtui.core.view.text_tail import read_text_tail
+from seedtui.log.text_tail import read_text_tail
 from seedtui.tui.actions import ActionsMixin
 from seedtui.tui.messages import PlanComputed, SourceUpdated, StatsComputed
 from seedtui.tui.screens.tfp import TfpScreen

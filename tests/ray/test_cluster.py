@@ -32,7 +32,7 @@ from seedtui.core.engine.ray_backend import (
     wait_until_finished,
 )
 from seedtui.core.engine.ray_backend.mirror import RayLaunchRecord
-from seedtui.core.events import read_events, validate_event
+from seedtui.log import read_events, validate_event
 from tests.ray.conftest import (
     WAIT_LIMIT_S,
     LocalCluster,

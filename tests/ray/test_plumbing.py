@@ -24,7 +24,7 @@ from seedtui.core.engine.ray_backend.mirror import (
 )
 from seedtui.core.engine.ray_backend.options import RayOptions, option_problems, sweep_namespace
 from seedtui.core.engine.ray_backend.runner import TRIAL_DIR_PLACEHOLDER, TrialRunner
-from seedtui.core.events import read_events
+from seedtui.log import read_events
 
 
 def test_mirror_writes_only_whole_lines_and_keeps_the_rest_for_later(tmp_path: Path) -> None:

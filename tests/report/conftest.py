@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from seedtui.core.events import EventWriter, trial_id
+from seedtui.log import EventWriter, trial_id
 
 SWEEP_TOML = """\
 # the resolved sweep (written by the engine)

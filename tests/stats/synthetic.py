@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seedtui.core.events import EventWriter, trial_id
+from seedtui.log import EventWriter, trial_id
 
 DEV_SIZE = 277
 MAJORITY = 146 / DEV_SIZE

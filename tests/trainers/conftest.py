@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from seedtui.core.events import EVENTS_FILE, read_events
+from seedtui.log import EVENTS_FILE, read_events
 
 RunTrainer = Callable[..., tuple[int, list[dict[str, Any]]]]
 

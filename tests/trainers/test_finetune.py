@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import torch
 
-from seedtui.core.events import EVENTS_FILE, validate_event
+from seedtui.log import EVENTS_FILE, validate_event
 from tests.trainers.conftest import RunTrainer, of_kind
 from trainers import loop
 from trainers.checkpoint import checkpoint_path

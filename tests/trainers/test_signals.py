@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from seedtui.core.events import EVENTS_FILE, EventTail, read_events, validate_event
+from seedtui.log import EVENTS_FILE, EventTail, read_events, validate_event
 from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.subprocess

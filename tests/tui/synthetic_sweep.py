@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seedtui.core.events import EventWriter, trial_id
+from seedtui.log import EventWriter, trial_id
 
 T0 = 1_700_000_000.0
 """Start of every synthetic sweep (fixed, so replays and snapshots are deterministic)."""

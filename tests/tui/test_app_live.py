@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from seedtui.core.events import append_event
+from seedtui.log import append_event
 from seedtui.tui.app import SeedTuiApp, create_app
 from seedtui.tui.screens.confirm import ConfirmScreen
 from seedtui.tui.screens.quit import QuitScreen

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from seedtui.core.events import read_events
+from seedtui.log import read_events
 from seedtui.core.replay import ReplayClock, ReplayTimeline, load_sweep_logs, load_timeline, read_log_fast
 from seedtui.core.view.sweep_model import SweepModel
 from tests.tui.synthetic_sweep import T0

@@ -14,7 +14,7 @@ from seedtui.core.view.decisions import DecisionTail, describe_decision
 from seedtui.core.view.heatmap import build_heatmap, move_cursor, order_by_means, scale_fraction
 from seedtui.core.view.sweep_info import read_sweep_info
 from seedtui.core.view.table import STATUS_FILTERS, next_in_cycle, visible_rows
-from seedtui.core.view.text_tail import read_text_tail
+from seedtui.log.text_tail import read_text_tail
 
 
 def test_order_by_means_puts_the_best_row_on_top_and_the_best_column_on_the_right() -> None:

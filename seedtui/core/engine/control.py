@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seedtui.core.atomic_file import write_text_atomically
+from seedtui.log.atomic_file import write_text_atomically
 from seedtui.core.engine.procs import command_line, pid_running
 
 CONTROL_FILE = "control.jsonl"

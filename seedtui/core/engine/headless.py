@@ -35,7 +35,7 @@ from seedtui.core.engine.trial_nodes import (
     trial_node,
     trials_per_node,
 )
-from seedtui.core.events import EVENTS_FILE, TRIALS_DIR
+from seedtui.log import EVENTS_FILE, TRIALS_DIR
 from seedtui.state import TrialLogReader, TrialState
 
 INTERRUPTED_EXIT = 130

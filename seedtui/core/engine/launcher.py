@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seedtui.core.atomic_file import write_text_atomically
+from seedtui.log.atomic_file import write_text_atomically
 from seedtui.core.engine.config import SweepConfig
 from seedtui.core.engine.procs import owns_process, pid_running
 from seedtui.core.engine.slots import Slot
-from seedtui.core.events import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, trial_id
+from seedtui.log import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, trial_id
 
 LAUNCH_FILE = "launch.json"
 STOP_REQUEST_FILE = "stop_request.json"

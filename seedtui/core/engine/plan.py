@@ -14,7 +14,7 @@ from seedtui.core.engine.config import SweepConfig, TfpConfig
 from seedtui.core.engine.policies.asha import AshaPolicy
 from seedtui.core.engine.policies.divergence import DivergencePolicy
 from seedtui.core.engine.policies.tfp import TfpPolicy, launch_order
-from seedtui.core.events import trial_id
+from seedtui.log import trial_id
 from seedtui.state import TrialState
 
 

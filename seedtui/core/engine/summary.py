@@ -9,9 +9,9 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seedtui.core.atomic_file import write_text_atomically
+from seedtui.log.atomic_file import write_text_atomically
 from seedtui.core.engine.config import SweepConfig
-from seedtui.core.events import read_events
+from seedtui.log import read_events
 from seedtui.state import STATUSES, TrialState
 
 if TYPE_CHECKING:

@@ -38,7 +38,7 @@ from seedtui.core.engine.procs import SIGKILL, SIGTERM, acquire_lock, signal_gro
 from seedtui.core.engine.ray_backend import RayOptions, RayTrialProcess
 from seedtui.core.engine.slots import Slot, SlotPool, make_slots
 from seedtui.core.engine.summary import write_summary
-from seedtui.core.events import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, append_event, read_events
+from seedtui.log import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, append_event, read_events
 from seedtui.state import TrialLogReader, TrialState
 
 LOCK_FILE = "supervisor.lock"

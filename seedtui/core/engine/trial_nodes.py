@@ -25,7 +25,7 @@ from typing import Any
 
 from seedtui.core.engine.ray_backend.cluster import describe_node
 from seedtui.core.engine.ray_backend.mirror import RayLaunchRecord
-from seedtui.core.events import TRIALS_DIR
+from seedtui.log import TRIALS_DIR
 from seedtui.state import TrialState
 
 

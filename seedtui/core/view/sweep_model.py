@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seedtui.core.events import EVENTS_FILE, TRIALS_DIR, parse_trial_id
+from seedtui.log import EVENTS_FILE, TRIALS_DIR, parse_trial_id
 from seedtui.core.recording import TrialSlice
 from seedtui.state import STATUSES, TrialState
 

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from seedtui.core.events import EVENTS_FILE, TRIALS_DIR, EventTail
+from seedtui.log import EVENTS_FILE, TRIALS_DIR, EventTail
 from seedtui.core.view.decisions import DECISIONS_FILE, DecisionTail
 from seedtui.core.view.sweep_info import read_sweep_info
 from seedtui.core.view.sweep_model import TrialEvent

@@ -31,7 +31,7 @@ from seedtui.core.engine.ray_backend.mirror import (
 from seedtui.core.engine.ray_backend.options import RayOptions, node_trial_dir, sweep_namespace
 from seedtui.core.engine.ray_backend.process import RayTrialProcess
 from seedtui.core.engine.ray_backend.runner import TRIAL_DIR_PLACEHOLDER, TrialRunner
-from seedtui.core.events import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, append_event, trial_id
+from seedtui.log import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, append_event, trial_id
 from seedtui.state import load_trial
 
 _runner_class: Any = None

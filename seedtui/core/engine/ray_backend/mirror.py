@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from seedtui.core.atomic_file import write_text_atomically
+from seedtui.log.atomic_file import write_text_atomically
 
 RAY_RECORD_FILE = "ray.json"
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.core.engine.launcher import STOP_REQUEST_FILE, write_stop_request
-from seedtui.core.events import EVENTS_FILE, STDERR_FILE
+from seedtui.log import EVENTS_FILE, STDERR_FILE
 
 TRIAL_DIR_PLACEHOLDER = "{TRIAL_DIR}"
 """Stands for the trial directory in the argv the supervisor sends: only the node knows its path."""

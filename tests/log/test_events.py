@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seedtui.core.events import (
+from seedtui.log import (
     MAX_LINE_BYTES,
     EventLogError,
     EventTail,

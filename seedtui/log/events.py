@@ -2,7 +2,8 @@
 
 One append-only JSON-lines file per trial (``trials/<trial_id>/events.jsonl``). Every line is one
 JSON object with ``"event"`` and ``"t"`` (Unix time, float seconds). The schema is documented in
-``docs/log-format.md``; this module is the only place that writes, reads and validates it.
+``docs/log-format.md``; this module is the only place that writes and validates it, and reads it
+through the one tolerant reader and tail of ``seedtui.log.jsonl``.
 
 Readers are tolerant by design: a writer may be mid-line or killed, so a partial last line is
 left for the next read, and blank lines, unknown events, unknown fields and malformed lines are
@@ -16,21 +17,15 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
-EVENTS_FILE = "events.jsonl"
-STDERR_FILE = "stderr.log"
-TRIALS_DIR = "trials"
+from seedtui.log.files import parse_trial_id
+from seedtui.log.jsonl import JsonlTail, ReadResult, parse_jsonl, read_jsonl
 
-# A line longer than this is treated as malformed without being parsed (protects readers from a
-# runaway writer); real lines are a few hundred bytes, a start event with its config a few KiB.
-MAX_LINE_BYTES = 4 * 1024 * 1024
+SCHEMA_VERSION = 1
 
 END_STATUSES = ("completed", "stopped", "diverged", "failed", "suspended")
 
@@ -68,24 +63,8 @@ REQUIRED_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
 
 KNOWN_EVENTS = frozenset(REQUIRED_FIELDS)
 
-_TRIAL_ID = re.compile(r"^wi(-?\d+)-do(-?\d+)$")
-
-
 class EventLogError(ValueError):
     """An event that does not follow the schema (raised by writers, never by readers)."""
-
-
-def trial_id(wi_seed: int, do_seed: int) -> str:
-    """The directory name and ``trial`` field of the trial with these seeds, e.g. ``wi7-do12``."""
-    return f"wi{wi_seed}-do{do_seed}"
-
-
-def parse_trial_id(name: str) -> tuple[int, int] | None:
-    """``(wi_seed, do_seed)`` of a trial id such as ``wi7-do12``, or None if it is not one."""
-    match = _TRIAL_ID.match(name)
-    if match is None:
-        return None
-    return int(match.group(1)), int(match.group(2))
 
 
 def validate_event(obj: Any) -> list[str]:
@@ -182,137 +161,52 @@ def append_event(path: str | os.PathLike[str], event: str, **fields: Any) -> dic
         return writer.write(event, **fields)
 
 
-@dataclass
-class ReadResult:
-    """What one read of a log returned."""
-
-    events: list[dict[str, Any]] = field(default_factory=list)
-    """Decoded events in file order (unknown events included; invalid known events excluded)."""
-    malformed: int = 0
-    """Lines that were not JSON objects, were too long, or broke the schema of a known event."""
-    offset: int = 0
-    """Byte offset just past the last complete line consumed: where the next read starts."""
-
-
 # What a ``train`` line starts with when this module wrote it; readers that need no training losses
 # (statistics, reports) skip such lines without decoding them. Lines written with other spacing are
 # decoded and dropped after parsing, so skipping never depends on the writer's formatting.
 _TRAIN_PREFIX = b'{"event":"train"'
 
 
-def _split_complete_lines(data: bytes, *, final: bool) -> tuple[list[bytes], int]:
-    """The stripped non-blank lines of ``data`` that are complete, and the bytes they span."""
-    if final:
-        region, consumed = data, len(data)
-    else:
-        consumed = data.rfind(b"\n") + 1  # 0 when there is no newline at all
-        region = data[:consumed]
-    lines = [line.strip() for line in region.split(b"\n")]
-    return [line for line in lines if line], consumed
-
-
-def _decode_each(lines: list[bytes]) -> tuple[list[Any], int]:
-    """Decode line by line; lines that are not JSON are counted, not returned."""
-    decoded: list[Any] = []
-    malformed = 0
-    for line in lines:
-        try:
-            decoded.append(json.loads(line))
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            malformed += 1
-    return decoded, malformed
-
-
-def _decode_batch(lines: list[bytes]) -> tuple[list[Any], int]:
-    """Decode many lines with one ``json.loads`` call (several times faster than one call a line).
-
-    Only taken when every line looks like one object (starts with ``{``, ends with ``}``) and the
-    batch decodes to exactly one object per line; anything else falls back to line by line, so the
-    result is the same as ``_decode_each``.
-    """
-    if all(line[:1] == b"{" and line[-1:] == b"}" for line in lines):
-        try:
-            decoded = json.loads(b"[" + b",".join(lines) + b"]")
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            decoded = None
-        one_object_a_line = isinstance(decoded, list) and len(decoded) == len(lines)
-        if one_object_a_line and all(isinstance(o, dict) for o in decoded):
-            return decoded, 0
-    return _decode_each(lines)
+def _without_train(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [event for event in events if event.get("event") != "train"]
 
 
 def parse_lines(data: bytes, *, final: bool,
                 skip_train: bool = False) -> tuple[list[dict[str, Any]], int, int]:
-    """Decode complete lines of ``data``. Returns (events, malformed count, bytes consumed).
+    """Decode complete lines of an event log. Returns (events, malformed count, bytes consumed).
 
     Without ``final``, a last line with no newline is not consumed (a writer may be mid-line);
     with ``final`` it is parsed like any other (a killed writer leaves it cut, so it usually
     counts as malformed). With ``skip_train``, ``train`` events are left out (and lines that this
-    module wrote as ``train`` events are not even decoded).
+    module wrote as ``train`` events are not even decoded). Known events that break the schema
+    count as malformed.
     """
-    lines, consumed = _split_complete_lines(data, final=final)
-    malformed = 0
-    kept: list[bytes] = []
-    for line in lines:
-        if len(line) > MAX_LINE_BYTES:
-            malformed += 1
-        elif not (skip_train and line.startswith(_TRAIN_PREFIX)):
-            kept.append(line)
-    decoded, undecodable = _decode_batch(kept)
-    malformed += undecodable
-    events: list[dict[str, Any]] = []
-    for obj in decoded:
-        if not isinstance(obj, dict) or validate_event(obj):
-            malformed += 1
-        elif not (skip_train and obj.get("event") == "train"):
-            events.append(obj)
-    return events, malformed, consumed
+    events, malformed, consumed = parse_jsonl(data, final=final, validate=validate_event,
+                                              skip_prefix=_TRAIN_PREFIX if skip_train else None)
+    return (_without_train(events) if skip_train else events), malformed, consumed
 
 
 def read_events(path: str | os.PathLike[str], offset: int = 0, *, final: bool = False,
                 skip_train: bool = False) -> ReadResult:
     """Read a log from byte ``offset``. A missing file reads as empty."""
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(offset)
-            data = handle.read()
-    except FileNotFoundError:
-        return ReadResult(offset=offset)
-    events, malformed, consumed = parse_lines(data, final=final, skip_train=skip_train)
-    return ReadResult(events=events, malformed=malformed, offset=offset + consumed)
+    result = read_jsonl(path, offset, final=final, validate=validate_event,
+                        skip_prefix=_TRAIN_PREFIX if skip_train else None)
+    if skip_train:
+        result.records = _without_train(result.records)
+    return result
 
 
-class EventTail:
-    """Incremental reader of one growing log: each ``poll()`` returns only the new events."""
+class EventTail(JsonlTail):
+    """Incremental reader of one growing event log: each ``poll()`` returns only the new events."""
 
     def __init__(self, path: str | os.PathLike[str], *, skip_train: bool = False) -> None:
-        self.path = Path(path)
-        self.offset = 0
-        self.malformed = 0
+        super().__init__(path, validate=validate_event,
+                         skip_prefix=_TRAIN_PREFIX if skip_train else None)
         self.skip_train = skip_train
 
     def poll(self, *, final: bool = False) -> list[dict[str, Any]]:
-        try:
-            size = self.path.stat().st_size
-        except FileNotFoundError:
-            return []
-        if size < self.offset:  # truncated or replaced: start over
-            self.offset = 0
-        if size == self.offset and not final:
-            return []
-        result = read_events(self.path, self.offset, final=final, skip_train=self.skip_train)
-        self.offset = result.offset
-        self.malformed += result.malformed
-        return result.events
-
-
-def iter_event_files(root: str | os.PathLike[str]) -> Iterator[Path]:
-    """Every ``events.jsonl`` under ``root`` (a sweep dir, a trial dir, or any tree), sorted."""
-    root_path = Path(root)
-    if root_path.is_file():
-        yield root_path
-        return
-    yield from sorted(root_path.rglob(EVENTS_FILE))
+        events = super().poll(final=final)
+        return _without_train(events) if self.skip_train else events
 
 
 def is_finite_number(value: Any) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from seedtui.core.atomic_file import atomic_binary_writer, write_text_atomically
+from seedtui.log.atomic_file import atomic_binary_writer, write_text_atomically
 
 
 def test_write_replaces_the_whole_file_and_leaves_no_temporary(tmp_path: Path) -> None:
