@@ -101,21 +101,50 @@ def _sweep_dir(path: Path, *, live: bool = False) -> Path:
     return path
 
 
+WAIT_S = 5.0
+"""How long ``kill`` and ``ctl`` wait for the supervisor's answer by default."""
+
+_WaitOption = Annotated[float, typer.Option("--wait", help="Seconds to wait for the supervisor's answer.")]
+_NoWaitOption = Annotated[bool, typer.Option("--no-wait", help="Send and return at once, without an answer.")]
+
+
+def _send(sweep_dir: Path, action: str, args: dict[str, object], *, wait_s: float, no_wait: bool) -> None:
+    """Send one command to a live supervisor and print its answer: ``done``, ``rejected: <why>``
+    (exit 1), or ``sent (no supervisor answered within N s)``. Bad arguments exit 2, nothing sent."""
+    from seedtui.core.engine.control import ControlError, send_command, wait_for_reply
+
+    live_dir = _sweep_dir(sweep_dir, live=True)
+    try:
+        command = send_command(live_dir, action, **args)
+    except ControlError as error:
+        raise _fail(str(error)) from None
+    if no_wait:
+        typer.echo(f"sent {action} (command {command.id})")
+        return
+    reply = wait_for_reply(live_dir, command.id, limit_s=max(0.0, wait_s))
+    if reply is None:
+        typer.echo(f"sent (no supervisor answered within {wait_s:g} s)")
+        return
+    typer.echo(reply.text)
+    if reply.outcome == "rejected":
+        raise typer.Exit(1)
+
+
 @app.command()
 def kill(
     sweep_dir: Annotated[Path, typer.Argument(help="The sweep directory.")],
     trial: Annotated[str, typer.Argument(help="Trial id, e.g. wi7-do12.")],
     reason: Annotated[str, typer.Option(help="Why (written into the trial's end event).")]
     = "stopped by the user",
+    wait: _WaitOption = WAIT_S,
+    no_wait: _NoWaitOption = False,
 ) -> None:
     """Stop one trial of a running sweep (SIGTERM to its process group, SIGKILL after a grace period)."""
-    from seedtui.core.engine.control import send_command
     from seedtui.log import parse_trial_id
 
     if parse_trial_id(trial) is None:
         raise _fail(f"{trial!r} is not a trial id like wi7-do12")
-    command = send_command(_sweep_dir(sweep_dir, live=True), "kill", trial=trial, by="user", reason=reason)
-    typer.echo(f"sent kill {trial} (command {command['id']})")
+    _send(sweep_dir, "kill", {"trial": trial, "by": "user", "reason": reason}, wait_s=wait, no_wait=no_wait)
 
 
 @app.command()
@@ -127,9 +156,11 @@ def ctl(
     p: Annotated[int | None, typer.Option("--p", help="apply-tfp: how many continue.")] = None,
     min_fraction: Annotated[float | None, typer.Option(help="kill-diverged: only trials past this "
                                                             "fraction.")] = None,
+    wait: _WaitOption = WAIT_S,
+    no_wait: _NoWaitOption = False,
 ) -> None:
-    """Send a command to a sweep's supervisor through its directory."""
-    from seedtui.core.engine.control import ACTIONS, send_command
+    """Send a command to a sweep's supervisor through its directory and print its answer."""
+    from seedtui.core.engine.control import ACTIONS
 
     name = action.replace("-", "_")
     if name not in ACTIONS or name == "kill":
@@ -142,8 +173,7 @@ def ctl(
         args = {"t": t, "f": f, "p": p}
     if name == "kill_diverged" and min_fraction is not None:
         args["min_fraction"] = min_fraction
-    command = send_command(_sweep_dir(sweep_dir, live=True), name, **args)
-    typer.echo(f"sent {name} (command {command['id']})")
+    _send(sweep_dir, name, args, wait_s=wait, no_wait=no_wait)
 
 
 @app.command()

@@ -27,9 +27,9 @@ def ctl(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_commands_are_appended_once_and_read_from_an_offset(tmp_path: Path) -> None:
     first = send_command(tmp_path, "kill", trial="wi1-do2", reason="hopeless")
-    assert first["by"] == "user" and first["action"] == "kill" and first["id"]
+    assert first.args["by"] == "user" and first.action == "kill" and first.id
     commands, offset = read_commands(tmp_path, 0)
-    assert [c["id"] for c in commands] == [first["id"]]
+    assert [c.id for c in commands] == [first.id]
     with open(tmp_path / "control.jsonl", "a") as handle:
         handle.write('{"action": "pause", "t": 1')  # a client mid-write: left for the next read
     assert read_commands(tmp_path, offset) == ([], offset)

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from seedtui.log import append_event
+from seedtui.testing.fake_source import FakeSource
 from seedtui.tui.app import SeedTuiApp, create_app
 from seedtui.tui.screens.confirm import ConfirmScreen
 from seedtui.tui.screens.quit import QuitScreen
 from seedtui.tui.screens.tfp import TfpScreen
-from seedtui.tui.sources.fake import FakeSource
 from seedtui.tui.sources.live import LiveSource
 from seedtui.tui.widgets.heatmap import Heatmap
 from seedtui.tui.widgets.trial_table import TrialTable

@@ -1,0 +1,87 @@
+"""A (re)starting supervisor rebuilds everything it knows from the sweep directory.
+
+Trial logs, launch records (through the backend), ``decisions.jsonl`` and the previous
+``supervisor.json`` say it all, so after a crash or ``kill -9`` the next supervisor adopts the
+trials still running, keeps finished ones, resumes suspended ones, runs failed and lost ones again
+and carries out stop decisions that were logged but not yet applied.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from seedtui.log.decisions import read_decisions
+from seedtui.core.engine.launcher import move_failed_log_aside
+from seedtui.log import EVENTS_FILE
+
+if TYPE_CHECKING:
+    from seedtui.core.engine.supervisor import Supervisor
+
+
+def rebuild(supervisor: Supervisor) -> None:
+    """Adopt running trials, read every log, restore the policies' state, finish pending stops."""
+    adoption = supervisor.backend.adopt(list(supervisor.plan.trial_ids))
+    for trial, reason in adoption.lost.items():
+        supervisor.log(f"{trial}: {reason}")
+    for trial in supervisor.plan.trial_ids:
+        handle = adoption.running.get(trial)
+        if handle is not None:
+            pool = supervisor.pool
+            handle.slot = pool.hold(int(handle.extra.get("slot") or 0), trial) or pool.acquire(trial)
+            # from where this run began, not the log's end: the trainer may have written its end
+            # event already and be exiting (its end must count when it is reaped)
+            handle.extra["log_offset"] = run_start_offset(supervisor.trial_dir(trial) / EVENTS_FILE)
+            supervisor.running[trial] = handle
+            supervisor.log(f"adopted {trial} (pid {handle.pid}), still running")
+        reader = supervisor.new_reader(trial)
+        if (trial not in supervisor.running and reader.state.status in ("running", "failed")
+                and supervisor.backend.orphan_is_lost(reader.state)):
+            n = move_failed_log_aside(supervisor.trial_dir(trial))
+            supervisor.log(f"{trial} had failed (or lost its process): log moved to events.failed-{n}.jsonl")
+            reader = supervisor.new_reader(trial)
+        supervisor.readers[trial] = reader
+    _restore_policies(supervisor)
+
+
+def _restore_policies(supervisor: Supervisor) -> None:
+    decisions = read_decisions(supervisor.sweep_dir)
+    plan = supervisor.plan
+    if plan.tfp is not None:
+        tfp = plan.tfp
+        mine = [d for d in decisions if d.get("rule") == "tfp" and abs(float(d["rung"]) - tfp.f) < 1e-9
+                and d.get("trial") in tfp.cohort]
+        tfp.decided = bool(mine)
+        supervisor.promoted = {d["trial"] for d in mine if d["action"] == "promote"}
+    if plan.asha is not None:
+        plan.asha.restore(decisions, greater_is_better=supervisor.greater_is_better())
+    if plan.divergence is not None:
+        plan.divergence.flagged = {d["trial"] for d in decisions if d.get("rule") == "divergence"}
+    # stops decided before a crash but not carried out
+    for decision in decisions:
+        if decision.get("action") == "stop" and decision.get("trial") in supervisor.readers:
+            state = supervisor.readers[decision["trial"]].state
+            if state.status in ("running", "suspended"):
+                supervisor.stop_trial(decision["trial"], by=str(decision["rule"]),
+                                      reason=str(decision["reason"]))
+
+
+def run_start_offset(path: Path) -> int:
+    """Byte offset of the log's last ``start`` or ``resume`` line: where the running trainer's
+    events begin (0 when there is none)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return 0
+    offset = position = 0
+    for line in data.splitlines(keepends=True):
+        if b'"start"' in line or b'"resume"' in line:  # cheap filter before parsing
+            try:
+                event = json.loads(line)
+            except ValueError:
+                event = None
+            if isinstance(event, dict) and event.get("event") in ("start", "resume"):
+                offset = position
+        position += len(line)
+    return offset

@@ -1,0 +1,291 @@
+"""A backend whose trainers are simulated: the supervisor's whole logic, in-process and deterministic.
+
+``FakeBackend`` satisfies ``seedtui.core.engine.backend.Backend``. Instead of a process, each launch
+gets a ``FakeTrainer`` that writes the events a real trainer would, through the real log writer
+(``seedtui.log.EventWriter``), at the times a ``FakeClock`` reaches: ``start`` (or ``resume``), an
+``eval`` at each scheduled evaluation (``seedtui.policy.schedule.eval_schedule``), and an ``end``:
+``completed``, ``suspended`` right after the t/f/p milestone's evaluation (the trainer's own rule,
+``seedtui.policy.tfp_rule.suspend_step``), or ``stopped`` on SIGTERM with the ``by``/``reason`` of
+the stop request (read as the trainer reads it, ``trainers.control.stop_details``). SIGKILL ends it
+without an ``end``, as it would a real one. Trainers outlive the supervisor that launched them
+(they belong to the backend), so a second supervisor on the same backend adopts them, as after
+``kill -9``.
+
+Nothing here sleeps or starts a process: a test advances the clock (or lets the supervisor's
+``sleep`` do it) and calls ``Supervisor.step``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from seedtui.core.engine.backend import Adoption, LaunchRequest, TrialHandle
+from seedtui.core.engine.clock import Clock
+from seedtui.core.engine.slots import Slot
+from seedtui.log import EVENTS_FILE, EventWriter, parse_trial_id
+from seedtui.policy.schedule import eval_schedule
+from seedtui.policy.tfp_rule import suspend_step
+from seedtui.state import TrialState
+from seedtui.testing.trial_log import start_fields
+from trainers.control import StopFlag, stop_details
+
+ScoreFunction = Callable[[str, int], float]
+"""(trial id, 0-based eval index) -> the score of that evaluation."""
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+"""The real trainer's exit codes (``trainers.finetune``)."""
+
+
+def default_score(trial: str, eval_index: int) -> float:
+    """Distinct for every trial of a small grid, rising with training: a ranking with no ties."""
+    seeds = parse_trial_id(trial) or (0, 0)
+    return 0.5 + 0.031 * seeds[0] + 0.017 * seeds[1] + 0.01 * eval_index
+
+
+@dataclass(frozen=True)
+class FakeTraining:
+    """What every simulated trial looks like: its schedule and how long things take (fake seconds)."""
+
+    steps_per_epoch: int = 8
+    epochs: int = 1
+    evals_per_epoch: int = 4
+    step_s: float = 1.0
+    """Fake seconds one optimizer step takes."""
+    startup_s: float = 1.0
+    """Fake seconds from launch to the ``start`` (or ``resume``) event."""
+
+    @property
+    def total_steps(self) -> int:
+        return self.steps_per_epoch * self.epochs
+
+    @property
+    def eval_steps(self) -> list[int]:
+        return [e.step for e in eval_schedule(self.steps_per_epoch, self.evals_per_epoch, self.epochs)]
+
+
+@dataclass
+class FakeTrainer:
+    """One simulated trainer run (one launch): writes its events lazily, up to the time asked."""
+
+    trial: str
+    directory: Path
+    training: FakeTraining
+    score: ScoreFunction
+    launched_at: float
+    first_step: int = 0
+    """0 for a fresh run; the checkpoint's step on resume."""
+    stop_at_fraction: float | None = None
+    resume: bool = False
+    ignores_sigterm: bool = False
+    fails_at_step: int | None = None
+    """Write ``end failed`` and exit 1 after this step (an exception in a real trainer)."""
+    bad_input: bool = False
+    """Exit 2 before writing anything (bad flags or data)."""
+    pid: int = field(default_factory=os.getpid)
+    term_at: float | None = None
+    kill_at: float | None = None
+    exit_code: int | None = None
+    exited_at: float | None = None
+    step: int = 0
+    started: bool = False
+
+    def __post_init__(self) -> None:
+        self.step = self.first_step
+
+    @property
+    def suspend_at(self) -> int | None:
+        if self.stop_at_fraction is None or self.resume:
+            return None
+        return suspend_step(self.stop_at_fraction, self.training.eval_steps)
+
+    def advance(self, now: float) -> None:
+        """Write every event due by ``now`` (each stamped with its own time, not ``now``)."""
+        if self.exit_code is not None:
+            return
+        if self.bad_input:
+            self._exit(EXIT_BAD_INPUT, self.launched_at)
+            return
+        began = self.launched_at + self.training.startup_s
+        with EventWriter(self.directory / EVENTS_FILE) as writer:
+            if not self.started:
+                if not self._alive_until(min(now, began)) or began > now:
+                    return
+                self._begin(writer, began)
+            while self.exit_code is None:
+                next_step_at = began + (self.step + 1 - self.first_step) * self.training.step_s
+                if not self._alive_until(min(now, next_step_at), writer):
+                    return
+                if next_step_at > now:
+                    return
+                self._train_step(writer, next_step_at)
+
+    def _alive_until(self, t: float, writer: EventWriter | None = None) -> bool:
+        """Obey a signal that came before ``t``; False once the trainer has exited."""
+        if self.kill_at is not None and self.kill_at <= t:
+            self._exit(-signal.SIGKILL, self.kill_at)
+        elif self.term_at is not None and self.term_at <= t and not self.ignores_sigterm:
+            if writer is not None and self.started:
+                by, reason = stop_details(self.directory, StopFlag("SIGTERM"))
+                writer.write("end", t=self.term_at, status="stopped", step=self.step, reason=reason, by=by)
+            self._exit(EXIT_OK, self.term_at)
+        return self.exit_code is None
+
+    def _begin(self, writer: EventWriter, t: float) -> None:
+        self.started = True
+        if self.resume:
+            writer.write("resume", t=t, step=self.step, pid=self.pid, host=socket.gethostname(), device="cpu")
+            return
+        seeds = parse_trial_id(self.trial) or (0, 0)
+        training = self.training
+        writer.write("start", t=t, **start_fields(
+            seeds[0], seeds[1], epochs=training.epochs, steps_per_epoch=training.steps_per_epoch,
+            total_steps=training.total_steps, evals_per_epoch=training.evals_per_epoch, pid=self.pid,
+            host=socket.gethostname(), device="cpu", resumable=self.stop_at_fraction is not None,
+            config={"stop_at_fraction": self.stop_at_fraction, "trial_dir": str(self.directory)}))
+
+    def _train_step(self, writer: EventWriter, t: float) -> None:
+        self.step += 1
+        training = self.training
+        writer.write("train", t=t, step=self.step, epoch=self.step / training.steps_per_epoch, loss=0.7,
+                     lr=2e-5)
+        if self.step in training.eval_steps:
+            index = training.eval_steps.index(self.step)
+            score = self.score(self.trial, index)
+            writer.write("eval", t=t, step=self.step, epoch=self.step / training.steps_per_epoch,
+                         metrics={"acc": score}, score=score, eval_index=index)
+        if self.fails_at_step is not None and self.step >= self.fails_at_step:
+            writer.write("end", t=t, status="failed", step=self.step, reason="RuntimeError: simulated")
+            self._exit(EXIT_FAILED, t)
+        elif self.step == self.suspend_at:
+            writer.write("end", t=t, status="suspended", step=self.step, reason="reached its milestone")
+            self._exit(EXIT_OK, t)
+        elif self.step >= training.total_steps:
+            writer.write("end", t=t, status="completed", step=self.step, reason="trained all epochs")
+            self._exit(EXIT_OK, t)
+
+    def _exit(self, code: int, t: float) -> None:
+        self.exit_code, self.exited_at = code, t
+
+
+@dataclass
+class FakeHandle:
+    """The supervisor's handle on a fake trainer (``TrialHandle``)."""
+
+    trial_id: str
+    trainer: FakeTrainer
+    slot: Slot | None
+    pid: int = 0
+    stop_by: str | None = None
+    stop_reason: str = ""
+    term_sent_at: float | None = None
+    kill_sent: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class FakeBackend:
+    """``slot_count`` CPU slots; every launch a ``FakeTrainer`` on ``clock``.
+
+    ``ignores_sigterm``, ``fails_at_step`` and ``bad_input`` make chosen trials misbehave;
+    ``launches`` records every ``LaunchRequest`` in order, for tests to assert on."""
+
+    name = "fake"
+
+    def __init__(self, clock: Clock, *, slot_count: int = 2, training: FakeTraining | None = None,
+                 score: ScoreFunction = default_score) -> None:
+        self.clock = clock
+        self.training = training or FakeTraining()
+        self.score = score
+        self._slots = [Slot(index=i, gpu=None) for i in range(slot_count)]
+        self.trainers: dict[str, FakeTrainer] = {}
+        """The latest run of each trial (what is 'running on the machine')."""
+        self.checkpoints: dict[str, int] = {}
+        """Trial -> step of the checkpoint a suspended run left."""
+        self.launches: list[LaunchRequest] = []
+        self.slot_of: dict[str, int] = {}
+        self.ignores_sigterm: set[str] = set()
+        self.fails_at_step: dict[str, int] = {}
+        self.bad_input: set[str] = set()
+
+    def slots(self) -> list[Slot]:
+        return list(self._slots)
+
+    def launch(self, request: LaunchRequest) -> TrialHandle:
+        self.advance()  # a run that just suspended leaves its checkpoint first
+        self.launches.append(request)
+        trial = request.trial_id
+        resumable = request.resume and trial in self.checkpoints
+        trainer = FakeTrainer(
+            trial=trial, directory=request.directory, training=self.training, score=self.score,
+            launched_at=self.clock.time(), first_step=self.checkpoints.get(trial, 0) if resumable else 0,
+            stop_at_fraction=request.stop_at_fraction, resume=request.resume,
+            ignores_sigterm=trial in self.ignores_sigterm, fails_at_step=self.fails_at_step.get(trial),
+            bad_input=trial in self.bad_input or (request.resume and not resumable),
+        )
+        request.directory.mkdir(parents=True, exist_ok=True)
+        self.trainers[trial] = trainer
+        self.slot_of[trial] = request.slot.index
+        return FakeHandle(trial_id=trial, trainer=trainer, slot=request.slot, pid=trainer.pid)
+
+    def signal(self, handle: TrialHandle, signum: int) -> bool:
+        trainer = cast(FakeHandle, handle).trainer
+        if trainer.exit_code is not None:
+            return False
+        if signum == signal.SIGKILL:
+            trainer.kill_at = self.clock.time()
+        elif trainer.term_at is None:
+            trainer.term_at = self.clock.time()
+        return True
+
+    def is_ours(self, handle: TrialHandle) -> bool:
+        trainer = cast(FakeHandle, handle).trainer
+        trainer.advance(self.clock.time())
+        return trainer.exit_code is None
+
+    def poll(self, handles: Mapping[str, TrialHandle]) -> dict[str, int]:
+        self.advance()
+        exited = {}
+        for trial, handle in handles.items():
+            trainer = cast(FakeHandle, handle).trainer
+            if trainer.exit_code is not None:
+                exited[trial] = trainer.exit_code
+        return exited
+
+    def advance(self) -> None:
+        """Let every trainer (watched or orphaned) write what is due by now."""
+        now = self.clock.time()
+        for trial, trainer in self.trainers.items():
+            trainer.advance(now)
+            if trainer.exit_code is not None and trainer.step == trainer.suspend_at:
+                self.checkpoints[trial] = trainer.step
+
+    def adopt(self, trial_ids: list[str]) -> Adoption:
+        self.advance()
+        adoption = Adoption()
+        for trial in trial_ids:
+            trainer = self.trainers.get(trial)
+            if trainer is not None and trainer.exit_code is None:
+                adoption.running[trial] = FakeHandle(trial_id=trial, trainer=trainer, slot=None,
+                                                     pid=trainer.pid, extra={"slot": self.slot_of.get(trial)})
+        return adoption
+
+    def orphan_is_lost(self, state: TrialState) -> bool:
+        return True
+
+    def requeue_reason(self, handle: TrialHandle) -> str | None:
+        return None
+
+    def where(self, handle: TrialHandle) -> str:
+        return f"fake {handle.slot.label if handle.slot is not None else 'slot'}"
+
+    def nodes(self, handles: Mapping[str, TrialHandle]) -> dict[str, str]:
+        return {}
+
+    def running(self) -> list[str]:
+        """Trials whose fake trainers have not exited (whoever watches them)."""
+        return [t for t, trainer in self.trainers.items() if trainer.exit_code is None]
