@@ -14,6 +14,7 @@ Scalar helpers take plain floats; the ``*_array`` helpers are the same rules ove
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable
 
 import numpy as np
@@ -73,3 +74,47 @@ def running_best_array(curves: np.ndarray, greater_is_better: bool) -> np.ndarra
     oriented = np.where(np.isfinite(oriented), oriented, -np.inf)
     running = np.maximum.accumulate(oriented, axis=-1) if oriented.size else oriented
     return np.where(np.isfinite(running), signed_array(running, greater_is_better), np.nan)
+
+
+def seed_means(scores: np.ndarray, axis: int) -> np.ndarray:
+    """Mean score of each seed of a (W, D) grid over its finite cells: one per WI seed (row) for
+    ``axis = 0``, one per DO seed (column) for ``axis = 1``; NaN for a seed with no finite cell.
+
+    Computed as ``np.nanmean`` of the seed's line, in double precision: two seeds whose scores
+    have equal sums in exact arithmetic can differ here in the last bit, and that rounding decides
+    which ranks lower (see :func:`rank_by_mean`)."""
+    grid = np.asarray(scores, dtype=float)
+    lines = grid if axis == 0 else grid.T
+    if lines.size == 0:
+        return np.full(lines.shape[0], np.nan)
+    if np.isinf(lines).any():
+        lines = np.where(np.isinf(lines), np.nan, lines)
+    # Exactly np.nanmean of the line as laid out here (Table 4's rounding depends on it).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(lines, axis=1)
+
+
+def rank_by_mean(
+    scores: np.ndarray, axis: int, *, seeds: list[int] | None = None, greater_is_better: bool = True
+) -> list[int]:
+    """The one ordering of seeds by their means (Table 4's best and worst seed, the TUI heatmap and
+    the report's Figure 2): indices of the seeds along ``axis`` from the worst mean to the best, in
+    the metric's direction.
+
+    - Means are :func:`seed_means` (finite cells only).
+    - Seeds with no finite cell have no mean: they come first (below every ranked seed).
+    - Ties (equal means as computed) rank the lower seed lower; ``seeds`` gives the seed numbers
+      (default: the indices, i.e. seeds listed in ascending order)."""
+    means = seed_means(scores, axis)
+    labels = list(range(len(means))) if seeds is None else [int(s) for s in seeds]
+    if len(labels) != len(means):
+        raise ValueError(f"{len(labels)} seeds for {len(means)} lines of the grid")
+
+    def key(index: int) -> tuple[int, float, int]:
+        mean = float(means[index])
+        if not math.isfinite(mean):
+            return (0, 0.0, labels[index])
+        return (1, signed(mean, greater_is_better), labels[index])
+
+    return sorted(range(len(means)), key=key)

@@ -1,6 +1,8 @@
-"""Pure array helpers for laying out figures (ordering, sampling, converting JSON to arrays).
+"""Pure array helpers for laying out figures (sampling, ticks, converting JSON to arrays).
 
-No statistics live here: those come from ``seedtui.core.stats``. These only arrange values.
+No statistics live here, not even orderings or per-seed spreads: those come from
+``seedtui.core.stats`` and ``seedtui.core.direction``, so the report shows the numbers that
+``seedtui stats`` and the TUI show. These only arrange values.
 """
 
 from __future__ import annotations
@@ -28,37 +30,6 @@ def _none_to_nan(value: Any) -> Any:
     if isinstance(value, Sequence) and not isinstance(value, str):
         return [_none_to_nan(v) for v in value]
     return value
-
-
-def nan_mean(values: np.ndarray, axis: int) -> np.ndarray:
-    """Mean over finite values along ``axis``; NaN where a row/column has none (no warning)."""
-    finite = np.isfinite(values)
-    counts = finite.sum(axis=axis)
-    totals = np.where(finite, values, 0.0).sum(axis=axis)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, totals / np.maximum(counts, 1), np.nan)
-
-
-def order_by_mean(values: np.ndarray, axis: int, *, greater_is_better: bool = True) -> np.ndarray:
-    """Indices along ``axis`` (0: rows, 1: columns) from the worst to the best mean, in the
-    metric's direction. Means are over finite values; all-missing rows come first; ties keep
-    their original (seed) order."""
-    means = nan_mean(values, axis=1 - axis)
-    direction = means if greater_is_better else -means
-    keys = np.where(np.isfinite(direction), direction, -np.inf)
-    return np.argsort(keys, kind="stable")
-
-
-def per_seed_sd(scores: np.ndarray, axis: int) -> np.ndarray:
-    """Population SD (ddof = 0, as in Table 3) of each row (axis 0: one per WI seed) or column
-    (axis 1: one per DO seed) over its finite cells; rows with fewer than 2 cells are dropped."""
-    lines = scores if axis == 0 else scores.T
-    sds = []
-    for line in lines:
-        finite = line[np.isfinite(line)]
-        if finite.size >= 2:
-            sds.append(float(np.std(finite)))
-    return np.array(sds, dtype=float)
 
 
 def sample_indices(count: int, size: int, seed: int) -> np.ndarray:

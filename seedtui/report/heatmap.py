@@ -5,7 +5,9 @@ from __future__ import annotations
 import matplotlib
 import numpy as np
 
-from seedtui.report.arrays import order_by_mean, tick_positions
+from seedtui.core.direction import rank_by_mean
+from seedtui.core.stats import SeedGrid
+from seedtui.report.arrays import tick_positions
 from seedtui.report.figure import MISSING_COLOUR, CannotDraw, Drawn, FigureSpec, metric_label, require_grid
 from seedtui.report.inputs import ReportInputs
 from seedtui.report.render import new_figure
@@ -14,15 +16,21 @@ from seedtui.report.render import new_figure
 MAX_ANNOTATED_CELLS = 150
 
 
+def display_order(grid: SeedGrid) -> tuple[list[int], list[int]]:
+    """(rows, columns) of ``grid.scores`` from the worst mean to the best: the one ordering of
+    seeds by mean (``rank_by_mean``). With origin="lower" the best WI seed is the top row and the
+    best DO seed the rightmost column, so the best cells gather in the top-right corner."""
+    greater = grid.greater_is_better
+    return (rank_by_mean(grid.scores, 0, seeds=grid.wi_seeds, greater_is_better=greater),
+            rank_by_mean(grid.scores, 1, seeds=grid.do_seeds, greater_is_better=greater))
+
+
 def draw(inputs: ReportInputs) -> Drawn:
     grid = require_grid(inputs)
     scores = np.asarray(grid.scores, dtype=float)
     if np.isfinite(scores).sum() < 2:
         raise CannotDraw("The heatmap needs at least 2 trials with a score.")
-    # Worst mean first: with origin="lower" the best WI seed is the top row and the best DO seed
-    # the rightmost column, so the best cells gather in the top-right corner.
-    rows = order_by_mean(scores, axis=0, greater_is_better=grid.greater_is_better)
-    columns = order_by_mean(scores, axis=1, greater_is_better=grid.greater_is_better)
+    rows, columns = display_order(grid)
     ordered = scores[np.ix_(rows, columns)]
     wi_labels = [str(grid.wi_seeds[i]) for i in rows]
     do_labels = [str(grid.do_seeds[j]) for j in columns]

@@ -6,19 +6,15 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from seedtui.report.arrays import per_seed_sd
+from seedtui.core.stats import SeedGrid
+from seedtui.core.stats.seed_variance import per_seed_sd
 from seedtui.report.figure import PALETTE, CannotDraw, Drawn, FigureSpec, require_grid
 from seedtui.report.inputs import ReportInputs
 from seedtui.report.render import new_figure
 
 
 def draw(inputs: ReportInputs) -> Drawn:
-    grid = require_grid(inputs)
-    scores = np.asarray(grid.scores, dtype=float)
-    groups = (
-        ("per WI seed (SD across DO seeds)", per_seed_sd(scores, axis=0)),
-        ("per DO seed (SD across WI seeds)", per_seed_sd(scores, axis=1)),
-    )
+    groups = seed_sd_groups(require_grid(inputs))
     if all(values.size == 0 for _, values in groups):
         raise CannotDraw("A per-seed standard deviation needs a seed with at least 2 scored trials.")
     everything = np.concatenate([values for _, values in groups])
@@ -38,6 +34,17 @@ def draw(inputs: ReportInputs) -> Drawn:
     return Drawn(figure)
 
 
+def seed_sd_groups(grid: SeedGrid) -> tuple[tuple[str, np.ndarray], tuple[str, np.ndarray]]:
+    """(label, SDs) per WI seed and per DO seed: Table 3's per-seed SDs (``per_seed_sd``), for the
+    seeds that have one (at least 2 scored trials); their means are Table 3's entries."""
+    scores = np.asarray(grid.scores, dtype=float)
+    by_wi, by_do = per_seed_sd(scores, axis=0), per_seed_sd(scores, axis=1)
+    return (
+        ("per WI seed (SD across DO seeds)", by_wi[np.isfinite(by_wi)]),
+        ("per DO seed (SD across WI seeds)", by_do[np.isfinite(by_do)]),
+    )
+
+
 SPEC = FigureSpec(
     key="fig-seed-sd",
     title="Distributions of per-seed standard deviations",
@@ -46,7 +53,8 @@ SPEC = FigureSpec(
         "For each weight-initialization seed, the standard deviation (ddof = 0) of its best-found "
         "scores across data-order seeds, and for each data-order seed the same across "
         "weight-initialization seeds; histograms over seeds. Dashed lines mark the means, which are "
-        "Table 3's 'aggregated over WI' and 'aggregated over DO' values when the grid has no holes."
+        "Table 3's 'aggregated over WI' and 'aggregated over DO' values (a seed with fewer than 2 "
+        "scored trials has no SD and is left out of both)."
     ),
     draw=draw,
 )

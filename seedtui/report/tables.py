@@ -152,7 +152,8 @@ def seed_sd_table(inputs: ReportInputs) -> Table:
         caption=(
             "Aggregated over WI: the mean over WI seeds of the SD of their best-found scores across DO "
             "seeds; aggregated over DO: likewise with the roles swapped; total: the SD of all "
-            "best-found scores (all with ddof = 0)."
+            "best-found scores (all with ddof = 0). A seed with fewer than 2 scored trials has no SD "
+            "and is left out of its mean."
         ),
         header=["", "standard deviation"],
     )
@@ -161,20 +162,20 @@ def seed_sd_table(inputs: ReportInputs) -> Table:
     if reason is not None or not isinstance(seed_sd, dict):
         table.missing = reason or "no seed standard deviations in the statistics"
         return table
-    grid = inputs.grid
-    # An SD over one value is 0 by arithmetic, not a finding: show such rows as undefined.
-    defined = {
-        "wi": grid is not None and len(grid.do_seeds) >= 2,
-        "do": grid is not None and len(grid.wi_seeds) >= 2,
-        "total": grid is not None and grid.n_trials >= 2,
-    }
-    if not any(defined.values()):
+    # Table 3's own rule (seedtui.core.stats.seed_variance.seed_sd): an SD needs 2 scored values, so
+    # an undefined entry is None there and explained here.
+    if all(seed_sd.get(key) is None for key in ("wi", "do", "total")):
         table.missing = "a standard deviation needs at least 2 trials"
         return table
     labels = {"wi": "aggregated over WI", "do": "aggregated over DO", "total": "total"}
-    needs = {"wi": "– (needs 2 DO seeds)", "do": "– (needs 2 WI seeds)", "total": "– (needs 2 trials)"}
+    needs = {
+        "wi": "– (needs a WI seed with 2 scored DO seeds)",
+        "do": "– (needs a DO seed with 2 scored WI seeds)",
+        "total": "– (needs 2 trials)",
+    }
     for key, label in labels.items():
-        table.rows.append([label, fmt(seed_sd.get(key)) if defined[key] else needs[key]])
+        value = seed_sd.get(key)
+        table.rows.append([label, needs[key] if value is None else fmt(value)])
     return table
 
 

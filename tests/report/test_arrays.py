@@ -1,12 +1,11 @@
-"""The pure array helpers that lay out the figures."""
+"""The pure array helpers that lay out the figures (the ordering by means and per-seed SDs they
+used to hold are tested in tests/stats/test_direction.py and test_seed_variance_anova.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from seedtui.report.arrays import float_array, order_by_mean, per_seed_sd, sample_indices, tick_positions
-
-NAN = np.nan
+from seedtui.report.arrays import float_array, sample_indices, tick_positions
 
 
 def test_float_array_turns_null_into_nan() -> None:
@@ -14,27 +13,6 @@ def test_float_array_turns_null_into_nan() -> None:
     assert values.shape == (2, 2)
     assert np.isnan(values[0, 1]) and np.isnan(values[1, 0]) and values[1, 1] == 0.5
     assert float_array(None).size == 0
-
-
-def test_order_by_mean_worst_first_in_the_metric_direction() -> None:
-    scores = np.array([[0.6, 0.7], [0.9, NAN], [0.5, 0.5], [NAN, NAN]])
-    # Row means: 0.65, 0.9 (NaN skipped), 0.5, none; the all-missing row comes first.
-    assert order_by_mean(scores, axis=0).tolist() == [3, 2, 0, 1]
-    assert order_by_mean(scores, axis=0, greater_is_better=False).tolist() == [3, 1, 0, 2]
-    # Column means: 2.0/3 and 0.6.
-    assert order_by_mean(scores, axis=1).tolist() == [1, 0]
-
-
-def test_order_by_mean_keeps_seed_order_on_ties() -> None:
-    assert order_by_mean(np.array([[1.0], [1.0], [0.0]]), axis=0).tolist() == [2, 0, 1]
-
-
-def test_per_seed_sd_is_the_population_sd_of_each_row_or_column() -> None:
-    scores = np.array([[0.5, 0.7, 0.9], [0.6, NAN, 0.6], [0.1, NAN, NAN]])
-    rows = per_seed_sd(scores, axis=0)
-    assert np.allclose(rows, [np.std([0.5, 0.7, 0.9]), 0.0])  # the one-cell row is dropped
-    columns = per_seed_sd(scores, axis=1)
-    assert np.allclose(columns, [np.std([0.5, 0.6, 0.1]), np.std([0.9, 0.6])])
 
 
 def test_sample_indices_are_seeded_distinct_and_sorted() -> None:

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from seedtui.core.stats.correlation import best_so_far, correlation_with_final, eval_correlations
+from seedtui.core.direction import running_best_array
+from seedtui.core.stats.correlation import correlation_with_final, eval_correlations
 
 
 def test_matrices_against_scipy(rng: np.random.Generator) -> None:
@@ -44,8 +45,8 @@ def test_missing_scores_are_left_out_pairwise(rng: np.random.Generator) -> None:
 
 def test_best_so_far_and_its_correlation_with_final() -> None:
     curves = np.array([[0.1, 0.5, 0.3], [0.4, 0.2, 0.6], [0.3, np.nan, 0.2]])
-    assert best_so_far(curves).tolist() == [[0.1, 0.5, 0.5], [0.4, 0.4, 0.6], [0.3, 0.3, 0.3]]
-    assert best_so_far(curves, greater_is_better=False)[0].tolist() == [0.1, 0.1, 0.1]
+    assert running_best_array(curves, True).tolist() == [[0.1, 0.5, 0.5], [0.4, 0.4, 0.6], [0.3, 0.3, 0.3]]
+    assert running_best_array(curves, greater_is_better=False)[0].tolist() == [0.1, 0.1, 0.1]
     result = correlation_with_final(curves)
     final = np.array([0.5, 0.6, 0.3])
     assert result["pearson"][0] == pytest.approx(sps.pearsonr([0.1, 0.4, 0.3], final).statistic)

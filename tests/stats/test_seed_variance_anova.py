@@ -7,7 +7,7 @@ import pytest
 from scipy import stats as sps
 
 from seedtui.core.stats.anova import additive_anova_table, best_worst_anova, permutation_test, two_way_anova
-from seedtui.core.stats.seed_variance import seed_sd, variance_components
+from seedtui.core.stats.seed_variance import per_seed_sd, seed_sd, variance_components
 
 
 @pytest.fixture
@@ -25,10 +25,23 @@ def test_seed_sd_against_numpy(grid: np.ndarray) -> None:
 def test_seed_sd_by_hand_and_with_a_missing_cell() -> None:
     grid = np.array([[1.0, 3.0], [2.0, np.nan]])
     sd = seed_sd(grid)
-    assert sd["wi"] == pytest.approx((1.0 + 0.0) / 2)  # rows: sd(1, 3) = 1, sd(2) = 0
-    assert sd["do"] == pytest.approx((0.5 + 0.0) / 2)  # columns: sd(1, 2) = 0.5, sd(3) = 0
+    # A seed with one scored cell has no SD (0 by arithmetic is not a spread): it is left out.
+    assert sd["wi"] == pytest.approx(1.0)  # rows: sd(1, 3) = 1; row (2) has one cell
+    assert sd["do"] == pytest.approx(0.5)  # columns: sd(1, 2) = 0.5; column (3) has one cell
     assert sd["total"] == pytest.approx(np.std([1.0, 3.0, 2.0]))
     assert seed_sd(np.full((2, 2), np.nan)) == {"wi": None, "do": None, "total": None}
+    diagonal = seed_sd(np.array([[0.5, np.nan], [np.nan, 0.7]]))
+    assert diagonal["wi"] is None and diagonal["do"] is None and diagonal["total"] == pytest.approx(0.1)
+
+
+def test_per_seed_sd_is_the_population_sd_of_each_row_or_column() -> None:
+    scores = np.array([[0.5, 0.7, 0.9], [0.6, np.nan, 0.6], [0.1, np.nan, np.nan]])
+    rows = per_seed_sd(scores, axis=0)
+    assert np.allclose(rows[:2], [np.std([0.5, 0.7, 0.9]), 0.0]) and np.isnan(rows[2])
+    columns = per_seed_sd(scores, axis=1)
+    assert np.allclose(columns[[0, 2]], [np.std([0.5, 0.6, 0.1]), np.std([0.9, 0.6])])
+    assert np.isnan(columns[1])  # one scored cell
+    assert seed_sd(scores)["wi"] == float(np.mean(rows[:2]))  # Table 3 is their mean
 
 
 def test_best_worst_anova_against_scipy(grid: np.ndarray) -> None:

@@ -22,11 +22,11 @@ EVP_SIZES = (1, 2, 5, 10, 20, 50, 100)
 
 
 def expected_max(scores: list[float], n: int, *, greater_is_better: bool = True) -> float:
-    """Expected best of ``n`` trials drawn with replacement from ``scores`` (Dodge et al. 2019):
-    sum over the sorted scores v_(i) of v_(i) * ((i/N)^n - ((i-1)/N)^n)."""
-    ordered = sorted(scores) if greater_is_better else sorted(scores, reverse=True)
-    total = len(ordered)
-    return sum(v * ((i / total) ** n - ((i - 1) / total) ** n) for i, v in enumerate(ordered, start=1))
+    """Expected best of ``n`` trials drawn with replacement from ``scores`` (Dodge et al. 2019): the
+    one EVP, ``seedtui.core.stats.evp`` (imported here: the supervisor needs it only at the end)."""
+    from seedtui.core.stats.evp import expected_validation_performance
+
+    return float(expected_validation_performance(scores, greater_is_better=greater_is_better).mean[n - 1])
 
 
 def run_seconds(log_path: Path) -> float:

@@ -7,7 +7,7 @@ in each function's docstring and in docs/statistics.md.
 from __future__ import annotations
 
 from seedtui.core.stats.anova import best_worst_anova, permutation_test, two_way_anova
-from seedtui.core.stats.correlation import best_so_far, correlation_with_final, eval_correlations
+from seedtui.core.stats.correlation import correlation_with_final, eval_correlations
 from seedtui.core.stats.early_stopping import DecisionPointTables, expected_best_tfp, simulate_tfp
 from seedtui.core.stats.evp import EVPResult, expected_max_of_draws, expected_validation_performance
 from seedtui.core.stats.grid import SeedGrid, build_grid
@@ -29,7 +29,6 @@ __all__ = [
     "PlanRow",
     "SeedGrid",
     "Setting",
-    "best_so_far",
     "best_worst_anova",
     "build_grid",
     "correlation_with_final",

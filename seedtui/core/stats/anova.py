@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from scipy.special import fdtrc
 
+from seedtui.core.direction import rank_by_mean, seed_means
+
 
 def _finite_or_none(value: float) -> float | None:
     return float(value) if np.isfinite(value) else None
@@ -63,22 +65,18 @@ def best_worst_anova(
 ) -> dict[str, Any]:
     """The paper's Table 4 for one kind of seed.
 
-    ``axis = 0``: WI seeds (rows of s); ``axis = 1``: DO seeds (columns). Seeds are ranked by the
-    mean of their finite scores in the metric's direction, ties ranking the lower seed lower; a
-    one-way ANOVA (equal to ``scipy.stats.f_oneway``) compares the best seed's scores with the worst's.
-    F and p are None when undefined (fewer than two seeds, or no spread at all)."""
+    ``axis = 0``: WI seeds (rows of s); ``axis = 1``: DO seeds (columns). The best and worst seeds
+    are the ends of :func:`seedtui.core.direction.rank_by_mean` (the one ordering of seeds by mean:
+    means as computed in double precision, ties ranking the lower seed lower; seeds with no score
+    are not ranked); a one-way ANOVA (equal to ``scipy.stats.f_oneway``) compares the best seed's
+    scores with the worst's. F and p are None when undefined (fewer than two seeds, or no spread
+    at all)."""
     grid = np.asarray(scores, dtype=float)
     lines = grid if axis == 0 else grid.T
     result: dict[str, Any] = {"best": None, "worst": None, "F": None, "p": None}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        means = np.nanmean(lines, axis=1) if lines.size else np.zeros(0)
-    sign = 1.0 if greater_is_better else -1.0
-    ranked = [
-        i
-        for i in sorted(range(len(seeds)), key=lambda i: (sign * means[i], seeds[i]))
-        if np.isfinite(means[i])
-    ]
+    scored = np.isfinite(seed_means(grid, axis))
+    order = rank_by_mean(grid, axis, seeds=seeds, greater_is_better=greater_is_better)
+    ranked = [i for i in order if scored[i]]
     if len(ranked) < 2:
         return result
     worst, best = ranked[0], ranked[-1]

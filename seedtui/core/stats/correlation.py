@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from seedtui.core.direction import running_best_array
+
 # Below this relative spread a column counts as constant (guards against rounding noise).
 _CONSTANT = 1e-12
 
@@ -84,18 +86,10 @@ def eval_correlations(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return spearman, pearson
 
 
-def best_so_far(curves: np.ndarray, greater_is_better: bool = True) -> np.ndarray:
-    """Running best score per trial (NaN until its first finite eval)."""
-    sign = 1.0 if greater_is_better else -1.0
-    signed = np.where(np.isfinite(curves), sign * np.asarray(curves, dtype=float), -np.inf)
-    running = np.maximum.accumulate(signed, axis=1) if signed.size else signed
-    return np.where(np.isfinite(running), sign * running, np.nan)
-
-
 def correlation_with_final(curves: np.ndarray, greater_is_better: bool = True) -> dict[str, list[float]]:
     """Spearman and Pearson correlation, across trials, of the best-so-far score at eval i with
     the final best-found score — what an early-stopping rule actually ranks by."""
-    running = best_so_far(np.asarray(curves, dtype=float), greater_is_better)
+    running = running_best_array(np.asarray(curves, dtype=float), greater_is_better)
     if running.size == 0:
         return {"spearman": [], "pearson": []}
     final = running[:, -1]

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 from scipy.special import gammaln
+
+from seedtui.core.direction import signed_array
 
 
 @dataclass
@@ -89,7 +92,9 @@ def _evp_weights(population: int) -> tuple[np.ndarray, np.ndarray]:
     return with_replacement, without
 
 
-def expected_validation_performance(best_scores: np.ndarray, *, greater_is_better: bool = True) -> EVPResult:
+def expected_validation_performance(
+    best_scores: npt.ArrayLike, *, greater_is_better: bool = True
+) -> EVPResult:
     """Expected validation performance of the N best-found scores (NaN entries are ignored).
 
     Sort the scores v_(1) <= ... <= v_(N). For n = 1..N, with P_{n,i} = (i/N)^n - ((i-1)/N)^n:
@@ -103,9 +108,7 @@ def expected_validation_performance(best_scores: np.ndarray, *, greater_is_bette
     With ``greater_is_better`` false the "best" is the minimum (computed by sign).
     """
     values = np.asarray(best_scores, dtype=float).ravel()
-    values = values[np.isfinite(values)]
-    sign = 1.0 if greater_is_better else -1.0
-    ordered = np.sort(sign * values)
+    ordered = np.sort(signed_array(values[np.isfinite(values)], greater_is_better))
     count = len(ordered)
     n = np.arange(1, count + 1)
     if count == 0:
@@ -114,7 +117,8 @@ def expected_validation_performance(best_scores: np.ndarray, *, greater_is_bette
     with_replacement, without = _evp_weights(count)
     mean, sd = max_moments(ordered, with_replacement)
     mean_unbiased = without @ ordered
-    return EVPResult(n=n, mean=sign * mean, sd=sd, mean_unbiased=sign * mean_unbiased)
+    return EVPResult(n=n, mean=signed_array(mean, greater_is_better), sd=sd,
+                     mean_unbiased=signed_array(mean_unbiased, greater_is_better))
 
 
 def bootstrap_evp_means(

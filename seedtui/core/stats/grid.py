@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from seedtui.core.direction import best_score
 from seedtui.state import TrialState
 
 # Two eval positions (in epochs) closer than this are the same point in training.
@@ -56,13 +57,6 @@ class SeedGrid:
         for (row, col), value in zip(self.cells, per_trial, strict=True):
             out[row, col] = value
         return out
-
-
-def _best(scores: list[float], greater_is_better: bool) -> float:
-    finite = [s for s in scores if math.isfinite(s)]
-    if not finite:
-        return math.nan
-    return max(finite) if greater_is_better else min(finite)
 
 
 def _epoch_end_mask(epochs: list[float]) -> np.ndarray:
@@ -133,7 +127,8 @@ def build_grid(trials: list[TrialState], *, include_incomplete: bool = False) ->
     cells = []
     for trial in used:
         cell = (wi_row[int(trial.wi_seed)], do_col[int(trial.do_seed)])  # type: ignore[arg-type]
-        scores[cell] = _best(trial.eval_scores, greater_is_better)
+        best = best_score(trial.eval_scores, greater_is_better)
+        scores[cell] = math.nan if best is None else best
         cells.append(cell)
     evals = max((len(t.eval_scores) for t in used), default=0)
     curves = np.full((len(used), evals), np.nan)

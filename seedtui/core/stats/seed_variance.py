@@ -13,10 +13,20 @@ import numpy as np
 from seedtui.core.stats.anova import additive_anova_table
 
 
-def _nan_sd(values: np.ndarray, axis: int | None = None) -> np.ndarray | float:
+def per_seed_sd(scores: np.ndarray, axis: int) -> np.ndarray:
+    """Population SD (ddof = 0) of each seed's finite cells: one per WI seed (the SD of row
+    s[w, :], across DO seeds) for ``axis = 0``, one per DO seed (of column s[:, d]) for ``axis = 1``.
+
+    NaN for a seed with fewer than 2 finite cells: the SD of one value is 0 by arithmetic, not a
+    measured spread, so such a seed says nothing about how much the score varies and is left out
+    (Table 3 and Figure 8 both use this)."""
+    grid = np.asarray(scores, dtype=float)
+    lines = grid if axis == 0 else grid.T
+    counts = np.isfinite(lines).sum(axis=1) if lines.size else np.zeros(lines.shape[0], dtype=int)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanstd(values, axis=axis, ddof=0)
+        sds = np.nanstd(lines, axis=1, ddof=0) if lines.size else np.full(lines.shape[0], np.nan)
+    return np.where(counts >= 2, sds, np.nan)
 
 
 def seed_sd(scores: np.ndarray) -> dict[str, float | None]:
@@ -26,20 +36,18 @@ def seed_sd(scores: np.ndarray) -> dict[str, float | None]:
     - ``do``: mean over DO seeds d of SD(s[:, d]);
     - ``total``: SD of every cell of s.
 
-    A row or column with no finite cell is skipped; None when nothing is left."""
+    Per-seed SDs are :func:`per_seed_sd`: a seed with fewer than 2 finite cells is left out of
+    the mean, and ``total`` needs 2 finite cells; None when nothing is left."""
     grid = np.asarray(scores, dtype=float)
-    finite = np.isfinite(grid)
 
-    def mean_of(sds: np.ndarray, counts: np.ndarray) -> float | None:
-        chosen = sds[counts > 0]
+    def mean_of(sds: np.ndarray) -> float | None:
+        chosen = sds[np.isfinite(sds)]
         return float(chosen.mean()) if len(chosen) else None
 
-    if not finite.any():
-        return {"wi": None, "do": None, "total": None}
     return {
-        "wi": mean_of(np.asarray(_nan_sd(grid, axis=1)), finite.sum(axis=1)),
-        "do": mean_of(np.asarray(_nan_sd(grid, axis=0)), finite.sum(axis=0)),
-        "total": float(_nan_sd(grid)),
+        "wi": mean_of(per_seed_sd(grid, axis=0)),
+        "do": mean_of(per_seed_sd(grid, axis=1)),
+        "total": float(np.nanstd(grid, ddof=0)) if np.isfinite(grid).sum() >= 2 else None,
     }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from seedtui.core.direction import best_array, signed_array, sort_key
 from seedtui.core.stats.anova import best_worst_anova, permutation_test, two_way_anova
 from seedtui.core.stats.correlation import correlation_with_final, eval_correlations
 from seedtui.core.stats.evp import bootstrap_evp_means, expected_validation_performance
@@ -46,7 +47,6 @@ def regime_scores(grid: SeedGrid, regime: str) -> np.ndarray:
     - ``per_epoch``: the best over the evals that end an epoch;
     - ``end_only``: its last finite eval."""
     curves = grid.curves
-    sign = 1.0 if grid.greater_is_better else -1.0
     if curves.size == 0:
         return np.zeros(curves.shape[0])
     if regime == "end_only":
@@ -57,9 +57,7 @@ def regime_scores(grid: SeedGrid, regime: str) -> np.ndarray:
         curves = np.where(grid.epoch_end_mask[None, :], curves, np.nan)
     elif regime != "every_eval":
         raise ValueError(f"unknown regime {regime!r}; expected one of {', '.join(REGIMES)}")
-    signed = np.where(np.isfinite(curves), sign * curves, -np.inf)
-    best = signed.max(axis=1)
-    return np.where(np.isfinite(best), sign * best, np.nan)
+    return best_array(curves, grid.greater_is_better, axis=1)
 
 
 def _evp_block(grid: SeedGrid, regime: str, bootstrap: int, rng: np.random.Generator) -> dict[str, Any]:
@@ -72,8 +70,9 @@ def _evp_block(grid: SeedGrid, regime: str, bootstrap: int, rng: np.random.Gener
         "mean_unbiased": result.mean_unbiased,
     }
     if bootstrap > 0 and len(result.n):
-        sign = 1.0 if grid.greater_is_better else -1.0
-        means = sign * bootstrap_evp_means(sign * grid.cell_grid(scores), result.n, bootstrap, rng)
+        greater = grid.greater_is_better
+        signed_grid = signed_array(grid.cell_grid(scores), greater)
+        means = signed_array(bootstrap_evp_means(signed_grid, result.n, bootstrap, rng), greater)
         low, high = np.nanpercentile(means, [2.5, 97.5], axis=0)
         block["ci_low"], block["ci_high"] = (low, high) if grid.greater_is_better else (high, low)
     return block
@@ -83,8 +82,8 @@ def _best_trial(grid: SeedGrid) -> dict[str, Any] | None:
     scores = regime_scores(grid, "every_eval")
     if not np.isfinite(scores).any():
         return None
-    sign = 1.0 if grid.greater_is_better else -1.0
-    index = int(np.nanargmax(sign * scores))
+    # The first of the best (in the grid's trial order), as max() over the direction's key.
+    index = min(range(len(scores)), key=lambda i: sort_key(float(scores[i]), grid.greater_is_better))
     return {"trial": grid.trial_ids[index], "score": float(scores[index])}
 
 

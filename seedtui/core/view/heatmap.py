@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from seedtui.core.direction import rank_by_mean, signed
 from seedtui.state import TrialState
 
 
@@ -44,21 +45,13 @@ class HeatmapGrid:
 def order_by_means(values: np.ndarray, *, greater_is_better: bool = True) -> tuple[list[int], list[int]]:
     """Row and column orders putting the best row mean first and the best column mean last.
 
-    Means ignore missing cells; a row or column with no value at all counts as the worst. Ties
-    keep the original order, so the result is deterministic.
+    The one ordering of seeds by mean (``seedtui.core.direction.rank_by_mean``, also Table 4's and
+    the report's Figure 2's): means ignore missing cells, a row or column with no value at all
+    counts as the worst, and equal means rank the lower seed lower (rows and columns are in
+    ascending seed order here), so the result is deterministic.
     """
-    sign = 1.0 if greater_is_better else -1.0
-    rows, cols = values.shape
-
-    def goodness(axis_values: np.ndarray) -> float:
-        finite = axis_values[np.isfinite(axis_values)]
-        return -math.inf if finite.size == 0 else sign * float(finite.mean())
-
-    row_goodness = [goodness(values[r, :]) for r in range(rows)]
-    col_goodness = [goodness(values[:, c]) for c in range(cols)]
-    row_order = sorted(range(rows), key=lambda r: (-row_goodness[r], r))
-    col_order = sorted(range(cols), key=lambda c: (col_goodness[c], c))
-    return row_order, col_order
+    worst_rows_first = rank_by_mean(values, 0, greater_is_better=greater_is_better)
+    return worst_rows_first[::-1], rank_by_mean(values, 1, greater_is_better=greater_is_better)
 
 
 def build_heatmap(
@@ -97,8 +90,7 @@ def scale_fraction(
     score), as a fraction in [0, 1] that grows as the score gets better; None for no value."""
     if value is None or not math.isfinite(value):
         return None
-    if not greater_is_better:
-        value, low, high = -value, -low, -high
+    value, low, high = (signed(v, greater_is_better) for v in (value, low, high))
     if high <= low:
         return 1.0 if value >= high else 0.0
     return min(1.0, max(0.0, (value - low) / (high - low)))
