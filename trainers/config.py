@@ -136,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--trial-dir", default=None,
         help="Where events.jsonl and the checkpoint go (default: runs/wi{WI}-do{DO}).")
     add("--stop-at-fraction", type=float, default=None,
-        help="Train to round(F * total steps), evaluate, save a checkpoint and end 'suspended'.")
+        help="Suspend at the t/f/p milestone: F is snapped to the nearest k/E of the E scheduled "
+        "evaluations; after evaluation k save a checkpoint and end 'suspended' (F = 1: train to the end).")
     add("--resume", action="store_true", help="Continue a suspended trial from TRIAL_DIR/checkpoint/.")
     add("--device", choices=DEVICES, default="auto", help="auto: CUDA when available, else CPU.")
     add("--num-threads", type=int, default=None,
@@ -146,6 +147,26 @@ def build_parser() -> argparse.ArgumentParser:
     add("--deterministic", action="store_true",
         help="Use deterministic algorithms only (slower on GPU; CPU runs are reproducible without it).")
     return parser
+
+
+def to_argv(config: TrainerConfig, *, omit: frozenset[str] = frozenset()) -> list[str]:
+    """The command line that ``parse_config`` turns back into ``config`` (every field, by its flag).
+
+    Fields in ``omit`` are left out so the trainer chooses them where it runs (the engine omits
+    ``model`` when the sweep names none). The inverse of :func:`parse_config`; a test checks it."""
+    argv: list[str] = []
+    for item in fields(TrainerConfig):
+        value = getattr(config, item.name)
+        if item.name in omit or value is None or value is False:
+            continue
+        flag = "--" + item.name.replace("_", "-")
+        if value is True:
+            argv.append(flag)
+        elif isinstance(value, float):
+            argv += [flag, repr(value)]
+        else:
+            argv += [flag, str(value)]
+    return argv
 
 
 def parse_config(argv: Sequence[str] | None = None) -> TrainerConfig:

@@ -15,12 +15,12 @@ from typing import Any
 import torch
 
 from seedtui.log import EventWriter
+from seedtui.policy.schedule import ScheduledEval
 from trainers.batching import collate, eval_batches, to_device
 from trainers.checkpoint import LoopPosition, save_checkpoint
 from trainers.config import TrainerConfig
 from trainers.control import StopFlag, stop_details
 from trainers.metrics import compute_metrics
-from trainers.schedule import ScheduledEval
 from trainers.seeding import RandomStreams
 from trainers.tokenize_cache import TokenizedSplit
 
@@ -45,7 +45,8 @@ class TrialRun:
     total_steps: int
     schedule: list[ScheduledEval]
     milestone: int | None
-    """Step at which --stop-at-fraction suspends the trial, or None."""
+    """Step of the scheduled evaluation after which --stop-at-fraction suspends the trial, or None
+    (always one of ``schedule``'s steps: see ``seedtui.policy.tfp_rule``)."""
 
 
 @dataclass
@@ -95,25 +96,25 @@ def train(run: TrialRun, position: LoopPosition) -> LoopOutcome:
         pending = _PendingStep(position.step, loss, lr)
 
         scheduled = evals_at.get(position.step)
-        at_milestone = position.step == milestone
-        if scheduled is None and not at_milestone and run.device.type == "cuda":
+        if scheduled is None and run.device.type == "cuda":
             continue  # read this loss once the next step is queued
         if not _report(run, pending):
             return _diverged(pending)
         pending = None
-        if scheduled is None and not at_milestone:
+        if scheduled is None:
             continue
         metrics = evaluate(run)
         if metrics is None:  # a stop signal arrived during the evaluation
             return _stopped(run, position)
-        score = metrics[run.metric]
-        _write_eval(run, position, metrics, score, scheduled)
-        if at_milestone:
+        _write_eval(run, position, metrics, metrics[run.metric], scheduled)
+        if position.step == milestone:
             save_checkpoint(config.trial_dir, config=config.to_dict(), position=position, model=model,
                             optimizer=run.optimizer, scheduler=run.scheduler)
             return LoopOutcome("suspended", position.step,
-                               f"reached stop_at_fraction {config.stop_at_fraction} "
-                               f"(step {position.step} of {run.total_steps}); checkpoint saved",
+                               f"reached its milestone, evaluation {scheduled.index + 1} of "
+                               f"{len(run.schedule)} "
+                               f"(stop_at_fraction {config.stop_at_fraction}, step {position.step} of "
+                               f"{run.total_steps}); checkpoint saved",
                                _best(position))
 
     if pending is not None and not _report(run, pending):
@@ -165,19 +166,12 @@ def evaluate(run: TrialRun) -> dict[str, float] | None:
 
 
 def _write_eval(run: TrialRun, position: LoopPosition, metrics: dict[str, float], score: float,
-                scheduled: ScheduledEval | None) -> None:
+                scheduled: ScheduledEval) -> None:
     step = position.step
-    fields: dict[str, Any] = {"step": step, "epoch": step / run.steps_per_epoch, "metrics": metrics,
-                              "score": score}
-    if scheduled is not None:
-        fields.update(eval_index=scheduled.index, epoch_end=scheduled.epoch_end)
-        # Only scheduled evals count towards best_score, so a suspended-then-resumed trial (which
-        # adds an eval at its milestone) reports the same best score as a straight run.
-        if position.best_score is None or score > position.best_score:
-            position.best_score = score
-    else:
-        fields["milestone"] = True
-    run.writer.write("eval", **fields)
+    if position.best_score is None or score > position.best_score:
+        position.best_score = score
+    run.writer.write("eval", step=step, epoch=step / run.steps_per_epoch, metrics=metrics, score=score,
+                     eval_index=scheduled.index, epoch_end=scheduled.epoch_end)
 
 
 def _stopped(run: TrialRun, position: LoopPosition) -> LoopOutcome:

@@ -17,6 +17,8 @@ from typing import Any
 import torch
 
 from seedtui.log import EVENTS_FILE, SCHEMA_VERSION, EventWriter, trial_id
+from seedtui.policy.schedule import ScheduledEval, eval_schedule, steps_per_epoch
+from seedtui.policy.tfp_rule import suspend_step
 from trainers.checkpoint import (
     LoopPosition,
     checkpoint_path,
@@ -30,7 +32,6 @@ from trainers.data import load_task_data
 from trainers.loop import LoopOutcome, TrialRun, train
 from trainers.metrics import majority_baseline, primary_metric
 from trainers.model import init_new_head, load_tokenizer_and_model, make_optimizer, make_scheduler
-from trainers.schedule import eval_schedule, milestone_step, steps_per_epoch
 from trainers.seeding import seed_random_streams
 from trainers.tokenize_cache import TokenizedSplit, tokenize_with_cache, tokenizer_fingerprint
 
@@ -114,9 +115,10 @@ def run_trial(prepared: PreparedTrial, stop: StopFlag) -> int:
     config = prepared.config
     steps_in_epoch = steps_per_epoch(len(prepared.train_split), config.batch_size)
     total_steps = steps_in_epoch * config.epochs
+    schedule = eval_schedule(steps_in_epoch, config.evals_per_epoch, config.epochs)
     milestone = None
     if config.stop_at_fraction is not None:
-        milestone = milestone_step(config.stop_at_fraction, total_steps)
+        milestone = suspend_step(config.stop_at_fraction, [scheduled.step for scheduled in schedule])
     position = LoopPosition() if prepared.checkpoint is None else prepared.checkpoint["position"]
 
     with EventWriter(Path(config.trial_dir) / EVENTS_FILE) as writer:
@@ -126,7 +128,7 @@ def run_trial(prepared: PreparedTrial, stop: StopFlag) -> int:
             writer.write("resume", step=position.step, pid=os.getpid(), host=socket.gethostname(),
                          device=str(prepared.device))
         try:
-            run = _build_run(prepared, writer, stop, steps_in_epoch, total_steps, milestone)
+            run = _build_run(prepared, writer, stop, steps_in_epoch, total_steps, schedule, milestone)
             if prepared.checkpoint is not None:
                 _restore(run, prepared.checkpoint)
             outcome = train(run, position)
@@ -169,7 +171,7 @@ def _start_fields(prepared: PreparedTrial, steps_in_epoch: int, total_steps: int
 
 
 def _build_run(prepared: PreparedTrial, writer: EventWriter, stop: StopFlag, steps_in_epoch: int,
-               total_steps: int, milestone: int | None) -> TrialRun:
+               total_steps: int, schedule: list[ScheduledEval], milestone: int | None) -> TrialRun:
     config = prepared.config
     streams = seed_random_streams(config.wi_seed, config.do_seed, config.effective_dropout_seed)
     init_new_head(prepared.model, prepared.new_head, streams.head_init)
@@ -180,7 +182,7 @@ def _build_run(prepared: PreparedTrial, writer: EventWriter, stop: StopFlag, ste
         scheduler=make_scheduler(optimizer, config, total_steps), train_split=prepared.train_split,
         eval_split=prepared.eval_split, pad_token_id=prepared.pad_token_id, device=prepared.device,
         streams=streams, writer=writer, stop=stop, steps_per_epoch=steps_in_epoch, total_steps=total_steps,
-        schedule=eval_schedule(steps_in_epoch, config.evals_per_epoch, config.epochs), milestone=milestone,
+        schedule=schedule, milestone=milestone,
     )
 
 

@@ -111,7 +111,11 @@ def plan(
     budget: Annotated[
         int | None, typer.Option("--budget", min=1, help="One budget, in full trainings.")
     ] = None,
-    budgets: Annotated[str, typer.Option("--budgets", help="Budgets to plan, e.g. 1-30 or 1,2,5.")] = "1-30",
+    budgets: Annotated[
+        str | None,
+        typer.Option("--budgets", help="Budgets to plan, e.g. 1-30 or 1,2,5 (default: 1-30, capped at the "
+                     "number of logged trials unless --max-t is given)."),
+    ] = None,
     t: Annotated[int | None, typer.Option("--t", min=1, help="Evaluate one setting: trials started.")] = None,
     f: Annotated[
         float | None,
@@ -122,7 +126,11 @@ def plan(
     p: Annotated[
         int | None, typer.Option("--p", min=0, help="Evaluate one setting: trials continued.")
     ] = None,
-    max_t: Annotated[int, typer.Option("--max-t", min=1, help="Largest t the planner considers.")] = 200,
+    max_t: Annotated[
+        int | None,
+        typer.Option("--max-t", min=1, help="Largest t the planner considers (default: the number N of logged "
+                     "trials, as in the paper; above N is extrapolation, marked as such)."),
+    ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of a table.")
     ] = False,
@@ -151,6 +159,7 @@ def plan(
     """The best early-stopping setting (t trials started, the p best continued after a fraction f
     of training) for each budget, computed exactly from the logged curves; or, with --t/--f/--p,
     the expected result of one setting."""
+    from seedtui.core.stats.planner import default_budgets
     from seedtui.core.stats.planner import plan as plan_budgets
 
     grid = _load_grid(directory, include_incomplete)
@@ -163,7 +172,12 @@ def plan(
         _one_setting(grid, t, f, p, replacement, json_output, simulate)
         return
     try:
-        chosen = [budget] if budget is not None else parse_budgets(budgets)
+        if budget is not None:
+            chosen = [budget]
+        elif budgets is not None:
+            chosen = parse_budgets(budgets)
+        else:
+            chosen = default_budgets(grid.n_trials if max_t is None else max(max_t, grid.n_trials))
         rows = plan_budgets(
             curves,
             chosen,
@@ -181,6 +195,7 @@ def plan(
         "evals": evals,
         "replacement": replacement,
         "budget_at_most": budget_at_most,
+        "max_t": grid.n_trials if max_t is None else max_t,
         "budgets": [row.to_dict() for row in rows],
     }
     if json_output:
@@ -198,6 +213,8 @@ def plan(
         f"{'with' if replacement else 'without'} replacement; cost = t*f + p*(1-f) full trainings"
     )
     console.print(plan_table(payload["budgets"], grid.metric))
+    if any(row.extrapolated for row in rows):
+        console.print(f"* extrapolated: t above the {grid.n_trials} logged trials (draws repeat trials)")
 
 
 def _one_setting(
@@ -214,10 +231,17 @@ def _one_setting(
 
     if t is None or f is None or p is None:
         raise _fail("evaluating one setting needs all of --t, --f and --p")
+    from seedtui.policy.tfp_rule import TfpError, snap_fraction, snap_note
+
     evals = grid.curves.shape[1]
-    k = round(f * evals)
-    if abs(f * evals - k) > 1e-6 or not 1 <= k <= evals:
-        raise _fail(f"--f must be a multiple of 1/{evals} in (0, 1] (these trials have {evals} evals)")
+    try:
+        milestone = snap_fraction(f, evals)
+    except TfpError as error:
+        raise _fail(f"--f: {error.message}") from None
+    k = milestone.k
+    note = snap_note(f, milestone)
+    if note is not None:
+        typer.echo(f"note: {note}", err=True)
     try:
         mean, sd = expected_best_tfp(
             grid.curves, t, k, p, greater_is_better=grid.greater_is_better, replacement=replacement

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import multiprocessing as mp
 import os
 import pickle
@@ -151,29 +150,10 @@ class TrialRecording:
         with_step = np.flatnonzero(self.event_steps[start:stop] >= 0)
         return int(self.event_steps[start + with_step[-1]]) if len(with_step) else default
 
-    def milestone(self, fraction: float) -> tuple[int, float | None]:
-        """Index of the first event past ``fraction`` of the trial's training, and the best score
-        of the evals before it (None when there is none)."""
-        start = self.start_event()
-        if start is None:
-            return 0, None
-        greater = bool(start.get("greater_is_better", True))
-        milestone_step = fraction * float(start["total_steps"])
-        past = np.flatnonzero(self.train_steps > milestone_step)
-        index = int(self.train_rows[past[0]]) if len(past) else len(self)
-        for row, event in zip(self.other_rows.tolist(), self.other_events, strict=True):
-            step = event.get("step")
-            moves_past = isinstance(step, int) and step > milestone_step
-            if row < index and moves_past and event.get("event") in ("train", "eval"):
-                index = row
-                break
-        best: float | None = None
-        for row, event in zip(self.other_rows.tolist(), self.other_events, strict=True):
-            if row < index and event.get("event") == "eval" and math.isfinite(float(event["score"])):
-                score = float(event["score"])
-                if best is None or (score > best if greater else score < best):
-                    best = score
-        return index, best
+    def eval_row(self, eval_number: int) -> int | None:
+        """Position (in file order) of the trial's ``eval_number``-th evaluation (0-based), or None
+        when the recording has fewer evaluations."""
+        return int(self.eval_rows[eval_number]) if eval_number < len(self.eval_rows) else None
 
     # --- folding into a trial state ---------------------------------------------------------
     def fold_into(self, state: TrialState, start: int, stop: int) -> None:

@@ -21,10 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from seedtui.log import MAX_LINE_BYTES, iter_event_files
+from seedtui.core.engine.policies.tfp import rank_cohort
 from seedtui.core.recording import TrialRecording, TrialSlice, read_recording
-from seedtui.state import trial_id_for_log
-from seedtui.core.view.decisions import read_decision_records
+from seedtui.core.view.sweep_info import read_sweep_info
+from seedtui.log import MAX_LINE_BYTES, iter_event_files, parse_trial_id
+from seedtui.log.decisions import Decision, read_decisions
+from seedtui.policy.schedule import scheduled_eval_count
+from seedtui.policy.tfp_rule import choose_cohort, snap_fraction
+from seedtui.state import TrialState, trial_id_for_log
 
 MIN_SPEED = 1 / 16
 MAX_SPEED = 4096.0
@@ -118,6 +122,10 @@ class ReplayTimeline:
     t0: float | None = None
     """Sweep time zero (Unix seconds); by default the earliest event of ``logs``. Give it when
     trials are added later (``add_trial``), so positions do not move as they arrive."""
+    launch_order: list[str] | None = None
+    """The recorded sweep's launch order under a policy (its grid shuffled by ``order_seed``, from
+    its ``sweep.toml``), so a rehearsed t/f/p takes the cohort the engine would; None orders the
+    trials by WI and DO."""
 
     def __post_init__(self) -> None:
         recordings = {trial: _as_recording(log) for trial, log in self.logs.items()}
@@ -263,46 +271,55 @@ class ReplayTimeline:
         self._stop(track, index=track.cursor, at=self.position, by=by, reason=reason, rule=by)
         return True
 
-    def apply_tfp(self, t: int, f: float, p: int, *, greater_is_better: bool = True) -> list[str]:
-        """Rehearse the t/f/p policy on the recording: only the first ``t`` trials (by start
-        time) train; at fraction ``f`` of training all but the ``p`` best by score so far stop.
-        Returns the trials it stops; stops already in the past happen now."""
-        order = sorted(self._tracks.values(), key=_start_order)
-        chosen, rest = order[:t], order[t:]
-        stopped = []
-        for track in rest:
-            if not track.ended:
-                self._stop(
-                    track,
-                    index=track.cursor,
-                    at=self.position,
-                    by="tfp",
-                    reason=f"not among the first t={t} trials",
-                    rule="tfp",
-                )
-                stopped.append(track.trial_id)
-        sign = 1.0 if greater_is_better else -1.0
-        scored = []
-        for rank, track in enumerate(chosen):
-            milestone_index, score = track.recording.milestone(f)
-            if track.ended or milestone_index >= len(track.recording):
-                continue  # already decided, or the recording ends before the milestone: no slot
-            scored.append((-(sign * score) if score is not None else math.inf, rank, track, milestone_index))
-        scored.sort(key=lambda item: (item[0], item[1]))
-        for _, _, track, milestone_index in scored[p:]:
-            at = self.position
-            if milestone_index > 0:
-                at = float(track.times[milestone_index - 1]) + track.shift
-            self._stop(
-                track,
-                index=milestone_index,
-                at=at,
-                by="tfp",
-                reason=f"not among the best p={p} of t={t} at f={f:g}",
-                rule="tfp",
-            )
-            stopped.append(track.trial_id)
-        return stopped
+    def apply_tfp(self, t: int, f: float, p: int) -> list[Decision]:
+        """Rehearse the t/f/p policy on the recording with the engine's own rule: the cohort of
+        ``choose_cohort`` (trials already started first, then the launch order), each trial judged
+        at its milestone (after evaluation k of E, f snapped to k/E) and ranked by ``rank_cohort``.
+        Trials outside the cohort stop now; those below the p best stop at their milestone (now,
+        if it has passed). Returns the decisions, as the engine would log them."""
+        order = self._launch_order()
+        in_start_order = sorted(self._tracks.values(), key=_start_order)
+        started = [track.trial_id for track in in_start_order if track.started]
+        cohort = choose_cohort(t, order, started)
+        for trial in order:
+            track = self._tracks[trial]
+            if trial not in cohort and not track.ended:
+                self._stop(track, index=track.cursor, at=self.position, by="tfp",
+                           reason=f"not among the t={t} trials of the cohort", rule="tfp")
+        at_milestone: dict[str, tuple[TrialState, int]] = {}
+        for trial in cohort:
+            folded = self._state_at_milestone(self._tracks[trial], f)
+            if folded is not None:
+                at_milestone[trial] = folded
+        decisions = rank_cohort([state for state, _ in at_milestone.values()], f=f, p=p, order=order)
+        for decision in decisions:
+            if decision.action != "stop":
+                continue
+            track = self._tracks[decision.trial]
+            index = at_milestone[decision.trial][1]
+            at = float(track.times[index - 1]) + track.shift if index > 0 else self.position
+            self._stop(track, index=index, at=at, by="tfp", reason=decision.reason, rule="tfp")
+        return decisions
+
+    def _launch_order(self) -> list[str]:
+        recorded = set(self._tracks)
+        given = [trial for trial in (self.launch_order or []) if trial in recorded]
+        rest = sorted(recorded - set(given), key=_grid_position)
+        return given + rest
+
+    def _state_at_milestone(self, track: _Track, f: float) -> tuple[TrialState, int] | None:
+        """The trial as it stood right after its milestone evaluation (or as its recording ends,
+        when it ended before), and the index of the first event after it; None when the trial
+        has no start or its fate in this replay is already sealed by an earlier action."""
+        start = track.recording.start_event()
+        evals = None if start is None else scheduled_eval_count(start)
+        if start is None or evals is None or track.pending_end is not None:
+            return None
+        row = track.recording.eval_row(snap_fraction(f, evals).eval_index)
+        index = min(track.stop_index, len(track.recording) if row is None else row + 1)
+        state = TrialState(trial_id=track.trial_id)
+        track.recording.fold_into(state, 0, index)
+        return state, index
 
     def pause_queue(self) -> list[str]:
         """Hold every trial that has not started yet; returns them."""
@@ -327,6 +344,11 @@ class ReplayTimeline:
                     track.shift = self.position - float(track.times[0])
                 released.append(track.trial_id)
         return released
+
+
+def _grid_position(trial: str) -> tuple[int, int, str]:
+    seeds = parse_trial_id(trial)
+    return (seeds[0], seeds[1], trial) if seeds is not None else (2**63, 0, trial)
 
 
 def _start_order(track: _Track) -> tuple[float, str]:
@@ -356,12 +378,6 @@ class _DecodedLogs(Mapping[str, list[dict[str, Any]]]):
         return len(self._tracks)
 
 
-def read_log_fast(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """A whole trial log as ``read_events(path, final=True).events`` returns it, read through the
-    columnar reader (``seedtui.core.recording``)."""
-    return read_recording(path).events()
-
-
 def first_event_time(path: str | os.PathLike[str]) -> float | None:
     """The ``t`` of a log's first line (to fix sweep time zero before loading every log)."""
     try:
@@ -387,11 +403,7 @@ def load_sweep_recordings(sweep_dir: str | os.PathLike[str]) -> dict[str, TrialR
     return recordings
 
 
-def load_sweep_logs(sweep_dir: str | os.PathLike[str]) -> dict[str, list[dict[str, Any]]]:
-    """Every trial log under ``sweep_dir``, whole, as dicts, keyed by trial id."""
-    return {trial: r.events() for trial, r in load_sweep_recordings(sweep_dir).items()}
-
-
 def load_timeline(sweep_dir: str | os.PathLike[str]) -> ReplayTimeline:
     """A replay of the sweep in ``sweep_dir``: its logs and its decisions."""
-    return ReplayTimeline(load_sweep_recordings(sweep_dir), decisions=read_decision_records(sweep_dir))
+    return ReplayTimeline(load_sweep_recordings(sweep_dir), decisions=read_decisions(sweep_dir, final=True),
+                          launch_order=read_sweep_info(Path(sweep_dir)).launch_order())

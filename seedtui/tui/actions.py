@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from textual.binding import Binding
 
 from seedtui.core.view.table import SORT_COLUMNS, STATUS_FILTERS, next_in_cycle
+from seedtui.policy.schedule import scheduled_eval_count
 from seedtui.tui.messages import PlanComputed
 from seedtui.tui.screens.confirm import ConfirmScreen
 from seedtui.tui.screens.help import HelpScreen
@@ -152,8 +153,12 @@ class ActionsMixin:
             if result is not None:
                 self.tell(app.source.apply_tfp(result.t, result.f, result.p))
 
+        evals = next((count for state in app.model.trials.values() if state.start is not None
+                      and (count := scheduled_eval_count(state.start))), None)
         app.push_screen(
-            TfpScreen(initial, recommendation=text, max_trials=n, simulated=app.source.simulated), done
+            TfpScreen(initial, recommendation=text, max_trials=n, simulated=app.source.simulated,
+                      evals=evals),
+            done,
         )
 
     def action_toggle_queue(self) -> None:

@@ -15,12 +15,14 @@ from seedtui.state import TrialState
 
 def trial(name: str, evals: list[tuple[int, float]], *, total: int = 10, status: str = "running",
           greater_is_better: bool = True, baseline: float = 0.5, stop_at_fraction: float | None = None,
-          ) -> TrialState:
-    """A trial whose log holds a start, the given (step, score) evals, and an end unless running."""
+          scheduled_evals: int = 4) -> TrialState:
+    """A trial whose log holds a start, the given (step, score) evals, and an end unless running.
+    Its schedule has ``scheduled_evals`` evaluations in one epoch of ``total`` steps."""
     state = TrialState(trial_id=name)
     start: dict[str, Any] = {
         "event": "start", "t": 0.0, "metric": "acc", "greater_is_better": greater_is_better,
-        "total_steps": total, "majority_baseline": baseline, "config": {"stop_at_fraction": stop_at_fraction},
+        "total_steps": total, "steps_per_epoch": total, "evals_per_epoch": scheduled_evals, "epochs": 1,
+        "majority_baseline": baseline, "config": {"stop_at_fraction": stop_at_fraction},
     }
     state.apply(start)
     for step, score in evals:
@@ -34,11 +36,13 @@ def trial(name: str, evals: list[tuple[int, float]], *, total: int = 10, status:
 
 # --- t/f/p ----------------------------------------------------------------------------------------
 
-def test_score_at_rung_is_the_best_so_far_up_to_the_first_eval_past_the_rung() -> None:
-    state = trial("a", [(2, 0.6), (4, 0.7), (6, 0.65), (8, 0.9)])
-    assert score_at_rung(state, 0.5) == 0.7   # evals at steps 2 and 4 count, the later ones do not
-    assert score_at_rung(state, 0.55) == 0.7  # step 6 is the first at/after 5.5: best of 0.6, 0.7, 0.65
-    assert score_at_rung(trial("b", [(2, 0.6)]), 0.5) is None
+def test_score_at_rung_is_the_best_so_far_over_the_first_k_of_e_evals() -> None:
+    state = trial("a", [(2, 0.6), (4, 0.7), (6, 0.65), (8, 0.9)])  # 4 scheduled evals
+    assert score_at_rung(state, 0.5) == 0.7   # k = 2 of 4: evals 1 and 2 count, the later ones do not
+    assert score_at_rung(state, 0.55) == 0.7  # 0.55 snaps to the nearest milestone, 2/4
+    assert score_at_rung(state, 0.7) == 0.7   # 0.7 snaps to 3/4: best of 0.6, 0.7, 0.65
+    assert score_at_rung(state, 0.9) == 0.9   # 4/4
+    assert score_at_rung(trial("b", [(2, 0.6)]), 0.5) is None  # not yet at its second eval
 
 
 def test_tfp_waits_until_every_trial_has_reached_f() -> None:
@@ -49,7 +53,8 @@ def test_tfp_waits_until_every_trial_has_reached_f() -> None:
 def test_a_running_trial_launched_to_suspend_is_not_judged_before_it_suspends() -> None:
     racing = trial("b", [(5, 0.6)], stop_at_fraction=0.5)
     assert not has_reached(racing, 0.5)
-    assert has_reached(trial("c", [(5, 0.6)]), 0.5)  # launched without a milestone: judged by its evals
+    # launched without a milestone: judged by its evals (f = 0.5 of 2 evals is after eval 1)
+    assert has_reached(trial("c", [(5, 0.6)], scheduled_evals=2), 0.5)
 
 
 def test_tfp_keeps_the_p_best_and_stops_the_rest_with_ranks_and_threshold() -> None:

@@ -27,7 +27,7 @@ def test_stats_json(small_sweep: Path) -> None:
 
 
 def test_stats_tables_name_the_sections_and_exclusions(small_sweep: Path) -> None:
-    from tests.stats.synthetic import write_trial
+    from seedtui.testing.trial_log import write_trial
 
     write_trial(small_sweep, 9, 9, [0.5, 0.6], status="failed")
     result = seedtui("stats", small_sweep, "--bootstrap", "20")
@@ -55,7 +55,7 @@ def test_no_logs_and_missing_directory_exit_2(tmp_path: Path, command: str) -> N
 
 
 def test_only_unusable_trials_exit_2_with_the_reason(tmp_path: Path) -> None:
-    from tests.stats.synthetic import write_trial
+    from seedtui.testing.trial_log import write_trial
 
     write_trial(tmp_path, 0, 0, [0.5], status="running")
     result = seedtui("stats", tmp_path)
@@ -97,7 +97,12 @@ def test_plan_one_budget_table_and_one_setting(small_sweep: Path) -> None:
 
 
 def test_plan_bad_options_exit_2(small_sweep: Path) -> None:
-    assert seedtui("plan", small_sweep, "--t", "8", "--f", "0.25", "--p", "2").returncode == 2  # not a k/10
+    # f = 0.25 is not a k/10: it is snapped to the nearest evaluation, 3/10, and the user is told
+    snapped = seedtui("plan", small_sweep, "--t", "8", "--f", "0.25", "--p", "2", "--json")
+    assert snapped.returncode == 0 and "3/10" in snapped.stderr
+    assert json.loads(snapped.stdout)["setting"]["k"] == 3
+    assert seedtui("plan", small_sweep, "--t", "8", "--f", "0", "--p", "2").returncode == 2
+    assert seedtui("plan", small_sweep, "--budgets", "30").returncode == 2  # more than the logged trials: needs --max-t
     assert seedtui("plan", small_sweep, "--t", "8").returncode == 2
     assert seedtui("plan", small_sweep, "--budgets", "x-3").returncode == 2
     assert seedtui("plan", small_sweep, "--budgets", "20", "--without-replacement").returncode == 2

@@ -10,14 +10,14 @@ import pytest
 from seedtui.core.stats.early_stopping import expected_best_tfp
 from seedtui.core.stats.evp import expected_validation_performance
 from seedtui.core.stats.planner import Setting, plan, relative_error_reduction, settings_for_budget
-from tests.stats.synthetic import rte_like_curves
+from seedtui.testing.curves import rte_like_curves
 
 
 def brute_settings(budget: int, evals: int, max_t: int, at_most: bool) -> set[tuple[int, int, int]]:
     found = {(budget, evals, budget)}
     for t in range(1, max_t + 1):
         for k in range(1, evals):
-            for p in range(t):
+            for p in range(1, t):  # p >= 1: every setting can be applied
                 units = t * k + p * (evals - k)
                 if units == budget * evals or (at_most and units <= budget * evals):
                     found.add((t, k, p))

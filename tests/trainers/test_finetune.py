@@ -123,23 +123,23 @@ def test_changing_only_do_changes_only_the_data_order(run_trainer: RunTrainer,
 def test_suspend_then_resume_gives_exactly_the_straight_runs_scores(run_trainer: RunTrainer) -> None:
     seeds = ("--wi-seed", "4", "--do-seed", "6", "--evals-per-epoch", "3")
     _code, straight = run_trainer(*seeds, trial="straight")
-    # 5 steps per epoch, 3 evals per epoch: evals after steps 1, 3, 5, 6, 8, 10. The milestone,
-    # round(0.4 * 10) = 4, is off that schedule, so the suspended run adds an eval there.
+    # 5 steps per epoch, 3 evals per epoch: evals after steps 1, 3, 5, 6, 8, 10. f = 0.4 of 6 evals
+    # snaps to the nearest scheduled eval, k = 2 (step 3); round(0.4 * 10) = 4 would be off schedule.
     code, suspended = run_trainer(*seeds, "--stop-at-fraction", "0.4", trial="split")
     assert code == 0
     assert suspended[0]["resumable"] is True
-    assert suspended[-1]["status"] == "suspended" and suspended[-1]["step"] == 4
+    assert suspended[-1]["status"] == "suspended" and suspended[-1]["step"] == 3
     assert checkpoint_path(Path(suspended[0]["config"]["trial_dir"])).is_file()
-    assert [(e["step"], e.get("milestone", False)) for e in of_kind(suspended, "eval")] == [
-        (1, False), (3, False), (4, True)]
+    assert [e["step"] for e in of_kind(suspended, "eval")] == [1, 3]
+    assert not any("milestone" in e for e in of_kind(suspended, "eval"))  # no extra evaluation
     code, resumed = run_trainer(*seeds, "--stop-at-fraction", "0.4", "--resume", trial="split")
     assert code == 0
     assert resumed[:len(suspended)] == suspended  # the same file goes on
     tail = resumed[len(suspended):]
-    assert tail[0]["event"] == "resume" and tail[0]["step"] == 4
+    assert tail[0]["event"] == "resume" and tail[0]["step"] == 3
     assert tail[-1]["status"] == "completed" and tail[-1]["best_score"] == straight[-1]["best_score"]
-    scheduled = [e for e in of_kind(resumed, "eval") if not e.get("milestone")]
-    assert [(e["step"], e["score"]) for e in scheduled] == [
+    # exactly the evaluations of the straight run: same steps, same scores, nothing added
+    assert [(e["step"], e["score"]) for e in of_kind(resumed, "eval")] == [
         (e["step"], e["score"]) for e in of_kind(straight, "eval")]
     assert [e["loss"] for e in of_kind(resumed, "train")] == [e["loss"] for e in of_kind(straight, "train")]
     assert not checkpoint_path(Path(suspended[0]["config"]["trial_dir"])).exists()  # deleted when completed

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from trainers.schedule import eval_schedule, milestone_step, steps_per_epoch
+from seedtui.policy.schedule import eval_schedule, steps_per_epoch
+from seedtui.policy.tfp_rule import suspend_step
 from trainers.seeding import epoch_order, seed_random_streams
 
 
@@ -28,11 +29,15 @@ def test_an_epoch_shorter_than_the_eval_count_evaluates_after_every_step() -> No
     assert [e.epoch_end for e in schedule] == [False, False, True] * 2
 
 
-def test_milestone_rounds_and_stays_inside_the_run() -> None:
-    assert milestone_step(0.5, 4) == 2
-    assert milestone_step(0.3, 10) == 3
-    assert milestone_step(0.01, 10) == 1
-    assert milestone_step(1.0, 10) == 10
+def test_the_suspend_step_is_always_a_scheduled_evaluation() -> None:
+    rte = [e.step for e in eval_schedule(steps_in_epoch=156, evals_per_epoch=10, epochs=3)]
+    # f = 0.2 of RTE: round(0.2 * 468) = 94 is off the schedule; the milestone is eval 6, step 93
+    assert suspend_step(0.2, rte) == 93
+    assert suspend_step(0.3, rte) == rte[8]
+    assert all(suspend_step(k / 30, rte) == rte[k - 1] for k in range(1, 30))
+    assert suspend_step(0.01, rte) == rte[0]  # at least one evaluation
+    assert suspend_step(1.0, rte) is None  # f = 1 is the end: nothing to suspend
+    assert suspend_step(0.99, rte) is None  # snaps to 30/30
 
 
 def test_epoch_orders_depend_on_the_do_seed_and_epoch_only() -> None:

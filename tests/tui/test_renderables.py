@@ -147,8 +147,15 @@ def test_log_text_is_literal_markup() -> None:
 def test_tfp_cost_and_validation_and_key_labels() -> None:
     assert tfp_cost(10, 0.25, 3) == 10 * 0.25 + 3 * 0.75
     assert parse_tfp("10", "0.5", "3") == TfpChoice(10, 0.5, 3)
-    assert parse_tfp("3", "0.5", "4") == "p cannot exceed t"
-    assert parse_tfp("3", "1", "1").startswith("f must be between")
+    assert parse_tfp("3", "0.5", "4").startswith("p = 4 keeps more trials than the t = 3")
+    # f = 1 is no early stopping: accepted, with p = t and a note saying so
+    no_stop = parse_tfp("3", "1", "1", evals=30)
+    assert no_stop == TfpChoice(3, 1.0, 3) and "no early stopping" in (no_stop.note or "")
+    assert parse_tfp("3", "1.5", "1").startswith("f must be a fraction in (0, 1]")
+    # f snaps to the nearest scheduled evaluation, typed as a number or as k/E
+    snapped = parse_tfp("10", "0.33", "3", evals=30)
+    assert snapped == TfpChoice(10, 10 / 30, 3) and "10/30" in (snapped.note or "")
+    assert parse_tfp("10", "9/30", "3", evals=30) == TfpChoice(10, 0.3, 3)
     assert parse_tfp("x", "0.5", "1") == "t and p must be whole numbers"
-    assert parse_tfp("30", "0.5", "1", max_trials=20).startswith("t cannot exceed")
+    assert parse_tfp("30", "0.5", "1", max_trials=20).startswith("t = 30 is more trials than the grid")
     assert key_label("plus,right_square_bracket") == "+ ]" and key_label("question_mark") == "?"

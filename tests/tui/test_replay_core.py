@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from seedtui.log import read_events
-from seedtui.core.replay import ReplayClock, ReplayTimeline, load_sweep_logs, load_timeline, read_log_fast
+from seedtui.core.recording import read_recording
+from seedtui.core.replay import ReplayClock, ReplayTimeline, load_sweep_recordings, load_timeline
 from seedtui.core.view.sweep_model import SweepModel
-from tests.tui.synthetic_sweep import T0
+from seedtui.log import parse_trial_id, read_events
+from seedtui.testing.replay_sweep import T0
 
 
 def test_clock_scales_wall_time_by_speed_and_stops_when_paused() -> None:
@@ -33,7 +34,7 @@ def _events_until(logs: dict[str, list[dict]], t0: float, position: float) -> di
 
 
 def test_advance_delivers_each_trials_events_up_to_the_position_in_order(sweep_dir: Path) -> None:
-    logs = load_sweep_logs(sweep_dir)
+    logs = {trial: r.events() for trial, r in load_sweep_recordings(sweep_dir).items()}
     timeline = ReplayTimeline(logs)
     assert timeline.t0 == T0
     delivered: dict[str, list[dict]] = {}
@@ -55,7 +56,7 @@ def test_decisions_arrive_at_their_time(sweep_dir: Path) -> None:
 
 
 def test_to_end_delivers_everything_and_next_eval_steps(sweep_dir: Path) -> None:
-    logs = load_sweep_logs(sweep_dir)
+    logs = {trial: r.events() for trial, r in load_sweep_recordings(sweep_dir).items()}
     timeline = ReplayTimeline(logs)
     first_eval = min(e["t"] for events in logs.values() for e in events if e["event"] == "eval") - T0
     assert timeline.next_eval_position() == pytest.approx(first_eval)
@@ -86,32 +87,63 @@ def test_simulated_kill_truncates_the_trial_and_ends_it_stopped(sweep_dir: Path)
     )
 
 
-def test_simulated_tfp_keeps_the_p_best_at_fraction_f(sweep_dir: Path) -> None:
-    logs = load_sweep_logs(sweep_dir)
+def test_simulated_tfp_keeps_the_p_best_at_the_milestone(sweep_dir: Path) -> None:
+    logs = {trial: r.events() for trial, r in load_sweep_recordings(sweep_dir).items()}
     timeline = ReplayTimeline(logs)
     t, f, p = 12, 0.5, 3
-    stopped = set(timeline.apply_tfp(t, f, p))
+    decisions = timeline.apply_tfp(t, f, p)
+    stopped = {d.trial for d in timeline.simulated}
     model = SweepModel(sweep_dir)
     model.apply(timeline.to_end()[0])
-    order = sorted(logs, key=lambda trial: (logs[trial][0]["t"], trial))
+    # no sweep.toml: the launch order is the grid, WI-major; the cohort is its first t trials
+    order = sorted(logs, key=lambda trial: parse_trial_id(trial) or (0, 0))
     chosen = order[:t]
     assert set(order[t:]) <= stopped
 
-    # independently: best score before half of training, among chosen trials that got there
-    def score_at_half(trial: str) -> float | None:
+    # independently: the milestone is evaluation k of E (f snapped to k/E); the score there is the
+    # best of the first k evaluations; trials whose log ends before it are not compared
+    def score_at_milestone(trial: str) -> float | None:
         events = logs[trial]
-        total = events[0]["total_steps"]
-        scores = [e["score"] for e in events if e["event"] == "eval" and e["step"] <= f * total]
-        reached = any(e.get("step", 0) > f * total for e in events if e["event"] in ("train", "eval"))
-        return max(scores) if scores and reached else None
+        start = events[0]
+        evals = start["epochs"] * min(start["evals_per_epoch"], start["steps_per_epoch"])
+        k = max(1, min(evals, int(f * evals + 0.5)))
+        scores = [e["score"] for e in events if e["event"] == "eval"][:k]
+        return max(scores) if len(scores) == k else None
 
-    ranked = sorted((s, trial) for trial in chosen if (s := score_at_half(trial)) is not None)
-    kept = {trial for _, trial in ranked[-p:]}
-    for _, trial in ranked[:-p]:
+    ranked = sorted(((s, trial) for trial in chosen if (s := score_at_milestone(trial)) is not None),
+                    key=lambda pair: (-pair[0], order.index(pair[1])))
+    assert [d.trial for d in decisions] == [trial for _, trial in ranked]
+    assert [d.score for d in decisions] == [score for score, _ in ranked]
+    kept = {trial for _, trial in ranked[:p]}
+    assert {d.trial for d in decisions if d.action == "promote"} == kept
+    for _, trial in ranked[p:]:
         assert trial in stopped
         assert model.trials[trial].status == "stopped"
-        assert model.trials[trial].last_step <= f * logs[trial][0]["total_steps"]
+        start = logs[trial][0]
+        evals = start["epochs"] * min(start["evals_per_epoch"], start["steps_per_epoch"])
+        assert len(model.trials[trial].eval_scores) == int(f * evals + 0.5)  # stopped right after eval k
     assert not kept & stopped
+
+
+def test_rehearsing_the_recorded_tfp_sweep_reproduces_its_decisions() -> None:
+    """Replaying sample_logs/cola-minilm-tfp with its recorded t, f, p decides exactly as its
+    supervisor did: the same trials, actions, ranks, scores, thresholds and reasons."""
+    sweep = Path(__file__).resolve().parents[2] / "sample_logs" / "cola-minilm-tfp"
+    recorded = [json.loads(line) for line in (sweep / "decisions.jsonl").read_text().splitlines()]
+    timeline = load_timeline(sweep)
+    rehearsed = timeline.apply_tfp(12, 0.3, 4)
+    fields = ("trial", "action", "rule", "rung", "rank", "of", "score", "threshold", "reason")
+    assert [{k: d.to_dict()[k] for k in fields} for d in rehearsed] == [
+        {k: r[k] for k in fields} for r in recorded]
+    # and the rehearsal stops the stopped trials right after their milestone evaluation, as the run did
+    model = SweepModel(sweep)
+    model.apply(timeline.to_end()[0])
+    for decision in recorded:
+        state = model.trials[decision["trial"]]
+        if decision["action"] == "stop":
+            assert state.status == "stopped" and len(state.eval_scores) == 9
+        else:
+            assert state.status == "completed" and len(state.eval_scores) == 30
 
 
 def test_paused_queue_holds_unstarted_trials_until_resumed(sweep_dir: Path) -> None:
@@ -135,7 +167,7 @@ def test_paused_queue_holds_unstarted_trials_until_resumed(sweep_dir: Path) -> N
 
 def test_fast_reader_matches_the_tolerant_reader(tmp_path: Path, sweep_dir: Path) -> None:
     good = sweep_dir / "trials" / "wi2-do2" / "events.jsonl"
-    assert read_log_fast(good) == read_events(good, final=True).events
+    assert read_recording(good).events() == read_events(good, final=True).events
     bad = tmp_path / "events.jsonl"
     lines = good.read_text().splitlines()
     bad.write_text(
@@ -143,5 +175,5 @@ def test_fast_reader_matches_the_tolerant_reader(tmp_path: Path, sweep_dir: Path
         + "\n"
         + lines[5][:10]
     )
-    assert read_log_fast(bad) == read_events(bad, final=True).events
-    assert len(read_log_fast(bad)) == 5
+    assert read_recording(bad).events() == read_events(bad, final=True).events
+    assert len(read_recording(bad).events()) == 5

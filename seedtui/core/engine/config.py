@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from seedtui.log.atomic_file import write_text_atomically
 from seedtui.core.engine.config_table import ConfigError, Table, kind_of
 from seedtui.core.engine.tomlwrite import dumps_toml
+from seedtui.log.atomic_file import write_text_atomically
 
 TASKS = ("rte", "mrpc", "cola", "sst2", "custom")
 BACKENDS = ("local", "ray")
@@ -37,8 +37,12 @@ class DataConfig:
 
 
 @dataclass(frozen=True)
-class TrainerConfig:
-    epochs: float = 3
+class TrainerSettings:
+    """The ``[trainer]`` table: what every trial of the sweep passes to the trainer. The trainer's
+    own config (``trainers.config.TrainerConfig``) is built from it per trial by
+    ``seedtui.core.engine.trainer_command``, and checked by the trainer's own rules at load."""
+
+    epochs: int = 3
     batch_size: int = 16
     lr: float = 2e-5
     max_seq_length: int = 128
@@ -107,12 +111,20 @@ class SweepConfig:
     task: str
     model: str | None
     data: DataConfig
-    trainer: TrainerConfig
+    trainer: TrainerSettings
     wi_seeds: tuple[int, ...]
     do_seeds: tuple[int, ...]
     resources: ResourcesConfig = field(default_factory=ResourcesConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     source: Path | None = None
+    notes: tuple[str, ...] = ()
+    """What loading adjusted, said to the user (e.g. ``f`` snapped to a scheduled evaluation)."""
+
+    @property
+    def evals_per_trial(self) -> int:
+        """Scheduled evaluations of a full training (an epoch shorter than ``evals_per_epoch``
+        steps makes fewer; the trainer then snaps to its own schedule)."""
+        return self.trainer.epochs * self.trainer.evals_per_epoch
 
     @property
     def grid(self) -> list[tuple[int, int]]:
@@ -204,13 +216,19 @@ def parse_sweep_config(raw: dict[str, Any], *, base: Path, source: Path | None =
     data = _parse_data(top.table("data"), base, task)
     trainer = _parse_trainer(top.table("trainer"))
     resources = _parse_resources(top.table("resources"))
-    policy = _parse_policy(top.table("policy"), base, grid_size=len(wi_seeds) * len(do_seeds))
+    notes: list[str] = []
+    policy = _parse_policy(top.table("policy"), base, grid_size=len(wi_seeds) * len(do_seeds),
+                           evals=trainer.epochs * trainer.evals_per_epoch, notes=notes)
     top.finish()
-    return SweepConfig(
+    config = SweepConfig(
         name=name, sweep_dir=_path(base, sweep_dir_value), task=task, model=model, data=data,
         trainer=trainer, wi_seeds=wi_seeds, do_seeds=do_seeds, resources=resources, policy=policy,
-        source=source,
+        source=source, notes=tuple(notes),
     )
+    from seedtui.core.engine.trainer_command import check_trainer_accepts
+
+    check_trainer_accepts(config)
+    return config
 
 
 def _parse_data(table: Table, base: Path, task: str) -> DataConfig:
@@ -231,14 +249,14 @@ def _parse_data(table: Table, base: Path, task: str) -> DataConfig:
     return result
 
 
-def _parse_trainer(table: Table) -> TrainerConfig:
+def _parse_trainer(table: Table) -> TrainerSettings:
     extra = table.get("extra_args", [])
     if not isinstance(extra, list) or not all(isinstance(a, str) for a in extra):
         raise ConfigError(table.key("extra_args"), "must be a list of strings")
     device = table.string("device", "auto")
     assert device is not None
-    result = TrainerConfig(
-        epochs=table.number("epochs", 3, low=0, low_open=True) or 3,
+    result = TrainerSettings(
+        epochs=_whole_epochs(table),
         batch_size=table.integer("batch_size", 16, minimum=1) or 16,
         lr=table.number("lr", 2e-5, low=0, low_open=True) or 2e-5,
         max_seq_length=table.integer("max_seq_length", 128, minimum=8) or 128,
@@ -250,6 +268,15 @@ def _parse_trainer(table: Table) -> TrainerConfig:
     )
     table.finish()
     return result
+
+
+def _whole_epochs(table: Table) -> int:
+    """Epochs as the trainer takes them (``--epochs`` is an integer); 3.0 reads as 3."""
+    value = table.number("epochs", 3, low=0, low_open=True)
+    if value is None or value != int(value):
+        raise ConfigError(table.key("epochs"), f"must be a whole number of epochs (the trainer trains whole "
+                                               f"epochs), not {value}")
+    return int(value)
 
 
 def _parse_resources(table: Table) -> ResourcesConfig:
@@ -297,7 +324,7 @@ def _parse_resources(table: Table) -> ResourcesConfig:
     return result
 
 
-def _parse_policy(table: Table, base: Path, *, grid_size: int) -> PolicyConfig:
+def _parse_policy(table: Table, base: Path, *, grid_size: int, evals: int, notes: list[str]) -> PolicyConfig:
     # without a rule, a [policy.tfp] (or tfp = "auto") or a [policy.asha] table says which
     implied = "tfp" if table.has("tfp") else "asha" if table.has("asha") else "none"
     rule = table.string("rule", implied)
@@ -306,9 +333,10 @@ def _parse_policy(table: Table, base: Path, *, grid_size: int) -> PolicyConfig:
     order_seed = table.integer("order_seed", 0) or 0
     tfp = asha = divergence = None
     if table.get("tfp") == "auto":
-        tfp = _auto_tfp(table, base, grid_size=grid_size)
+        tfp = _auto_tfp(table, base, grid_size=grid_size, evals=evals, notes=notes)
     elif table.has("tfp") or rule == "tfp":
-        tfp = parse_tfp(table.table("tfp"), grid_size=grid_size, required=rule == "tfp")
+        tfp = parse_tfp(table.table("tfp"), grid_size=grid_size, evals=evals, notes=notes,
+                        required=rule == "tfp")
     if table.has("asha") or rule == "asha":
         sub = table.table("asha")
         asha = AshaConfig(
@@ -331,41 +359,52 @@ def _parse_policy(table: Table, base: Path, *, grid_size: int) -> PolicyConfig:
     return PolicyConfig(rule=rule, order_seed=order_seed, tfp=tfp, asha=asha, divergence=divergence)
 
 
-def parse_tfp(table: Table, *, grid_size: int, required: bool = True) -> TfpConfig | None:
-    missing = [k for k in ("t", "f", "p") if not table.has(k)]
+def parse_tfp(table: Table, *, grid_size: int, evals: int, notes: list[str],
+              required: bool = True) -> TfpConfig | None:
+    """``[policy.tfp]``: t, p and either f (snapped to the nearest scheduled evaluation) or k."""
+    missing = [k for k in ("t", "p") if not table.has(k)]
+    if not table.has("f") and not table.has("k"):
+        missing.insert(0, "f")
     if missing and required:
-        raise ConfigError(table.key(missing[0]), "is required by the tfp rule")
+        hint = " (or k, the number of evaluations before the decision)" if missing[0] == "f" else ""
+        raise ConfigError(table.key(missing[0]), "is required by the tfp rule" + hint)
     if missing:
         table.finish()
         return None
     t = table.integer("t", None, minimum=1)
-    f = table.number("f", None, low=0, high=1, low_open=True)
+    f = table.number("f", None, low=0, high=1, low_open=True) if table.has("f") else None
+    k = table.integer("k", None, minimum=1) if table.has("k") else None
     p = table.integer("p", None, minimum=1)
-    assert t is not None and f is not None and p is not None
+    assert t is not None and p is not None
     table.finish()
-    return validate_tfp(t, f, p, grid_size=grid_size, prefix=table.prefix)
+    if f is not None and k is not None and abs(f - k / evals) > 1e-9:
+        raise ConfigError(table.key("k"), f"k = {k} of {evals} evaluations is f = {k / evals:g}, "
+                                          f"not f = {f:g}; give one of them")
+    return validate_tfp(t, f, p, grid_size=grid_size, evals=evals, k=k, prefix=table.prefix, notes=notes)
 
 
-def validate_tfp(t: int, f: float, p: int, *, grid_size: int, prefix: str = "policy.tfp") -> TfpConfig:
-    """The t/f/p values checked against each other and the grid (also used for CLI overrides)."""
-    def key(name: str) -> str:  # an empty prefix means command-line flags
+def validate_tfp(t: int, f: float | None, p: int, *, grid_size: int, evals: int, k: int | None = None,
+                 prefix: str = "policy.tfp", notes: list[str] | None = None) -> TfpConfig:
+    """The t/f/p values checked by the one rule (``seedtui.policy.tfp_rule.check_setting``) against
+    each other, the grid and the trials' evaluation schedule; ``f`` comes back snapped to k/E.
+    Also used for CLI overrides and ``apply_tfp`` (an empty prefix names command-line flags)."""
+    from seedtui.policy.tfp_rule import TfpError, check_setting
+
+    def key(name: str) -> str:
         return f"{prefix}.{name}" if prefix else f"--{name}"
 
-    if t < 1:
-        raise ConfigError(key("t"), f"must be at least 1, not {t}")
-    if not 0 < f <= 1:
-        raise ConfigError(key("f"), f"must be a fraction in (0, 1], not {f}")
-    if p < 1:
-        raise ConfigError(key("p"), f"must be at least 1, not {p}")
-    if t > grid_size:
-        raise ConfigError(key("t"), f"{t} is more trials than the grid holds ({grid_size})")
-    if p > t:
-        raise ConfigError(key("p"), f"keeps {p} trials but only t = {t} are started")
-    return TfpConfig(t=t, f=float(f), p=p)
+    try:
+        setting = check_setting(t, f, p, grid_size=grid_size, evals=evals, k=k)
+    except TfpError as error:
+        raise ConfigError(key(error.field), error.message) from None
+    if setting.note and notes is not None:
+        notes.append(f"{key('f')}: {setting.note}")
+    return TfpConfig(t=setting.t, f=setting.f, p=setting.p)
 
 
-def _auto_tfp(table: Table, base: Path, *, grid_size: int) -> TfpConfig:
-    """``tfp = "auto"``: the statistics planner's t/f/p for ``budget`` from an earlier sweep."""
+def _auto_tfp(table: Table, base: Path, *, grid_size: int, evals: int, notes: list[str]) -> TfpConfig:
+    """``tfp = "auto"``: the statistics planner's t/f/p for ``budget`` from an earlier sweep
+    (t limited to this grid and to the earlier sweep's trials, so the answer can be applied)."""
     budget = table.integer("budget", None, minimum=1)
     source = table.string("source")
     if budget is None:
@@ -375,19 +414,15 @@ def _auto_tfp(table: Table, base: Path, *, grid_size: int) -> TfpConfig:
     source_dir = _path(base, source)
     if not source_dir.is_dir():
         raise ConfigError(table.key("source"), f"{source_dir} is not a directory")
-    try:
-        from seedtui.core.stats import recommend_tfp
-    except ImportError:
-        message = "\"auto\" needs seedtui.core.stats.recommend_tfp, which is not available"
-        raise ConfigError(table.key("tfp"), message) from None
+    from seedtui.core.stats.planner import recommend_tfp
     from seedtui.state import load_trials
 
     try:
-        row = recommend_tfp(load_trials(source_dir, skip_train=True), budget)
+        row = recommend_tfp(load_trials(source_dir, skip_train=True), budget, max_t=grid_size)
     except ValueError as error:  # the planner's own message is the useful one
         raise ConfigError(table.key("tfp"), f"the planner could not recommend t/f/p: {error}") from None
-    return validate_tfp(int(row.t), float(row.f), int(row.p), grid_size=grid_size,
-                        prefix=f"{table.key('tfp')} (auto)")
+    return validate_tfp(int(row.t), float(row.f), int(row.p), grid_size=grid_size, evals=evals,
+                        prefix=f"{table.key('tfp')} (auto)", notes=notes)
 
 
 # --- writing -----------------------------------------------------------------------------------

@@ -13,58 +13,22 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seedtui.log.atomic_file import write_text_atomically
 from seedtui.core.engine.config import SweepConfig
 from seedtui.core.engine.procs import owns_process, pid_running
 from seedtui.core.engine.slots import Slot
+from seedtui.core.engine.trainer_command import trainer_argv
 from seedtui.log import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, trial_id
-
-LAUNCH_FILE = "launch.json"
-STOP_REQUEST_FILE = "stop_request.json"
-TRAINER_MODULE = "trainers.finetune"
+from seedtui.log.atomic_file import write_text_atomically
+from seedtui.log.files import LAUNCH_FILE, STOP_REQUEST_FILE
 
 
 def trial_dir(sweep_dir: Path, wi_seed: int, do_seed: int) -> Path:
     return Path(sweep_dir) / TRIALS_DIR / trial_id(wi_seed, do_seed)
-
-
-def trainer_argv(config: SweepConfig, wi_seed: int, do_seed: int, directory: Path, *, device: str,
-                 stop_at_fraction: float | None = None, resume: bool = False) -> list[str]:
-    """The trainer's command line for one trial (the same flags on resume, plus ``--resume``)."""
-    trainer = config.trainer
-    argv = [
-        sys.executable, "-m", TRAINER_MODULE,
-        "--task", config.task,
-        "--wi-seed", str(wi_seed), "--do-seed", str(do_seed),
-        "--epochs", f"{trainer.epochs:g}", "--batch-size", str(trainer.batch_size),
-        "--lr", repr(trainer.lr), "--max-seq-length", str(trainer.max_seq_length),
-        "--warmup-ratio", repr(trainer.warmup_ratio), "--evals-per-epoch", str(trainer.evals_per_epoch),
-        "--trial-dir", str(directory),
-        "--device", device if trainer.device == "auto" else trainer.device,
-    ]
-    if config.model:
-        argv += ["--model", config.model]
-    if config.data.dir is not None:
-        argv += ["--data-dir", str(config.data.dir)]
-    if config.data.train_limit is not None:
-        argv += ["--train-limit", str(config.data.train_limit)]
-    if config.data.eval_limit is not None:
-        argv += ["--eval-limit", str(config.data.eval_limit)]
-    if config.data.cache_dir is not None:
-        argv += ["--cache-dir", str(config.data.cache_dir)]
-    if trainer.dropout_seed is not None:
-        argv += ["--dropout-seed", str(trainer.dropout_seed)]
-    if stop_at_fraction is not None:
-        argv += ["--stop-at-fraction", repr(stop_at_fraction)]
-    if resume:
-        argv.append("--resume")
-    return argv + list(trainer.extra_args)
 
 
 @dataclass

@@ -13,8 +13,9 @@ from typing import Any
 from seedtui.core.engine.config import SweepConfig, TfpConfig
 from seedtui.core.engine.policies.asha import AshaPolicy
 from seedtui.core.engine.policies.divergence import DivergencePolicy
-from seedtui.core.engine.policies.tfp import TfpPolicy, launch_order
+from seedtui.core.engine.policies.tfp import TfpPolicy
 from seedtui.log import trial_id
+from seedtui.policy.tfp_rule import choose_cohort, launch_order
 from seedtui.state import TrialState
 
 
@@ -59,11 +60,11 @@ def make_plan(config: SweepConfig, override: dict[str, Any] | None = None) -> Sw
 
 def tfp_override(tfp: TfpConfig, plan: SweepPlan, states: dict[str, TrialState],
                  order_seed: int) -> dict[str, Any]:
-    """t/f/p applied to a sweep already under way: the trials already started come first (they
-    have used resources already), then queued ones in the seeded order; if more than ``t`` have
-    started, all of them are compared. Queued trials outside the cohort are not run."""
+    """t/f/p applied to a sweep already under way: the cohort of the one rule
+    (``seedtui.policy.tfp_rule.choose_cohort``): trials already started first (they have used
+    resources already), then queued ones in the seeded order; if more than ``t`` have started, all
+    of them are compared. Queued trials outside the cohort are not run."""
     started = sorted((s for s in plan.trial_ids if states[s].status != "queued"),
                      key=lambda s: states[s].first_t or 0.0)
-    queued = [s for s in launch_order(plan.trial_ids, order_seed) if states[s].status == "queued"]
-    cohort = (started + queued)[: max(tfp.t, len(started))]
+    cohort = choose_cohort(tfp.t, launch_order(plan.trial_ids, order_seed), started)
     return {"rule": "tfp", "t": tfp.t, "f": tfp.f, "p": tfp.p, "cohort": cohort}

@@ -5,6 +5,12 @@ decision point, the p kept ones train to the end. For each budget B the planner 
 setting with t <= max_t, k in 1..E-1 and p in 0..t-1 whose cost is exactly B (or at most B), plus
 training B trials fully with nothing stopped (the baseline), and keeps the one with the highest
 exact expected result (``early_stopping.DecisionPointTables``).
+
+The grid is the authors': t (and so the budget) is at most the number N of logged trials, unless a
+larger ``max_t`` is asked for (rows with t > N are then marked ``extrapolated``), and p >= 1. Every
+setting is a milestone of the one t/f/p rule (``seedtui.policy.tfp_rule``): f = k/E for a scheduled
+evaluation k, or f = 1 with p = t (no early stopping), so every recommendation can be applied as it
+stands.
 """
 
 from __future__ import annotations
@@ -66,6 +72,8 @@ class PlanRow:
     score itself: (baseline - best) / baseline. None when the baseline's error is 0."""
     cost: float = 0.0
     baseline_sd: float = 0.0
+    extrapolated: bool = False
+    """t exceeds the number of logged trials: the expectation draws trials more than once."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -80,18 +88,19 @@ class PlanRow:
             "baseline": self.baseline,
             "baseline_sd": self.baseline_sd,
             "relative_error_reduction": self.relative_error_reduction,
+            "extrapolated": self.extrapolated,
         }
 
 
 def settings_for_budget(
     budget: int, evals: int, *, max_t: int = 200, budget_at_most: bool = False
 ) -> list[Setting]:
-    """Every (t, k, p) with t <= max_t, 1 <= k < E, 0 <= p < t and cost == budget (or <= budget),
+    """Every (t, k, p) with t <= max_t, 1 <= k < E, 1 <= p < t and cost == budget (or <= budget),
     plus the baseline (t = p = budget, nothing stopped)."""
     found = [Setting(budget, evals, budget, evals)] if budget <= max_t or budget_at_most else []
     units = budget * evals  # compare costs in whole eval units to stay exact
     for k in range(1, evals):
-        for p in range(0, max_t):
+        for p in range(1, max_t):
             left = units - p * (evals - k)
             if left < (p + 1) * k:  # t must exceed p
                 break
@@ -145,26 +154,29 @@ def plan(
     curves: np.ndarray,
     budgets: Iterable[int] = range(1, 31),
     *,
-    max_t: int = 200,
+    max_t: int | None = None,
     greater_is_better: bool = True,
     replacement: bool = True,
     budget_at_most: bool = False,
 ) -> list[PlanRow]:
     """The best t/f/p setting per budget, by exact expected result (see module docstring).
 
-    Ties in expected result go to the baseline (nothing stopped), then to fewer started trials.
-    Without replacement, t is also limited to the number of usable trials."""
+    ``max_t`` defaults to the number N of usable trials (the authors' grid); a budget above it has
+    no setting and is refused. Ties in expected result go to the baseline (nothing stopped), then
+    to fewer started trials. Without replacement, t is also limited to N."""
     signed = signed_curves(curves, greater_is_better)
     usable = int(np.isfinite(signed).any(axis=1).sum())
     if usable == 0:
         raise ValueError("no trial has a finite score")
     evals = signed.shape[1]
-    limit = max_t if replacement else min(max_t, usable)
+    limit = usable if max_t is None else (max_t if replacement else min(max_t, usable))
     budget_list = [int(b) for b in budgets]
     if any(b < 1 for b in budget_list):
         raise ValueError("budgets must be positive whole numbers of full trainings")
     if not replacement and any(b > usable for b in budget_list):
         raise ValueError(f"a budget above {usable} needs more distinct trials than the logs hold")
+    if any(b > limit for b in budget_list):
+        raise ValueError(too_large_budget(max(budget_list), usable, limit))
     per_budget = {
         b: settings_for_budget(b, evals, max_t=limit, budget_at_most=budget_at_most) for b in budget_list
     }
@@ -200,9 +212,23 @@ def plan(
                 ),
                 cost=best.cost,
                 baseline_sd=baseline_sd,
+                extrapolated=best.t > usable,
             )
         )
     return rows
+
+
+def too_large_budget(budget: int, usable: int, limit: int) -> str:
+    """Why a budget cannot be planned: it needs more trials than t may take."""
+    if limit < usable:
+        return f"a budget of {budget} needs t above --max-t {limit}"
+    return (f"a budget of {budget} full trainings needs more than the {usable} logged trials; "
+            f"plan budgets up to {limit}, or pass --max-t to extrapolate (draws repeat trials)")
+
+
+def default_budgets(usable: int, top: int = 30) -> list[int]:
+    """Budgets 1..30 as in the paper's figures, capped at the number of logged trials."""
+    return list(range(1, min(top, usable) + 1))
 
 
 def recommend_tfp(
@@ -216,4 +242,8 @@ def recommend_tfp(
         raise ValueError("no usable trials (completed, with a finite eval score)")
     if grid.curves.shape[1] < 2:
         raise ValueError("planning needs at least 2 evals per trial")
-    return plan(grid.curves, [budget], greater_is_better=grid.greater_is_better, **options)[0]
+    max_t = options.pop("max_t", None)
+    limit = grid.n_trials if max_t is None else min(int(max_t), grid.n_trials)
+    if budget > limit:
+        raise ValueError(too_large_budget(budget, grid.n_trials, limit))
+    return plan(grid.curves, [budget], greater_is_better=grid.greater_is_better, max_t=limit, **options)[0]

@@ -171,7 +171,7 @@ def plan_table(rows: Sequence[dict[str, Any]], metric: str) -> Table:
         reduction = row["relative_error_reduction"]
         table.add_row(
             str(row["budget"]),
-            str(row["t"]),
+            str(row["t"]) + ("*" if row.get("extrapolated") else ""),
             f"{row['f']:.3f}" if stopped else "1 (no stop)",
             str(row["p"]),
             fmt(row["expected_best"]),

@@ -22,6 +22,15 @@ class SweepInfo:
     wi_seeds: tuple[int, ...] = ()
     do_seeds: tuple[int, ...] = ()
     divergence_min_fraction: float | None = None
+    order_seed: int = 0
+    """The seed of the launch order under a policy (``[policy] order_seed``)."""
+
+    def launch_order(self) -> list[str] | None:
+        """The grid in the order a policy launched it (None without a seed grid in sweep.toml)."""
+        from seedtui.policy.tfp_rule import launch_order
+
+        grid = self.expected_trials()
+        return launch_order(grid, self.order_seed) if grid else None
 
     def expected_trials(self) -> list[str]:
         """Trial ids of the full WI x DO grid the configuration asks for."""
@@ -49,4 +58,10 @@ def read_sweep_info(sweep_dir: Path) -> SweepInfo:
         wi_seeds=_int_list(raw.get("wi_seeds")),
         do_seeds=_int_list(raw.get("do_seeds")),
         divergence_min_fraction=float(min_fraction) if isinstance(min_fraction, (int, float)) else None,
+        order_seed=_order_seed(raw.get("policy")),
     )
+
+
+def _order_seed(policy: Any) -> int:
+    seed = policy.get("order_seed") if isinstance(policy, dict) else None
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) else 0

@@ -3,7 +3,7 @@ al. 2020, section 5). Shows what the choice costs, and the planner's recommendat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,38 +12,50 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from seedtui.policy.tfp_rule import TfpError, check_setting, format_fraction, parse_fraction, tfp_cost
+
+__all__ = ["TfpChoice", "TfpScreen", "describe_choice", "parse_tfp", "tfp_cost"]
+
 
 @dataclass(frozen=True)
 class TfpChoice:
     t: int
     f: float
     p: int
+    note: str | None = field(default=None, compare=False)
+    """What checking adjusted (f snapped to a scheduled evaluation, p = t at f = 1)."""
 
 
-def tfp_cost(t: int, f: float, p: int) -> float:
-    """Budget in full trainings: every one of t trials runs to f, the p kept run the rest."""
-    return t * f + p * (1 - f)
+# Before any trial has started, the number of evaluations is unknown: f is then taken as typed
+# (snapping to this many steps changes nothing visible) and the supervisor snaps it on apply.
+_UNKNOWN_EVALS = 1_000_000
 
 
-def parse_tfp(t_text: str, f_text: str, p_text: str, *, max_trials: int | None = None) -> TfpChoice | str:
-    """The choice, or a sentence saying what is wrong with it."""
+def parse_tfp(t_text: str, f_text: str, p_text: str, *, max_trials: int | None = None,
+              evals: int | None = None) -> TfpChoice | str:
+    """The choice checked by the one t/f/p rule (``check_setting``), or a sentence saying what is
+    wrong with it. ``f`` may be typed as 0.3 or as 9/30; it is snapped to the nearest of the
+    trials' ``evals`` scheduled evaluations, and f = 1 means no early stopping (p = t)."""
     try:
         t, p = int(t_text), int(p_text)
     except ValueError:
         return "t and p must be whole numbers"
     try:
-        f = float(f_text)
-    except ValueError:
-        return "f must be a number between 0 and 1"
-    if not 0 < f < 1:
-        return "f must be between 0 and 1 (exclusive)"
-    if t < 1 or p < 1:
-        return "t and p must be at least 1"
-    if p > t:
-        return "p cannot exceed t"
-    if max_trials is not None and t > max_trials:
-        return f"t cannot exceed the {max_trials} trials of the sweep"
-    return TfpChoice(t, f, p)
+        f = parse_fraction(f_text)
+        setting = check_setting(t, f, p, grid_size=max_trials if max_trials is not None else t,
+                                evals=evals or _UNKNOWN_EVALS)
+    except TfpError as error:
+        return error.message
+    return TfpChoice(setting.t, setting.f, setting.p, setting.note)
+
+
+def describe_choice(choice: TfpChoice) -> str:
+    """One line on what applying ``choice`` does and costs."""
+    if choice.f >= 1.0:
+        what = f"no early stopping: {choice.t} trials train fully"
+    else:
+        what = f"{choice.t} trials to f = {choice.f:.4g}, then the best {choice.p} continue"
+    return f"{what}; budget t*f + p*(1-f) = {tfp_cost(choice.t, choice.f, choice.p):.2f} full trainings"
 
 
 class TfpScreen(ModalScreen[TfpChoice | None]):
@@ -52,13 +64,16 @@ class TfpScreen(ModalScreen[TfpChoice | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def __init__(
-        self, initial: TfpChoice, *, recommendation: str, max_trials: int | None, simulated: bool
+        self, initial: TfpChoice, *, recommendation: str, max_trials: int | None, simulated: bool,
+        evals: int | None = None,
     ) -> None:
         super().__init__()
         self.initial = initial
         self.recommendation = recommendation
         self.max_trials = max_trials
         self.simulated = simulated
+        self.evals = evals
+        """Scheduled evaluations of a full training, when a trial has started (f snaps to k/E)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -71,7 +86,7 @@ class TfpScreen(ModalScreen[TfpChoice | None]):
                 yield Label("t")
                 yield Input(str(self.initial.t), id="tfp-t", type="integer")
                 yield Label("f")
-                yield Input(f"{self.initial.f:g}", id="tfp-f", type="number")
+                yield Input(format_fraction(self.initial.f, self.evals), id="tfp-f")
                 yield Label("p")
                 yield Input(str(self.initial.p), id="tfp-p", type="integer")
             yield Static(id="tfp-cost")
@@ -91,7 +106,7 @@ class TfpScreen(ModalScreen[TfpChoice | None]):
             return
         self.initial = choice
         self.query_one("#tfp-t", Input).value = str(choice.t)
-        self.query_one("#tfp-f", Input).value = f"{choice.f:g}"
+        self.query_one("#tfp-f", Input).value = format_fraction(choice.f, self.evals)
         self.query_one("#tfp-p", Input).value = str(choice.p)
 
     def _choice(self) -> TfpChoice | str:
@@ -100,6 +115,7 @@ class TfpScreen(ModalScreen[TfpChoice | None]):
             self.query_one("#tfp-f", Input).value,
             self.query_one("#tfp-p", Input).value,
             max_trials=self.max_trials,
+            evals=self.evals,
         )
 
     def _update_cost(self) -> None:
@@ -108,9 +124,10 @@ class TfpScreen(ModalScreen[TfpChoice | None]):
         if isinstance(choice, str):
             cost.update(Text(choice, style="bold red"))
         else:
-            cost.update(
-                Text(f"budget: t*f + p*(1-f) = {tfp_cost(choice.t, choice.f, choice.p):.2f} full trainings")
-            )
+            text = Text(describe_choice(choice))
+            if choice.note:
+                text.append(f"\n{choice.note}", style="yellow")
+            cost.update(text)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._update_cost()

@@ -13,7 +13,7 @@ from seedtui.log import iter_event_files
 from seedtui.core.recording import TrialRecording, read_recording, read_recordings
 from seedtui.core.replay import MAX_SPEED, ReplayClock, ReplayTimeline, first_event_time, trial_of_log
 from seedtui.state import trial_id_for_log
-from seedtui.core.view.decisions import read_decision_records
+from seedtui.log.decisions import read_decisions
 from seedtui.core.view.sweep_info import read_sweep_info
 from seedtui.tui.sources.base import EventSource, Notify, SourceStatus
 
@@ -87,7 +87,8 @@ class ReplaySource(EventSource):
         paths = list(iter_event_files(self.sweep_dir))
         firsts = [t for t in (first_event_time(p) for p in paths) if t is not None]
         timeline = ReplayTimeline(
-            {}, decisions=read_decision_records(self.sweep_dir), t0=min(firsts) if firsts else 0.0
+            {}, decisions=read_decisions(self.sweep_dir, final=True), t0=min(firsts) if firsts else 0.0,
+            launch_order=self.info.launch_order(),
         )
         with self._lock:
             self.timeline = timeline
@@ -236,11 +237,12 @@ class ReplaySource(EventSource):
 
     def apply_tfp(self, t: int, f: float, p: int) -> str:
         with self._lock:
-            start = self.timeline.start_event() if self.timeline is not None else None
-            greater = bool(start["greater_is_better"]) if start is not None else True
-            stopped = self.timeline.apply_tfp(t, f, p, greater_is_better=greater) if self.timeline else []
+            before = len(self.timeline.simulated) if self.timeline is not None else 0
+            decisions = self.timeline.apply_tfp(t, f, p) if self.timeline is not None else []
+            stopped = len(self.timeline.simulated) - before if self.timeline is not None else 0
         self._after_action()
-        return f"SIMULATED: t={t} f={f:g} p={p} stops {len(stopped)} trial(s)"
+        promoted = sum(1 for d in decisions if d.action == "promote")
+        return f"SIMULATED: t={t} f={f:g} p={p}: {promoted} continue, {stopped} stopped"
 
     def set_queue_paused(self, paused: bool) -> str:
         with self._lock:

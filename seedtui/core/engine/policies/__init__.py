@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import math
 
+from seedtui.core.direction import best_score
+from seedtui.policy.schedule import scheduled_eval_count
+from seedtui.policy.tfp_rule import snap_fraction
 from seedtui.state import TrialState
 
 
@@ -14,39 +17,25 @@ def rung_step(total_steps: int, fraction: float) -> int:
 
 
 def rung_eval_index(trial: TrialState, fraction: float) -> int | None:
-    """Index of the first eval at or past ``fraction`` of training, or None if not reached yet.
+    """Index of the trial's evaluation at the t/f/p milestone nearest ``fraction`` (the one rule,
+    ``seedtui.policy.tfp_rule``), or None while the trial has not made that many evaluations.
 
-    A suspended trial has reached its milestone by definition (the trainer stops exactly there,
-    whatever its rounding), so its last eval counts."""
-    total = trial.total_steps
-    if not total or not trial.eval_steps:
+    A suspended trial has reached its milestone by definition (the trainer suspends right after
+    the milestone's evaluation), so it counts with the evaluations it has."""
+    evals = None if trial.start is None else scheduled_eval_count(trial.start)
+    if not evals or not trial.eval_steps:
         return None
-    target = rung_step(total, fraction)
-    for index, step in enumerate(trial.eval_steps):
-        if step >= target:
-            return index
+    milestone = snap_fraction(fraction, evals)
+    if len(trial.eval_steps) > milestone.eval_index:
+        return milestone.eval_index
     if trial.status == "suspended":
         return len(trial.eval_steps) - 1
     return None
 
 
-def best_of(scores: list[float], greater_is_better: bool) -> float | None:
-    finite = [s for s in scores if math.isfinite(s)]
-    if not finite:
-        return None
-    return max(finite) if greater_is_better else min(finite)
-
-
 def score_at_rung(trial: TrialState, fraction: float) -> float | None:
-    """The best-so-far score over the evals up to the one at ``fraction`` (None if not reached)."""
+    """The best-so-far score over the evals up to the milestone (None if not reached)."""
     index = rung_eval_index(trial, fraction)
     if index is None:
         return None
-    return best_of(trial.eval_scores[: index + 1], trial.greater_is_better)
-
-
-def sort_key(score: float | None, greater_is_better: bool) -> float:
-    """A key that sorts better scores first; a missing or NaN score sorts last."""
-    if score is None or not math.isfinite(score):
-        return math.inf
-    return -score if greater_is_better else score
+    return best_score(trial.eval_scores[: index + 1], trial.greater_is_better)

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from seedtui.core.engine.decisions import Decision
-from seedtui.core.engine.policies import best_of
+from seedtui.core.direction import best_score
+from seedtui.log.decisions import Decision
 from seedtui.state import TrialState
 
 RULE = "asha"
@@ -82,7 +82,7 @@ class AshaPolicy:
         if not total:
             return None
         progress = trial.eval_steps[eval_index] / total
-        score = best_of(trial.eval_scores[: eval_index + 1], trial.greater_is_better)
+        score = best_score(trial.eval_scores[: eval_index + 1], trial.greater_is_better)
         # Ray walks the rungs from the highest down: only the highest rung reached counts.
         for rung in reversed(self.rungs):
             recorded = self.recorded[rung]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from seedtui.core.engine.decisions import Decision
 from seedtui.core.engine.policies import rung_step
+from seedtui.log.decisions import Decision
 from seedtui.state import TrialState
 
 RULE = "divergence"

@@ -1,34 +1,28 @@
-"""The t/f/p policy of Dodge et al. (2020), synchronous as in the paper.
+"""The t/f/p policy of Dodge et al. (2020), synchronous as in the paper, in the supervisor.
 
-Start ``t`` trials of the grid (in a seeded random order); each trains to fraction ``f`` of its
-training (the supervisor launches it with ``--stop-at-fraction f``, so it checkpoints and ends
-``suspended``). When all ``t`` have reached ``f``, the ``p`` best by best-so-far score continue
-(``promote``: resumed from the checkpoint) and the others are stopped.
-
-Ranking: best-so-far score at ``f`` in the metric's direction; ties are broken by the trials'
-position in the seeded launch order (earlier first), so the outcome is deterministic. A trial that
-ended before reaching ``f`` (stopped by hand, diverged, failed) is not compared and not counted
-against ``p``. A trial already past ``f`` without a checkpoint (the policy applied to a running
-sweep) is judged by its best score up to the first eval at or past ``f``.
+The rule itself (milestone, cohort, ranking, ties) is ``seedtui.policy.tfp_rule``; this module
+turns it into the supervisor's state and its logged decisions. Start the ``t`` trials of the
+cohort; each trains to the milestone (the supervisor launches it with ``--stop-at-fraction f`` and
+the trainer suspends right after the milestone's scheduled evaluation). When all ``t`` have
+reached it, the ``p`` best continue (``promote``: resumed from the checkpoint) and the others are
+stopped. A trial that ended before the milestone (stopped by hand, diverged, failed) is not
+compared and not counted against ``p``. A trial already past the milestone without a checkpoint
+(the policy applied to a running sweep) is judged by its best score up to the milestone.
+At ``f = 1`` (no early stopping) nothing is decided: every started trial trains fully.
 """
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
-from seedtui.core.engine.decisions import Decision
-from seedtui.core.engine.policies import score_at_rung, sort_key
+from seedtui.core.engine.policies import score_at_rung
+from seedtui.log.decisions import Decision
+from seedtui.policy.tfp_rule import launch_order, rank_at_milestone
 from seedtui.state import TrialState
 
 RULE = "tfp"
 
-
-def launch_order(trial_ids: list[str], order_seed: int) -> list[str]:
-    """The grid in the seeded random order in which a policy launches it."""
-    order = list(trial_ids)
-    random.Random(order_seed).shuffle(order)
-    return order
+__all__ = ["RULE", "TfpPolicy", "decide_tfp", "has_reached", "launch_order", "rank_cohort"]
 
 
 def has_reached(trial: TrialState, f: float) -> bool:
@@ -49,26 +43,30 @@ def decide_tfp(trials: list[TrialState], *, f: float, p: int, order: list[str]) 
     decision. Trials are returned in rank order."""
     if not all(has_reached(trial, f) for trial in trials):
         return None
-    position = {trial_id: index for index, trial_id in enumerate(order)}
-    compared = [t for t in trials if not _ended_before_rung(t, f)]
-    scored = [(score_at_rung(t, f), t) for t in compared]
-    scored.sort(key=lambda pair: (sort_key(pair[0], pair[1].greater_is_better),
-                                  position.get(pair[1].trial_id, len(position)), pair[1].trial_id))
-    kept = scored[:p]
-    threshold = kept[-1][0] if kept else None
+    return rank_cohort(trials, f=f, p=p, order=order)
+
+
+def rank_cohort(trials: list[TrialState], *, f: float, p: int, order: list[str]) -> list[Decision]:
+    """The decisions for a cohort whose trials are at (or past) the milestone, in rank order.
+
+    The engine calls it through ``decide_tfp`` once the whole cohort is there; replay rehearsal
+    calls it with each trial's state folded up to its milestone, so both decide alike."""
+    compared = {t.trial_id: t for t in trials if not _ended_before_rung(t, f)}
+    greater = next(iter(compared.values())).greater_is_better if compared else True
+    ranking = rank_at_milestone(((trial_id, score_at_rung(trial, f)) for trial_id, trial in compared.items()),
+                                p=p, order=order, greater_is_better=greater)
     decisions = []
-    for rank, (score, trial) in enumerate(scored, start=1):
-        promote = rank <= p
-        if promote:
-            reason = f"rank {rank} of {len(scored)} at f={f:g}: in the best p={p}"
+    for place in ranking:
+        if place.promote:
+            reason = f"rank {place.rank} of {place.of} at f={f:g}: in the best p={p}"
         else:
-            reason = (f"rank {rank} of {len(scored)} at f={f:g}: below the p={p} best "
-                      f"(threshold {_fmt(threshold)})")
-        if trial.status in ("completed",):
+            reason = (f"rank {place.rank} of {place.of} at f={f:g}: below the p={p} best "
+                      f"(threshold {_fmt(place.threshold)})")
+        if compared[place.trial].status == "completed":
             reason += " (already completed)"
         decisions.append(Decision(
-            rule=RULE, trial=trial.trial_id, action="promote" if promote else "stop", rung=f,
-            score=score, threshold=threshold, rank=rank, of=len(scored), reason=reason,
+            rule=RULE, trial=place.trial, action="promote" if place.promote else "stop", rung=f,
+            score=place.score, threshold=place.threshold, rank=place.rank, of=place.of, reason=reason,
         ))
     return decisions
 
@@ -98,9 +96,14 @@ class TfpPolicy:
         order = launch_order(grid_ids, order_seed)
         return cls(cohort=order[:t], f=f, p=p, order=order)
 
+    @property
+    def decides(self) -> bool:
+        """False at f = 1 (no early stopping): every cohort trial trains fully, nothing is ranked."""
+        return self.f < 1.0 - 1e-12
+
     def decide(self, trials_by_id: dict[str, TrialState]) -> list[Decision]:
         """The decisions, once, when the whole cohort has reached ``f``; otherwise nothing."""
-        if self.decided:
+        if self.decided or not self.decides:
             return []
         cohort = [trials_by_id[trial_id] for trial_id in self.cohort if trial_id in trials_by_id]
         if len(cohort) < len(self.cohort):

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.core.engine.config import SweepConfig
-from seedtui.core.engine.launcher import STOP_REQUEST_FILE, trainer_argv, trial_dir
+from seedtui.core.engine.launcher import STOP_REQUEST_FILE, trial_dir
+from seedtui.core.engine.trainer_command import trainer_argv
 from seedtui.core.engine.ray_backend.cluster import describe_node, node_alive
 from seedtui.core.engine.ray_backend.mirror import (
     RayLaunchRecord,

@@ -1,0 +1,115 @@
+"""The built-in trainer's command line for one trial, built from the trainer's own config.
+
+The sweep's ``[trainer]`` and ``[data]`` tables become a ``trainers.config.TrainerConfig`` per
+trial, and ``trainers.config.to_argv`` writes its flags: the engine never spells a trainer flag
+itself, so a value the engine accepts is a value the trainer parses. ``check_trainer_accepts``
+runs the trainer's own parser and checks on the command line of the first trial when a config is
+loaded, so a sweep the trainer would refuse (exit 2 at launch) is refused before anything starts.
+``trainers.config`` imports no torch, so the light install can do this.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from seedtui.core.engine.config import SweepConfig
+from seedtui.core.engine.config_table import ConfigError
+from trainers.config import BadInput, TrainerConfig, check_config, parse_config, to_argv
+
+TRAINER_MODULE = "trainers.finetune"
+
+# The sweep config key that sets each trainer flag, to name the key when the trainer refuses it.
+_KEY_OF_FLAG = {
+    "--epochs": "trainer.epochs", "--batch-size": "trainer.batch_size", "--lr": "trainer.lr",
+    "--max-seq-length": "trainer.max_seq_length", "--warmup-ratio": "trainer.warmup_ratio",
+    "--evals-per-epoch": "trainer.evals_per_epoch", "--device": "trainer.device",
+    "--dropout-seed": "trainer.dropout_seed", "--train-limit": "data.train_limit",
+    "--eval-limit": "data.eval_limit", "--data-dir": "data.dir", "--cache-dir": "data.cache_dir",
+    "--task": "task", "--model": "model", "--wi-seed": "wi_seeds", "--do-seed": "do_seeds",
+}
+
+
+def trainer_config(config: SweepConfig, wi_seed: int, do_seed: int, directory: Path, *, device: str,
+                   stop_at_fraction: float | None = None, resume: bool = False) -> TrainerConfig:
+    """The trainer's config for one trial of the sweep (the same on resume, plus ``resume``)."""
+    trainer = config.trainer
+    return TrainerConfig(
+        task=config.task, model=config.model or "", trial_dir=str(directory),
+        data_dir=None if config.data.dir is None else str(config.data.dir),
+        wi_seed=wi_seed, do_seed=do_seed, dropout_seed=trainer.dropout_seed,
+        epochs=trainer.epochs, batch_size=trainer.batch_size, lr=trainer.lr,
+        max_seq_length=trainer.max_seq_length, warmup_ratio=trainer.warmup_ratio,
+        evals_per_epoch=trainer.evals_per_epoch, train_limit=config.data.train_limit,
+        eval_limit=config.data.eval_limit, stop_at_fraction=stop_at_fraction, resume=resume,
+        device=device if trainer.device == "auto" else trainer.device,
+        cache_dir=None if config.data.cache_dir is None else str(config.data.cache_dir),
+    )
+
+
+def trainer_arguments(config: SweepConfig, wi_seed: int, do_seed: int, directory: Path, *, device: str,
+                      stop_at_fraction: float | None = None, resume: bool = False) -> list[str]:
+    """The trainer's flags for one trial (without the interpreter), ``extra_args`` last."""
+    trial = trainer_config(config, wi_seed, do_seed, directory, device=device,
+                           stop_at_fraction=stop_at_fraction, resume=resume)
+    # without a model in the sweep, the trainer picks its default where it runs
+    omit = frozenset() if config.model else frozenset({"model"})
+    return to_argv(trial, omit=omit) + list(config.trainer.extra_args)
+
+
+def trainer_argv(config: SweepConfig, wi_seed: int, do_seed: int, directory: Path, *, device: str,
+                 stop_at_fraction: float | None = None, resume: bool = False) -> list[str]:
+    """The whole command line: ``python -m trainers.finetune`` and the trial's flags."""
+    return [sys.executable, "-m", TRAINER_MODULE,
+            *trainer_arguments(config, wi_seed, do_seed, directory, device=device,
+                               stop_at_fraction=stop_at_fraction, resume=resume)]
+
+
+class _ArgparseRefused(Exception):
+    pass
+
+
+def check_trainer_accepts(config: SweepConfig) -> None:
+    """Raise ConfigError (naming the key) when the trainer would refuse the sweep's trials.
+
+    Parses the first and last trials' command lines with the trainer's own parser and checks, as
+    the trainer does at start, with a t/f/p milestone when the policy sets one."""
+    if not config.wi_seeds or not config.do_seeds:
+        return
+    fraction = config.policy.tfp.f if config.policy.tfp is not None else None
+    placeholder = config.sweep_dir / "trials" / "_check"
+    for wi, do in {(config.wi_seeds[0], config.do_seeds[0]), (config.wi_seeds[-1], config.do_seeds[-1])}:
+        arguments = trainer_arguments(config, wi, do, placeholder, device="cpu", stop_at_fraction=fraction)
+        try:
+            check_config(_parse_quietly(arguments))
+        except _ArgparseRefused as refused:
+            raise ConfigError(_key_for(str(refused), config), f"the trainer refuses it: {refused}") from None
+        except BadInput as error:
+            raise ConfigError(_key_for(str(error), config), f"the trainer refuses it: {error}") from None
+
+
+def _parse_quietly(arguments: list[str]) -> TrainerConfig:
+    """``parse_config`` with argparse's usage message and exit turned into an exception."""
+    import argparse
+    import contextlib
+    import io
+
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(captured):
+            return parse_config(arguments)
+    except SystemExit:
+        lines = [line for line in captured.getvalue().splitlines() if "error:" in line]
+        message = lines[-1].split("error:", 1)[1].strip() if lines else "its command line is invalid"
+        raise _ArgparseRefused(message) from None
+    except argparse.ArgumentError as error:  # pragma: no cover - exit_on_error is on
+        raise _ArgparseRefused(str(error)) from None
+
+
+def _key_for(message: str, config: SweepConfig) -> str:
+    flags = re.findall(r"--[a-z][a-z-]*", message)
+    for flag in flags:
+        if flag in _KEY_OF_FLAG:
+            return _KEY_OF_FLAG[flag]
+    return "trainer.extra_args" if config.trainer.extra_args else "trainer"
