@@ -23,7 +23,7 @@ from seedtui.core.stats.early_stopping import expected_best_tfp, simulate_tfp  #
 from seedtui.core.stats.grid import build_grid  # noqa: E402
 from seedtui.core.stats.planner import evaluate_settings, plan, settings_for_budget  # noqa: E402
 from seedtui.state import load_trials  # noqa: E402
-from tests.stats.synthetic import rte_like_curves, write_sweep  # noqa: E402
+from seedtui.testing.curves import rte_like_curves, write_sweep  # noqa: E402
 
 
 def best_of(repeats: int, action) -> float:  # type: ignore[no-untyped-def]

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from seedtui.core.stats.summary import summarize  # noqa: E402
 from seedtui.state import load_trials  # noqa: E402
-from tests.stats.synthetic import rte_like_curves, write_sweep  # noqa: E402
+from seedtui.testing.curves import rte_like_curves, write_sweep  # noqa: E402
 
 TARGET_SECONDS = 1.0
 

@@ -1,5 +1,5 @@
 """Benchmark of the TUI at the paper's scale: 625 trials (25 WI x 25 DO), 30 evals and ~500 loss
-points each, on a SYNTHETIC sweep (tests/tui/synthetic_sweep.py; made-up curves, not results).
+points each, on a SYNTHETIC sweep (seedtui/testing/replay_sweep.py; made-up curves, not results).
 
 Prints, each against a baseline measured in the same run:
   - reading the logs: the columnar reader (seedtui.core.recording) vs the previous whole-file dict
@@ -31,13 +31,13 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from seedtui.log import iter_event_files, read_events, validate_event  # noqa: E402
 from seedtui.core.recording import TrialRecording, read_recording  # noqa: E402
 from seedtui.core.replay import ReplayTimeline, load_timeline  # noqa: E402
 from seedtui.core.view.sweep_model import SweepModel  # noqa: E402
+from seedtui.log import iter_event_files, read_events, validate_event  # noqa: E402
+from seedtui.testing.replay_sweep import SweepShape, write_sweep  # noqa: E402
 from seedtui.tui.app import SeedTuiApp, create_app  # noqa: E402
 from seedtui.tui.sources.replay import ReplaySource  # noqa: E402
-from tests.tui.synthetic_sweep import SweepShape, write_sweep  # noqa: E402
 
 PAPER = SweepShape(
     n_wi=25,

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from seedtui.log import EventWriter, trial_id
+from seedtui.testing.trial_log import write_trial as shared_write_trial
 
 SWEEP_TOML = """\
 # the resolved sweep (written by the engine)
@@ -27,31 +27,13 @@ do_seeds = [1, 2, 3, 4, 5]
 def write_trial(root: Path, wi: int, do: int, scores: list[float], *, evals_per_epoch: int,
                 status: str | None = "completed", total_evals: int | None = None,
                 model: str = "tiny-bert", greater_is_better: bool = True) -> Path:
-    """One trial log with an eval every 10 steps; ``status=None`` leaves it without an end event."""
-    total_evals = len(scores) if total_evals is None else total_evals
-    steps_per_epoch = 10 * evals_per_epoch
-    epochs = total_evals / evals_per_epoch
-    path = root / "trials" / trial_id(wi, do) / "events.jsonl"
-    with EventWriter(path) as writer:
-        writer.write(
-            "start", t=1_000.0, schema=1, trial=trial_id(wi, do), wi_seed=wi, do_seed=do, task="rte",
-            model=model, metric="acc" if greater_is_better else "error",
-            greater_is_better=greater_is_better, epochs=epochs,
-            steps_per_epoch=steps_per_epoch, total_steps=10 * total_evals, evals_per_epoch=evals_per_epoch,
-            batch_size=8, lr=2e-5, train_size=80, eval_size=40, majority_baseline=0.5, pid=1,
-            host="elsewhere", config={"task": "rte", "lr": 2e-5},
-        )
-        for index, score in enumerate(scores):
-            step = 10 * (index + 1)
-            epoch = step / steps_per_epoch
-            writer.write("train", t=1_000.0 + step, step=step, epoch=epoch, loss=0.5, lr=2e-5)
-            writer.write(
-                "eval", t=1_000.0 + step, step=step, epoch=epoch, metrics={"acc": score},
-                score=score, eval_index=index, epoch_end=(index + 1) % evals_per_epoch == 0,
-            )
-        if status is not None:
-            writer.write("end", t=2_000.0, status=status, step=10 * len(scores), reason="fixture")
-    return path
+    """One trial log (the shared writer) with this file's dev set: 40 examples, baseline 0.5."""
+    return shared_write_trial(
+        root, wi, do, scores, evals_per_epoch=evals_per_epoch, status=status, total_evals=total_evals,
+        train_loss=0.5, t0=1_000.0, model=model, metric="acc" if greater_is_better else "error",
+        greater_is_better=greater_is_better, train_size=80, eval_size=40, majority_baseline=0.5,
+        host="elsewhere", config={"task": "rte", "lr": 2e-5},
+    )
 
 
 def write_sweep(root: Path, wi_seeds: Iterable[int], do_seeds: Iterable[int], *, epochs: int = 3,

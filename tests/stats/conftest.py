@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.stats.synthetic import rte_like_curves, write_sweep
+from seedtui.testing.curves import rte_like_curves, write_sweep
 
 
 @pytest.fixture

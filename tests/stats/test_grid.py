@@ -8,7 +8,7 @@ import numpy as np
 
 from seedtui.core.stats.grid import build_grid
 from seedtui.state import load_trials
-from tests.stats.synthetic import write_trial
+from seedtui.testing.trial_log import write_trial
 
 
 def test_grid_cells_exclusions_and_missing(tmp_path: Path) -> None:

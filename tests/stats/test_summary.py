@@ -11,7 +11,7 @@ import pytest
 from seedtui.core.stats.evp import expected_validation_performance
 from seedtui.core.stats.summary import summarize
 from seedtui.state import load_trials
-from tests.stats.synthetic import write_trial
+from seedtui.testing.trial_log import write_trial
 
 KEYS = {
     "n_trials",

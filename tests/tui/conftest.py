@@ -1,4 +1,4 @@
-"""Fixtures for the TUI tests: a SYNTHETIC sweep (see synthetic_sweep.py) and a way to run the
+"""Fixtures for the TUI tests: a SYNTHETIC sweep (see seedtui/testing/replay_sweep.py) and a way to run the
 app over it at a frozen point of its replay."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from seedtui.core.replay import load_timeline
+from seedtui.testing.replay_sweep import write_sweep
 from seedtui.tui.app import SeedTuiApp, create_app
 from seedtui.tui.sources.replay import ReplaySource
-from tests.tui.synthetic_sweep import write_sweep
 
 
 @pytest.fixture

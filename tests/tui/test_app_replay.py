@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from textual.widgets import Input
 
+from seedtui.testing.replay_sweep import MARKUP_LINE
 from seedtui.tui.renderables.trial_row import layout_columns
 from seedtui.tui.screens.confirm import ConfirmScreen
 from seedtui.tui.screens.help import HelpScreen
@@ -19,7 +20,6 @@ from seedtui.tui.widgets.decisions_log import DecisionsLog
 from seedtui.tui.widgets.heatmap import Heatmap
 from seedtui.tui.widgets.trial_table import TrialTable
 from tests.tui.conftest import ReplayAppFactory, screen_text, settle
-from tests.tui.synthetic_sweep import MARKUP_LINE
 
 pytestmark = pytest.mark.anyio
 
@@ -287,9 +287,9 @@ async def test_quit_in_replay_exits_without_asking(replay_app: ReplayAppFactory)
 
 async def test_switching_between_sweeps(replay_app: ReplayAppFactory, tmp_path: Path) -> None:
     from seedtui.core.replay import load_timeline
+    from seedtui.testing.replay_sweep import SweepShape, write_sweep
     from seedtui.tui.app import create_app
     from seedtui.tui.sources.replay import ReplaySource
-    from tests.tui.synthetic_sweep import SweepShape, write_sweep
 
     first = write_sweep(tmp_path / "many", "a-sweep")
     second = write_sweep(

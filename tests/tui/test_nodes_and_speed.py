@@ -114,7 +114,7 @@ def _start_event(trial: str, host: str) -> dict[str, object]:
 async def test_the_app_shows_each_trials_node_and_how_many_nodes() -> None:
     from seedtui.tui.app import create_app
     from seedtui.tui.sources.base import SourceStatus
-    from seedtui.tui.sources.fake import FakeSource
+    from seedtui.testing.fake_source import FakeSource
     from seedtui.tui.widgets.curves import CurvesPane
     from seedtui.tui.widgets.header import SweepHeader
     from tests.tui.conftest import settle

@@ -48,10 +48,6 @@ def scale_index(fraction: float) -> int:
     return min(len(SCALE_HEX) - 1, max(0, round(fraction * (len(SCALE_HEX) - 1))))
 
 
-def scale_color(fraction: float) -> Color:
-    return Color.parse(SCALE_HEX[scale_index(fraction)])
-
-
 @cache
 def _cell_style(index: int | None) -> Style:
     if index is None:

@@ -7,8 +7,7 @@ sends engine commands and a replay rehearses them on a simulated copy.
 """
 
 from seedtui.tui.sources.base import EventSource, SourceStatus, SourceUpdate
-from seedtui.tui.sources.fake import FakeSource
 from seedtui.tui.sources.live import LiveSource
 from seedtui.tui.sources.replay import ReplaySource
 
-__all__ = ["EventSource", "FakeSource", "LiveSource", "ReplaySource", "SourceStatus", "SourceUpdate"]
+__all__ = ["EventSource", "LiveSource", "ReplaySource", "SourceStatus", "SourceUpdate"]

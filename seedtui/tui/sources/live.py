@@ -26,11 +26,10 @@ MAX_BACKLOG = 200_000
 """Events waiting in the buffer above which the thread stops reading until the app catches up."""
 
 
-def _engine_control() -> Any | None:
-    try:
-        from seedtui.core.engine import control
-    except ImportError:
-        return None
+def _engine_control() -> Any:
+    """The engine's control module, imported on first use (it is not needed to draw a replay)."""
+    from seedtui.core.engine import control
+
     return control
 
 
@@ -106,11 +105,11 @@ class LiveSource(EventSource):
 
     def _read_status(self) -> SourceStatus:
         control = _engine_control()
-        info = control.supervisor_status(self.sweep_dir) if control is not None else None
+        info = control.supervisor_status(self.sweep_dir)
         self._supervisor_alive = bool(info is not None and info.alive)
         self._queue_paused = bool(info is not None and info.alive and info.paused)
         gpus = self._gpu_probe.read() if self._gpu_probe is not None else ()
-        state = control.read_state(self.sweep_dir) if control is not None else None
+        state = control.read_state(self.sweep_dir)
         nodes = state.get("nodes") if isinstance(state, dict) else None
         return SourceStatus(
             running_nodes=tuple(sorted((str(k), str(v)) for k, v in nodes.items()))
@@ -125,12 +124,10 @@ class LiveSource(EventSource):
     # --- actions -----------------------------------------------------------------------------------
     @property
     def can_act(self) -> bool:
-        return bool(self._supervisor_alive) and _engine_control() is not None
+        return bool(self._supervisor_alive)
 
     def _send(self, action: str, **args: Any) -> str:
         control = _engine_control()
-        if control is None:
-            return "the sweep engine is not installed: nothing sent"
         if not self._supervisor_alive:
             return "no supervisor is running this sweep (read-only): nothing sent"
         control.send_command(self.sweep_dir, action, **args)

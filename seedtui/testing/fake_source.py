@@ -1,4 +1,7 @@
-"""A source fed by the test itself: push events, and see which commands the app sent."""
+"""A TUI event source fed by the test itself: push events, and see which commands the app sent.
+
+It subclasses the TUI's ``EventSource`` but imports no Textual (the sources are plain threads).
+"""
 
 from __future__ import annotations
 

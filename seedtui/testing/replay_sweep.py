@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from seedtui.log import EventWriter, trial_id
+from seedtui.testing.trial_log import start_fields
 
 T0 = 1_700_000_000.0
 """Start of every synthetic sweep (fixed, so replays and snapshots are deterministic)."""
@@ -80,26 +81,13 @@ def write_sweep(root: Path, name: str = "synthetic-sweep", shape: SweepShape = S
             writer.write(
                 "start",
                 t=start_t,
-                schema=1,
-                trial=trial,
-                wi_seed=wi,
-                do_seed=do,
-                task="rte",
-                model="synthetic/tiny-bert",
-                metric="acc",
-                greater_is_better=True,
-                epochs=shape.epochs,
-                steps_per_epoch=shape.steps_per_epoch,
-                total_steps=total_steps,
-                evals_per_epoch=shape.evals_per_epoch,
-                batch_size=8,
-                lr=2e-5,
-                train_size=160,
-                eval_size=64,
-                majority_baseline=shape.baseline,
-                pid=999_999,
-                host="synthetic-host",
-                config={"synthetic": True},
+                **start_fields(
+                    wi, do, model="synthetic/tiny-bert", epochs=shape.epochs,
+                    steps_per_epoch=shape.steps_per_epoch, total_steps=total_steps,
+                    evals_per_epoch=shape.evals_per_epoch, train_size=160, eval_size=64,
+                    majority_baseline=shape.baseline, pid=999_999, host="synthetic-host",
+                    config={"synthetic": True},
+                ),
             )
             stop_at = {
                 "stopped": total_steps // 2,
