@@ -23,8 +23,9 @@ from seedtui.core.engine.config import (
     write_resolved_config,
 )
 from seedtui.core.engine.control import SUPERVISOR_MODULE, read_state, supervisor_status
+from seedtui.log.files import SUPERVISOR_LOG_FILE
 
-SUPERVISOR_LOG = "supervisor.log"
+SUPERVISOR_LOG = SUPERVISOR_LOG_FILE
 START_TIMEOUT_S = 30.0
 
 

@@ -23,8 +23,7 @@ from seedtui.core.engine.backend import Backend, LaunchRequest, TrialHandle, mak
 from seedtui.core.engine.clock import SYSTEM_CLOCK, Clock
 from seedtui.core.engine.config import ConfigError, load_sweep_config
 from seedtui.core.engine.control import read_state, write_state
-from seedtui.log.decisions import Decision, append_decision
-from seedtui.core.engine.launcher import last_line, log_size, move_failed_log_aside, write_stop_request
+from seedtui.core.engine.launcher import move_failed_log_aside
 from seedtui.core.engine.plan import make_plan
 from seedtui.core.engine.procs import SIGKILL, SIGTERM, acquire_lock
 from seedtui.core.engine.slots import SlotPool
@@ -33,8 +32,13 @@ from seedtui.core.engine.supervisor_commands import Rejected, carry_out
 from seedtui.core.engine.supervisor_recovery import rebuild
 from seedtui.log import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, append_event, read_events
 from seedtui.log.control import ControlCommand, ControlReply, append_reply, command_from_record, command_tail
-from seedtui.log.files import SUPERVISOR_LOCK_FILE
+from seedtui.log.decisions import Decision, append_decision
+from seedtui.log.files import SUPERVISOR_LOCK_FILE, SWEEP_CONFIG_FILE
+from seedtui.log.jsonl import file_size
+from seedtui.log.launch_records import write_stop_request
+from seedtui.log.text_tail import last_line
 from seedtui.state import TrialLogReader, TrialState
+from seedtui.state.follower import SweepFollower
 
 LOCK_FILE = SUPERVISOR_LOCK_FILE
 # re-write supervisor.json at least this often, so remote clients see a fresh heartbeat
@@ -47,7 +51,7 @@ class Supervisor:
     def __init__(self, sweep_dir: Path, *, backend: Backend | None = None, clock: Clock = SYSTEM_CLOCK,
                  poll_s: float = 0.5) -> None:
         self.sweep_dir = Path(sweep_dir).resolve()
-        self.config = load_sweep_config(self.sweep_dir / "sweep.toml")
+        self.config = load_sweep_config(self.sweep_dir / SWEEP_CONFIG_FILE)
         self.clock = clock
         self.poll_s = poll_s
         previous = read_state(self.sweep_dir) or {}
@@ -59,7 +63,10 @@ class Supervisor:
         self.plan = make_plan(self.config, self.override)
         self.backend = backend if backend is not None else make_backend(self.config)
         self.pool = SlotPool(self.backend.slots())
-        self.readers: dict[str, TrialLogReader] = {}
+        self.follower = SweepFollower(self.sweep_dir, settle=False, decisions=False, expected=())
+        """Reads the trials' logs; the supervisor settles lost trials itself, from its backend."""
+        self.trials: list[str] = list(self.plan.trial_ids)
+        """The trials it follows: those planned when it started (``apply_tfp`` may plan fewer)."""
         self.running: dict[str, TrialHandle] = {}
         self.promoted: set[str] = set()
         self.stopping = False
@@ -76,18 +83,28 @@ class Supervisor:
     def trial_dir(self, trial: str) -> Path:
         return self.sweep_dir / TRIALS_DIR / trial
 
-    def new_reader(self, trial: str) -> TrialLogReader:
-        reader = TrialLogReader(self.trial_dir(trial) / EVENTS_FILE)
-        reader.poll()
+    def reader(self, trial: str) -> TrialLogReader:
+        """The reader of a followed trial's log (started on first use)."""
+        reader = self.follower.reader(trial)
+        if reader is None:
+            self.follower.track(trial)
+            reader = self.follower.reader(trial)
+            assert reader is not None
+            reader.poll()
         return reader
 
+    def read_again(self, trial: str) -> TrialState:
+        """Read a trial's log from its start (after its failed log was moved aside)."""
+        self.follower.restart(trial)
+        return self.reader(trial).state
+
     def states(self) -> dict[str, TrialState]:
-        return {trial: reader.state for trial, reader in self.readers.items()}
+        return {trial: self.reader(trial).state for trial in self.trials}
 
     def greater_is_better(self) -> bool:
-        for reader in self.readers.values():
-            if reader.state.start is not None:
-                return reader.state.greater_is_better
+        for state in self.states().values():
+            if state.start is not None:
+                return state.greater_is_better
         return True
 
     # --- the loop --------------------------------------------------------------------------------
@@ -98,7 +115,7 @@ class Supervisor:
         self.write_state(force=True)
         while not self.step():
             self.clock.sleep(self.poll_s)
-        failed = [t for t, r in self.readers.items() if r.state.status == "failed"]
+        failed = [t for t, s in self.states().items() if s.status == "failed"]
         exit_code = 1 if failed else 0
         state = "stopped" if self.stopping else "finished"
         write_summary(self.sweep_dir, self.config, self.plan, self.states())
@@ -116,8 +133,7 @@ class Supervisor:
             if command is not None:
                 self.handle(command)
         exited = self.backend.poll(self.running)
-        for reader in self.readers.values():
-            reader.poll()
+        self.follower.poll(discover=False)
         self._reap(exited)
         self._escalate()
         if not self.stopping:
@@ -132,7 +148,7 @@ class Supervisor:
         """(stop_at_fraction, resume) if ``trial`` should be launched now, else None."""
         if trial in self.running:
             return None
-        status = self.readers[trial].state.status
+        status = self.reader(trial).state.status
         tfp = self.plan.tfp
         if status == "queued":
             undecided_cohort = tfp is not None and tfp.decides and not tfp.decided and trial in tfp.cohort
@@ -157,7 +173,7 @@ class Supervisor:
             assert slot is not None
             stop_at_fraction, resume = launch
             wi, do = self.plan.seeds[trial]
-            offset = log_size(self.trial_dir(trial))
+            offset = file_size(self.trial_dir(trial) / EVENTS_FILE)
             handle = self.backend.launch(LaunchRequest(
                 trial_id=trial, wi_seed=wi, do_seed=do, directory=self.trial_dir(trial), slot=slot,
                 stop_at_fraction=stop_at_fraction, resume=resume))
@@ -171,7 +187,7 @@ class Supervisor:
     def _reap(self, exited: dict[str, int]) -> None:
         for trial, code in exited.items():
             handle = self.running.pop(trial)
-            reader = self.readers[trial]
+            reader = self.reader(trial)
             reader.poll(final=True)
             ends = [e for e in read_events(self.trial_dir(trial) / EVENTS_FILE,
                                            int(handle.extra.get("log_offset", 0)), final=True).events
@@ -195,11 +211,11 @@ class Supervisor:
             requeue = self.backend.requeue_reason(handle)
             if requeue is not None and not self.stopping:
                 n = move_failed_log_aside(self.trial_dir(trial))
-                self.readers[trial] = self.new_reader(trial)
+                self.read_again(trial)
                 self.log(f"{trial} re-queued ({requeue}); its log is kept as events.failed-{n}.jsonl")
 
     def _append_end(self, trial: str, status: str, *, reason: str, by: str | None = None) -> None:
-        state = self.readers[trial].state
+        state = self.reader(trial).state
         fields: dict[str, Any] = {"status": status, "step": state.last_step, "reason": reason,
                                   "written_by": "supervisor"}
         if by is not None:
@@ -209,7 +225,7 @@ class Supervisor:
             fields["best_score"] = best
         self.trial_dir(trial).mkdir(parents=True, exist_ok=True)
         append_event(self.trial_dir(trial) / EVENTS_FILE, "end", t=self.clock.time(), **fields)
-        self.readers[trial].poll(final=True)
+        self.reader(trial).poll(final=True)
 
     def _escalate(self) -> None:
         grace = self.config.resources.kill_grace_s
@@ -225,7 +241,7 @@ class Supervisor:
     def stop_trial(self, trial: str, *, by: str, reason: str) -> str | None:
         """Stop one of this sweep's trials, whatever state it is in. None once the stop is under way
         (or done); otherwise why there was nothing to stop."""
-        if trial not in self.readers:
+        if trial not in self.trials:
             return f"{trial} is not a trial of this sweep"
         handle = self.running.get(trial)
         if handle is not None:
@@ -239,7 +255,7 @@ class Supervisor:
             self.backend.signal(handle, SIGTERM)
             self.log(f"{trial}: SIGTERM sent ({by}: {reason})")
             return None
-        status = self.readers[trial].state.status
+        status = self.reader(trial).state.status
         if status in ("queued", "suspended"):
             self._append_end(trial, "stopped", by=by, reason=reason)
             self.log(f"{trial} ({status}) marked stopped ({by}: {reason})")

@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from seedtui.core.engine.config import ConfigError, validate_tfp
-from seedtui.log.decisions import append_decision
 from seedtui.core.engine.plan import make_plan, tfp_override
 from seedtui.core.engine.policies.divergence import divergence_decision, flag_diverging
 from seedtui.log.control import ControlCommand, command_problems
+from seedtui.log.decisions import append_decision
 
 if TYPE_CHECKING:
     from seedtui.core.engine.supervisor import Supervisor

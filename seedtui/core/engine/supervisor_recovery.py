@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seedtui.log.decisions import read_decisions
 from seedtui.core.engine.launcher import move_failed_log_aside
 from seedtui.log import EVENTS_FILE
+from seedtui.log.decisions import read_decisions
 
 if TYPE_CHECKING:
     from seedtui.core.engine.supervisor import Supervisor
@@ -35,13 +35,12 @@ def rebuild(supervisor: Supervisor) -> None:
             handle.extra["log_offset"] = run_start_offset(supervisor.trial_dir(trial) / EVENTS_FILE)
             supervisor.running[trial] = handle
             supervisor.log(f"adopted {trial} (pid {handle.pid}), still running")
-        reader = supervisor.new_reader(trial)
-        if (trial not in supervisor.running and reader.state.status in ("running", "failed")
-                and supervisor.backend.orphan_is_lost(reader.state)):
+        state = supervisor.reader(trial).state
+        if (trial not in supervisor.running and state.status in ("running", "failed")
+                and supervisor.backend.orphan_is_lost(state)):
             n = move_failed_log_aside(supervisor.trial_dir(trial))
             supervisor.log(f"{trial} had failed (or lost its process): log moved to events.failed-{n}.jsonl")
-            reader = supervisor.new_reader(trial)
-        supervisor.readers[trial] = reader
+            supervisor.read_again(trial)
     _restore_policies(supervisor)
 
 
@@ -60,8 +59,8 @@ def _restore_policies(supervisor: Supervisor) -> None:
         plan.divergence.flagged = {d["trial"] for d in decisions if d.get("rule") == "divergence"}
     # stops decided before a crash but not carried out
     for decision in decisions:
-        if decision.get("action") == "stop" and decision.get("trial") in supervisor.readers:
-            state = supervisor.readers[decision["trial"]].state
+        if decision.get("action") == "stop" and decision.get("trial") in supervisor.trials:
+            state = supervisor.reader(decision["trial"]).state
             if state.status in ("running", "suspended"):
                 supervisor.stop_trial(decision["trial"], by=str(decision["rule"]),
                                       reason=str(decision["reason"]))
