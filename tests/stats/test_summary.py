@@ -69,7 +69,7 @@ def test_single_trial(tmp_path: Path) -> None:
     summary = summarize(load_trials(tmp_path))
     json.dumps(summary, allow_nan=False)
     assert summary["evp"]["every_eval"]["mean"] == [0.6]
-    assert summary["seed_sd"] == {"wi": 0.0, "do": 0.0, "total": 0.0}
+    assert summary["seed_sd"] == {"wi": None, "do": None, "total": None}  # no SD of one value
     assert summary["anova"]["wi"]["F"] is None and summary["two_way_anova"]["wi"] is None
     assert summary["correlation"]["spearman"] == [[None, None], [None, None]]
 
