@@ -116,7 +116,8 @@ def command_from_record(record: Any) -> ControlCommand | None:
     """The command a decoded line holds, or None when it is not a command at all (no ``action``)."""
     if not isinstance(record, dict) or not isinstance(record.get("action"), str):
         return None
-    command_id = record.get("id") if isinstance(record.get("id"), str) else ""
+    raw_id = record.get("id")
+    command_id = raw_id if isinstance(raw_id, str) else ""
     stamp = record.get("t")
     if isinstance(record.get("args"), dict):
         args = dict(record["args"])

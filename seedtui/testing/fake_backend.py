@@ -27,6 +27,7 @@ from typing import Any, cast
 
 from seedtui.core.engine.backend import Adoption, LaunchRequest, TrialHandle
 from seedtui.core.engine.clock import Clock
+from seedtui.core.engine.config import SweepConfig, TrainerSettings
 from seedtui.core.engine.slots import Slot
 from seedtui.log import EVENTS_FILE, EventWriter, parse_trial_id
 from seedtui.policy.schedule import eval_schedule
@@ -48,34 +49,19 @@ def default_score(trial: str, eval_index: int) -> float:
     return 0.5 + 0.031 * seeds[0] + 0.017 * seeds[1] + 0.01 * eval_index
 
 
-@dataclass(frozen=True)
-class FakeTraining:
-    """What every simulated trial looks like: its schedule and how long things take (fake seconds)."""
-
-    steps_per_epoch: int = 8
-    epochs: int = 1
-    evals_per_epoch: int = 4
-    step_s: float = 1.0
-    """Fake seconds one optimizer step takes."""
-    startup_s: float = 1.0
-    """Fake seconds from launch to the ``start`` (or ``resume``) event."""
-
-    @property
-    def total_steps(self) -> int:
-        return self.steps_per_epoch * self.epochs
-
-    @property
-    def eval_steps(self) -> list[int]:
-        return [e.step for e in eval_schedule(self.steps_per_epoch, self.evals_per_epoch, self.epochs)]
-
-
 @dataclass
 class FakeTrainer:
     """One simulated trainer run (one launch): writes its events lazily, up to the time asked."""
 
     trial: str
     directory: Path
-    training: FakeTraining
+    settings: TrainerSettings
+    """The sweep config's ``[trainer]``: epochs and evaluations per epoch, as the real trainer gets them."""
+    steps_per_epoch: int
+    step_s: float
+    """Fake seconds one optimizer step takes."""
+    startup_s: float
+    """Fake seconds from launch to the ``start`` (or ``resume``) event."""
     score: ScoreFunction
     launched_at: float
     first_step: int = 0
@@ -99,10 +85,19 @@ class FakeTrainer:
         self.step = self.first_step
 
     @property
+    def total_steps(self) -> int:
+        return self.steps_per_epoch * self.settings.epochs
+
+    @property
+    def eval_steps(self) -> list[int]:
+        schedule = eval_schedule(self.steps_per_epoch, self.settings.evals_per_epoch, self.settings.epochs)
+        return [scheduled.step for scheduled in schedule]
+
+    @property
     def suspend_at(self) -> int | None:
         if self.stop_at_fraction is None or self.resume:
             return None
-        return suspend_step(self.stop_at_fraction, self.training.eval_steps)
+        return suspend_step(self.stop_at_fraction, self.eval_steps)
 
     def advance(self, now: float) -> None:
         """Write every event due by ``now`` (each stamped with its own time, not ``now``)."""
@@ -111,14 +106,14 @@ class FakeTrainer:
         if self.bad_input:
             self._exit(EXIT_BAD_INPUT, self.launched_at)
             return
-        began = self.launched_at + self.training.startup_s
+        began = self.launched_at + self.startup_s
         with EventWriter(self.directory / EVENTS_FILE) as writer:
             if not self.started:
                 if not self._alive_until(min(now, began)) or began > now:
                     return
                 self._begin(writer, began)
             while self.exit_code is None:
-                next_step_at = began + (self.step + 1 - self.first_step) * self.training.step_s
+                next_step_at = began + (self.step + 1 - self.first_step) * self.step_s
                 if not self._alive_until(min(now, next_step_at), writer):
                     return
                 if next_step_at > now:
@@ -142,22 +137,21 @@ class FakeTrainer:
             writer.write("resume", t=t, step=self.step, pid=self.pid, host=socket.gethostname(), device="cpu")
             return
         seeds = parse_trial_id(self.trial) or (0, 0)
-        training = self.training
         writer.write("start", t=t, **start_fields(
-            seeds[0], seeds[1], epochs=training.epochs, steps_per_epoch=training.steps_per_epoch,
-            total_steps=training.total_steps, evals_per_epoch=training.evals_per_epoch, pid=self.pid,
+            seeds[0], seeds[1], epochs=self.settings.epochs, steps_per_epoch=self.steps_per_epoch,
+            total_steps=self.total_steps, evals_per_epoch=self.settings.evals_per_epoch, pid=self.pid,
             host=socket.gethostname(), device="cpu", resumable=self.stop_at_fraction is not None,
             config={"stop_at_fraction": self.stop_at_fraction, "trial_dir": str(self.directory)}))
 
     def _train_step(self, writer: EventWriter, t: float) -> None:
         self.step += 1
-        training = self.training
-        writer.write("train", t=t, step=self.step, epoch=self.step / training.steps_per_epoch, loss=0.7,
-                     lr=2e-5)
-        if self.step in training.eval_steps:
-            index = training.eval_steps.index(self.step)
+        epoch = self.step / self.steps_per_epoch
+        writer.write("train", t=t, step=self.step, epoch=epoch, loss=0.7, lr=2e-5)
+        eval_steps = self.eval_steps
+        if self.step in eval_steps:
+            index = eval_steps.index(self.step)
             score = self.score(self.trial, index)
-            writer.write("eval", t=t, step=self.step, epoch=self.step / training.steps_per_epoch,
+            writer.write("eval", t=t, step=self.step, epoch=epoch,
                          metrics={"acc": score}, score=score, eval_index=index)
         if self.fails_at_step is not None and self.step >= self.fails_at_step:
             writer.write("end", t=t, status="failed", step=self.step, reason="RuntimeError: simulated")
@@ -165,7 +159,7 @@ class FakeTrainer:
         elif self.step == self.suspend_at:
             writer.write("end", t=t, status="suspended", step=self.step, reason="reached its milestone")
             self._exit(EXIT_OK, t)
-        elif self.step >= training.total_steps:
+        elif self.step >= self.total_steps:
             writer.write("end", t=t, status="completed", step=self.step, reason="trained all epochs")
             self._exit(EXIT_OK, t)
 
@@ -189,17 +183,19 @@ class FakeHandle:
 
 
 class FakeBackend:
-    """``slot_count`` CPU slots; every launch a ``FakeTrainer`` on ``clock``.
+    """``slot_count`` CPU slots; every launch a ``FakeTrainer`` on ``clock``, training as ``config``'s
+    ``[trainer]`` says (epochs, evaluations per epoch) for ``steps_per_epoch`` steps an epoch.
 
     ``ignores_sigterm``, ``fails_at_step`` and ``bad_input`` make chosen trials misbehave;
     ``launches`` records every ``LaunchRequest`` in order, for tests to assert on."""
 
     name = "fake"
 
-    def __init__(self, clock: Clock, *, slot_count: int = 2, training: FakeTraining | None = None,
-                 score: ScoreFunction = default_score) -> None:
+    def __init__(self, config: SweepConfig, clock: Clock, *, slot_count: int = 2, steps_per_epoch: int = 8,
+                 step_s: float = 1.0, startup_s: float = 1.0, score: ScoreFunction = default_score) -> None:
+        self.config = config
         self.clock = clock
-        self.training = training or FakeTraining()
+        self.steps_per_epoch, self.step_s, self.startup_s = steps_per_epoch, step_s, startup_s
         self.score = score
         self._slots = [Slot(index=i, gpu=None) for i in range(slot_count)]
         self.trainers: dict[str, FakeTrainer] = {}
@@ -221,8 +217,10 @@ class FakeBackend:
         trial = request.trial_id
         resumable = request.resume and trial in self.checkpoints
         trainer = FakeTrainer(
-            trial=trial, directory=request.directory, training=self.training, score=self.score,
-            launched_at=self.clock.time(), first_step=self.checkpoints.get(trial, 0) if resumable else 0,
+            trial=trial, directory=request.directory, settings=self.config.trainer,
+            steps_per_epoch=self.steps_per_epoch, step_s=self.step_s, startup_s=self.startup_s,
+            score=self.score, launched_at=self.clock.time(),
+            first_step=self.checkpoints.get(trial, 0) if resumable else 0,
             stop_at_fraction=request.stop_at_fraction, resume=request.resume,
             ignores_sigterm=trial in self.ignores_sigterm, fails_at_step=self.fails_at_step.get(trial),
             bad_input=trial in self.bad_input or (request.resume and not resumable),

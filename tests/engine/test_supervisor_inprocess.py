@@ -17,16 +17,18 @@ from typer.testing import CliRunner
 from seedtui.cli import app
 from seedtui.core.engine.config import load_sweep_config
 from seedtui.core.engine.control import read_state, send_command, write_state
-from seedtui.log.decisions import read_decisions
 from seedtui.core.engine.detach import prepare_sweep
 from seedtui.core.engine.supervisor import Supervisor
 from seedtui.core.engine.tomlwrite import dumps_toml
 from seedtui.log.control import CONTROL_FILE, read_replies, wait_for_reply
+from seedtui.log.decisions import read_decisions
 from seedtui.testing.clock import FakeClock
-from seedtui.testing.fake_backend import FakeBackend, FakeTraining
+from seedtui.testing.fake_backend import FakeBackend
 
-# 8 steps of 1 fake second, evaluations at steps 2, 4, 6 and 8 (as the configs below say)
-TRAINING = FakeTraining(steps_per_epoch=8, epochs=1, evals_per_epoch=4)
+# one epoch of 8 steps of 1 fake second, evaluations at steps 2, 4, 6 and 8 (the configs below say
+# epochs = 1, evals_per_epoch = 4; the fake trainers take 8 steps an epoch)
+TOTAL_STEPS = 8
+EVAL_STEPS = [2, 4, 6, 8]
 STEP_LIMIT = 1000
 """Every loop here is bounded by this many supervisor steps, so a broken engine fails, not hangs."""
 
@@ -43,6 +45,12 @@ def make_sweep(tmp_path: Path, **overrides: Any) -> Path:
     path = tmp_path / "fake.toml"
     path.write_text(dumps_toml(document))
     return prepare_sweep(load_sweep_config(path))
+
+
+def fake_backend(sweep_dir: Path, clock: FakeClock, *, slot_count: int = 2,
+                 step_s: float = 1.0) -> FakeBackend:
+    config = load_sweep_config(sweep_dir / "sweep.toml")
+    return FakeBackend(config, clock, slot_count=slot_count, steps_per_epoch=TOTAL_STEPS, step_s=step_s)
 
 
 def supervisor_on(sweep_dir: Path, backend: FakeBackend, clock: FakeClock) -> Supervisor:
@@ -75,7 +83,7 @@ def clock() -> FakeClock:
 
 def test_queue_fills_the_slots_in_grid_order_and_runs_every_trial(tmp_path: Path, clock: FakeClock) -> None:
     sweep_dir = make_sweep(tmp_path, wi_seeds="1-2", do_seeds="1-3")
-    backend = FakeBackend(clock, slot_count=2, training=TRAINING)
+    backend = fake_backend(sweep_dir, clock, slot_count=2)
     supervisor = supervisor_on(sweep_dir, backend, clock)
     most_running = 0
     for _ in range(STEP_LIMIT):
@@ -95,7 +103,7 @@ def test_queue_fills_the_slots_in_grid_order_and_runs_every_trial(tmp_path: Path
 
 def test_kill_stops_one_trial_and_the_reply_says_what_happened(tmp_path: Path, clock: FakeClock) -> None:
     sweep_dir = make_sweep(tmp_path)
-    backend = FakeBackend(clock, slot_count=2, training=TRAINING)
+    backend = fake_backend(sweep_dir, clock, slot_count=2)
     supervisor = supervisor_on(sweep_dir, backend, clock)
     step_until(supervisor, lambda: statuses(supervisor)["wi1-do1"] == "running", what="wi1-do1 to start")
     kill = send_command(sweep_dir, "kill", trial="wi1-do1", reason="looks hopeless")
@@ -107,7 +115,7 @@ def test_kill_stops_one_trial_and_the_reply_says_what_happened(tmp_path: Path, c
     assert supervisor.run() == 0  # the rest of the sweep
     killed = supervisor.states()["wi1-do1"]
     assert (killed.status, killed.stopped_by, killed.end_reason) == ("stopped", "user", "looks hopeless")
-    assert killed.end_step is not None and killed.end_step < TRAINING.total_steps
+    assert killed.end_step is not None and killed.end_step < TOTAL_STEPS
     assert {t: s for t, s in statuses(supervisor).items() if t != "wi1-do1"} == dict.fromkeys(
         ("wi1-do2", "wi2-do1", "wi2-do2"), "completed")
     again = send_command(sweep_dir, "kill", trial="wi1-do1")
@@ -118,7 +126,7 @@ def test_kill_stops_one_trial_and_the_reply_says_what_happened(tmp_path: Path, c
 
 def test_a_trial_that_ignores_sigterm_gets_sigkill_after_the_grace(tmp_path: Path, clock: FakeClock) -> None:
     sweep_dir = make_sweep(tmp_path, wi_seeds=[1], do_seeds=[1])
-    backend = FakeBackend(clock, slot_count=1, training=FakeTraining(step_s=10.0))
+    backend = fake_backend(sweep_dir, clock, slot_count=1, step_s=10.0)
     backend.ignores_sigterm.add("wi1-do1")
     supervisor = supervisor_on(sweep_dir, backend, clock)
     step_until(supervisor, lambda: statuses(supervisor)["wi1-do1"] == "running", what="the trial to start")
@@ -136,7 +144,7 @@ def test_a_trial_that_ignores_sigterm_gets_sigkill_after_the_grace(tmp_path: Pat
 def test_pause_holds_the_queue_and_resume_releases_it(tmp_path: Path, clock: FakeClock) -> None:
     sweep_dir = make_sweep(tmp_path)
     send_command(sweep_dir, "pause")  # before the supervisor starts: its first step reads it
-    backend = FakeBackend(clock, slot_count=2, training=TRAINING)
+    backend = fake_backend(sweep_dir, clock, slot_count=2)
     supervisor = supervisor_on(sweep_dir, backend, clock)
     for _ in range(20):
         supervisor.step()
@@ -153,7 +161,7 @@ def test_pause_holds_the_queue_and_resume_releases_it(tmp_path: Path, clock: Fak
 def test_tfp_6_half_2_on_a_3x3_grid_completes_two_and_stops_four(tmp_path: Path, clock: FakeClock) -> None:
     sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3",
                            policy={"rule": "tfp", "tfp": {"t": 6, "f": 0.5, "p": 2}})
-    backend = FakeBackend(clock, slot_count=2, training=TRAINING)
+    backend = fake_backend(sweep_dir, clock, slot_count=2)
     supervisor = supervisor_on(sweep_dir, backend, clock)
     assert supervisor.run() == 0
     states = supervisor.states()
@@ -167,7 +175,7 @@ def test_tfp_6_half_2_on_a_3x3_grid_completes_two_and_stops_four(tmp_path: Path,
     for trial in completed:
         names = [e["event"] for e in events_of(sweep_dir, trial)]
         assert names.count("start") == 1 and names.count("resume") == 1
-        assert states[trial].eval_steps == TRAINING.eval_steps  # exactly a straight run's evaluations
+        assert states[trial].eval_steps == EVAL_STEPS  # exactly a straight run's evaluations
     at_milestone = {t: max(s.eval_scores[:2]) for t, s in states.items()}
     assert min(at_milestone[t] for t in completed) > max(at_milestone[t] for t in stopped)
     decisions = read_decisions(sweep_dir)
@@ -181,7 +189,7 @@ def test_tfp_6_half_2_on_a_3x3_grid_completes_two_and_stops_four(tmp_path: Path,
 
 def test_a_restarted_supervisor_adopts_running_trials(tmp_path: Path, clock: FakeClock) -> None:
     sweep_dir = make_sweep(tmp_path)
-    backend = FakeBackend(clock, slot_count=2, training=TRAINING)
+    backend = fake_backend(sweep_dir, clock, slot_count=2)
     first = supervisor_on(sweep_dir, backend, clock)
     step_until(first, lambda: statuses(first)["wi1-do2"] == "running", what="two trials to run")
     running = sorted(first.running)
@@ -201,7 +209,7 @@ def test_a_restarted_supervisor_adopts_running_trials(tmp_path: Path, clock: Fak
 
 def test_a_trial_lost_while_no_supervisor_watched_runs_again(tmp_path: Path, clock: FakeClock) -> None:
     sweep_dir = make_sweep(tmp_path, wi_seeds=[1], do_seeds=[1])
-    backend = FakeBackend(clock, slot_count=1, training=TRAINING)
+    backend = fake_backend(sweep_dir, clock, slot_count=1)
     first = supervisor_on(sweep_dir, backend, clock)
     step_until(first, lambda: statuses(first)["wi1-do1"] == "running", what="the trial to run")
     backend.signal(first.running["wi1-do1"], 9)  # it dies with the supervisor: no end event
@@ -213,7 +221,7 @@ def test_a_trial_lost_while_no_supervisor_watched_runs_again(tmp_path: Path, clo
 
 def test_a_trainer_that_rejects_its_input_stops_the_launching(tmp_path: Path, clock: FakeClock) -> None:
     sweep_dir = make_sweep(tmp_path)
-    backend = FakeBackend(clock, slot_count=1, training=TRAINING)
+    backend = fake_backend(sweep_dir, clock, slot_count=1)
     backend.bad_input.add("wi1-do1")
     supervisor = supervisor_on(sweep_dir, backend, clock)
     assert supervisor.run() == 1
@@ -224,7 +232,7 @@ def test_a_trainer_that_rejects_its_input_stops_the_launching(tmp_path: Path, cl
 
 def test_bad_commands_are_rejected_never_fatal_and_never_read_twice(tmp_path: Path, clock: FakeClock) -> None:
     sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3")
-    backend = FakeBackend(clock, slot_count=2, training=TRAINING)
+    backend = fake_backend(sweep_dir, clock, slot_count=2)
     supervisor = supervisor_on(sweep_dir, backend, clock)
     supervisor.step()
     # lines a client that skipped the rules (or a person) could write: NaN, 1e999, nonsense
@@ -249,6 +257,21 @@ def test_bad_commands_are_rejected_never_fatal_and_never_read_twice(tmp_path: Pa
     assert len(read_replies(sweep_dir)[0]) == 4  # each answered once
 
 
+def test_commands_reach_the_supervisor_after_control_jsonl_was_deleted(tmp_path: Path,
+                                                                        clock: FakeClock) -> None:
+    sweep_dir = make_sweep(tmp_path)
+    supervisor = supervisor_on(sweep_dir, fake_backend(sweep_dir, clock, slot_count=2), clock)
+    for action in ("pause", "resume", "pause"):
+        send_command(sweep_dir, action)
+    supervisor.step()
+    assert supervisor.paused
+    (sweep_dir / CONTROL_FILE).unlink()  # deleted (or truncated) while the supervisor runs
+    resume = send_command(sweep_dir, "resume")  # a new, shorter file than the saved offset
+    supervisor.step()
+    answer = wait_for_reply(sweep_dir, resume.id, limit_s=0)
+    assert answer is not None and answer.text == "done" and not supervisor.paused
+
+
 def test_control_lines_keep_command_parameters_apart_from_the_timestamp(tmp_path: Path) -> None:
     command = send_command(tmp_path, "apply_tfp", t=6, f=0.5, p=2)
     record = json.loads((tmp_path / CONTROL_FILE).read_text())
@@ -271,7 +294,7 @@ def test_control_lines_keep_command_parameters_apart_from_the_timestamp(tmp_path
 
 def test_ctl_and_kill_print_the_supervisors_answer(tmp_path: Path, clock: FakeClock) -> None:
     sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3")
-    supervisor = supervisor_on(sweep_dir, FakeBackend(clock, slot_count=2, training=TRAINING), clock)
+    supervisor = supervisor_on(sweep_dir, fake_backend(sweep_dir, clock, slot_count=2), clock)
     supervisor.step()
 
     def pretend_remote() -> None:
