@@ -180,6 +180,8 @@ def test_tfp_6_half_2_on_a_3x3_grid_completes_two_and_stops_four(tmp_path: Path,
     assert min(at_milestone[t] for t in completed) > max(at_milestone[t] for t in stopped)
     decisions = read_decisions(sweep_dir)
     assert sorted(d["rank"] for d in decisions) == [1, 2, 3, 4, 5, 6]
+    decided_at = {d["t"] for d in decisions}  # one step decided them all, at the supervisor's time
+    assert len(decided_at) == 1 and FakeClock().time() < decided_at.pop() < clock.time()
     assert {d["trial"] for d in decisions if d["action"] == "promote"} == completed
     resumed = [r.trial_id for r in backend.launches if r.resume]
     assert sorted(resumed) == sorted(completed)

@@ -16,6 +16,7 @@ import signal
 import socket
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -281,12 +282,16 @@ class Supervisor:
         if self.plan.divergence is not None:
             decisions += self.plan.divergence.observe([states[t] for t in self.plan.trial_ids])
         for decision in decisions:
-            append_decision(self.sweep_dir, decision)
+            self.record_decision(decision)
             self.log(f"{decision.rule}: {decision.action} {decision.trial} ({decision.reason})")
             if decision.action == "promote":
                 self.promoted.add(decision.trial)
             elif decision.action == "stop":
                 self.stop_trial(decision.trial, by=decision.rule, reason=decision.reason)
+
+    def record_decision(self, decision: Decision) -> None:
+        """Append a decision to ``decisions.jsonl``, stamped with the supervisor's clock."""
+        append_decision(self.sweep_dir, replace(decision, t=self.clock.time()))
 
     # --- commands --------------------------------------------------------------------------------
     def handle(self, command: ControlCommand) -> ControlReply:

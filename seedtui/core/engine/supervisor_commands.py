@@ -15,7 +15,6 @@ from seedtui.core.engine.config import ConfigError, validate_tfp
 from seedtui.core.engine.plan import make_plan, tfp_override
 from seedtui.core.engine.policies.divergence import divergence_decision, flag_diverging
 from seedtui.log.control import ControlCommand, command_problems
-from seedtui.log.decisions import append_decision
 
 if TYPE_CHECKING:
     from seedtui.core.engine.supervisor import Supervisor
@@ -62,7 +61,7 @@ def _kill_diverged(supervisor: Supervisor, min_fraction: float | None) -> str:
     stopped = []
     for trial in flag_diverging(list(states.values()), min_fraction=min_fraction):
         decision = divergence_decision(states[trial], min_fraction, rule="divergence")
-        append_decision(supervisor.sweep_dir, decision)
+        supervisor.record_decision(decision)
         if supervisor.stop_trial(trial, by="user", reason=f"kill_diverged: {decision.reason}") is None:
             stopped.append(trial)
     return f"stopped {', '.join(stopped)}" if stopped else "no trial is diverging"
