@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.core.stats import SeedGrid, build_grid, plan, summarize_grid
+from seedtui.core.stats.planner import default_budgets
+from seedtui.log.files import SWEEP_CONFIG_FILE
 from seedtui.state import TrialState, load_trials
 
-PLANNER_BUDGETS = range(1, 31)
-SWEEP_CONFIG_FILE = "sweep.toml"
 # A sweep.toml longer than this is cut in the report (it is shown literally, not parsed).
 MAX_CONFIG_CHARS = 100_000
 
@@ -36,7 +36,8 @@ class ReportInputs:
     summary: dict[str, Any] | None
     """``seedtui.core.stats.summarize`` output (the ``seedtui stats --json`` object)."""
     plan_rows: list[Any] | None
-    """``seedtui.core.stats.plan`` rows for budgets 1..30, or None when planning is undefined."""
+    """``seedtui.core.stats.plan`` rows for budgets 1..30 (at most the number of used trials, as
+    ``seedtui plan``), or None when planning is undefined."""
     config_text: str | None
     """sweep.toml as written, when the directory has one."""
     include_incomplete: bool = False
@@ -94,7 +95,8 @@ def _plan_or_reason(inputs: ReportInputs) -> list[Any] | None:
         )
         return None
     try:
-        return plan(grid.curves, budgets=PLANNER_BUDGETS, greater_is_better=grid.greater_is_better)
+        budgets = default_budgets(trials_count)  # as `seedtui plan`: the authors' grid, B <= N
+        return plan(grid.curves, budgets=budgets, greater_is_better=grid.greater_is_better)
     except ValueError as error:
         inputs.unavailable["planner"] = str(error)
         return None

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import bdtr, gammaln, xlogy
 
+from seedtui.core import direction
 from seedtui.core.stats.evp import expected_max_of_draws
 
 # Terms of the mixture whose total probability is below this are skipped (see _groups_that_matter).
@@ -41,7 +42,7 @@ def signed_curves(curves: np.ndarray, greater_is_better: bool) -> np.ndarray:
     values = np.asarray(curves, dtype=float)
     if values.ndim != 2:
         raise ValueError(f"curves must be a 2-D array (trials x evals), not {values.ndim}-D")
-    return values if greater_is_better else -values
+    return direction.signed_array(values, greater_is_better)
 
 
 def early_and_final(signed: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -305,7 +306,7 @@ def expected_best_tfp(
         raise ValueError(
             f"p = 0 is undefined at k = {k}: some trial has no finite score in its first k evals"
         )
-    return (mean if greater_is_better else -mean), sd
+    return direction.signed(mean, greater_is_better), sd
 
 
 def simulate_tfp(
@@ -349,4 +350,4 @@ def simulate_tfp(
         kept = np.take_along_axis(picks, order[:, :p], axis=1)
         results[start : start + size] = final[kept].max(axis=1)
     mean = float(results.mean())
-    return (mean if greater_is_better else -mean), float(results.std())
+    return direction.signed(mean, greater_is_better), float(results.std())

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from seedtui.core import direction
 from seedtui.core.stats.early_stopping import (
     DecisionPointTables,
     early_and_final,
@@ -186,7 +187,6 @@ def plan(
     results = evaluate_settings(
         signed, (s for found in per_budget.values() for s in found), replacement=replacement
     )
-    sign = 1.0 if greater_is_better else -1.0
     rows = []
     for budget in budget_list:
         baseline_setting = Setting(budget, evals, budget, evals)
@@ -197,6 +197,7 @@ def plan(
             key=lambda s: (-np.nan_to_num(results[s][0], nan=-np.inf), not s.is_full_training, s.t, s.k, s.p),
         )
         mean, sd = results[best]
+        expected, baseline = (direction.signed(v, greater_is_better) for v in (mean, baseline_mean))
         rows.append(
             PlanRow(
                 budget=budget,
@@ -204,11 +205,11 @@ def plan(
                 f=best.f,
                 k=best.k,
                 p=best.p,
-                expected_best=sign * mean,
+                expected_best=expected,
                 sd=sd,
-                baseline=sign * baseline_mean,
+                baseline=baseline,
                 relative_error_reduction=relative_error_reduction(
-                    sign * mean, sign * baseline_mean, greater_is_better
+                    expected, baseline, greater_is_better
                 ),
                 cost=best.cost,
                 baseline_sd=baseline_sd,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from seedtui.core.direction import best_score
+from seedtui.core.direction import best_score, signed
 from seedtui.log.decisions import Decision
 from seedtui.state import TrialState
 
@@ -62,13 +62,13 @@ class AshaPolicy:
 
         Feeding the old evals again afterwards is harmless: a trial recorded at a rung is not
         judged there twice."""
-        sign = 1.0 if greater_is_better else -1.0
         for decision in decisions:
             if decision.get("rule") != RULE or decision.get("score") is None:
                 continue
             rung = self._matching_rung(float(decision["rung"]))
             if rung is not None:
-                self.recorded[rung][str(decision["trial"])] = sign * float(decision["score"])
+                score = signed(float(decision["score"]), greater_is_better)
+                self.recorded[rung][str(decision["trial"])] = score
 
     def _matching_rung(self, fraction: float) -> float | None:
         for rung in self.rungs:
@@ -95,15 +95,14 @@ class AshaPolicy:
 
     def _judge(self, trial: TrialState, rung: float, score: float | None,
                recorded: dict[str, float]) -> Decision:
-        sign = 1.0 if trial.greater_is_better else -1.0
         others = list(recorded.values())
         cutoff = asha_cutoff(others, self.reduction_factor)
-        oriented = None if score is None else sign * score
+        oriented = None if score is None else signed(score, trial.greater_is_better)
         stop = cutoff is not None and (oriented is None or oriented < cutoff)
         if oriented is not None:
             recorded[trial.trial_id] = oriented
         rank = 1 + sum(1 for other in others if oriented is not None and other > oriented)
-        threshold = None if cutoff is None else sign * cutoff
+        threshold = None if cutoff is None else signed(cutoff, trial.greater_is_better)
         top = f"top 1/{self.reduction_factor:g}"
         if cutoff is None:
             reason = f"first trial at rung {rung:g}: nothing to compare with"
