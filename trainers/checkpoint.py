@@ -21,9 +21,8 @@ import numpy as np
 import torch
 
 from seedtui.log.atomic_file import atomic_binary_writer
+from seedtui.log.files import CHECKPOINT_DIR, checkpoint_path
 
-CHECKPOINT_DIR = "checkpoint"
-CHECKPOINT_FILE = "checkpoint.pt"
 CHECKPOINT_FORMAT = 1
 
 
@@ -36,10 +35,6 @@ class LoopPosition:
     step % steps_per_epoch, and each epoch's order is recomputed from the DO seed."""
     best_score: float | None = None
     """Best primary score of the scheduled evaluations so far."""
-
-
-def checkpoint_path(trial_dir: str | os.PathLike[str]) -> Path:
-    return Path(trial_dir) / CHECKPOINT_DIR / CHECKPOINT_FILE
 
 
 def rng_states() -> dict[str, Any]:

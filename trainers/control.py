@@ -7,7 +7,6 @@ before it signals; the trainer copies both into its ``end`` event.
 
 from __future__ import annotations
 
-import json
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-STOP_REQUEST_FILE = "stop_request.json"
+from seedtui.log.launch_records import read_stop_request
+
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
@@ -48,11 +48,8 @@ def stop_on_signals(flag: StopFlag) -> Iterator[StopFlag]:
 def stop_details(trial_dir: str | Path, flag: StopFlag) -> tuple[str, str]:
     """(by, reason) for a ``stopped`` end: from the supervisor's stop request when there is one."""
     by, reason = "signal", f"received {flag.signal_name or 'a stop signal'}"
-    try:
-        request = json.loads((Path(trial_dir) / STOP_REQUEST_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return by, reason
-    if isinstance(request, dict):
+    request = read_stop_request(trial_dir)
+    if request is not None:
         by = str(request.get("by") or by)
         reason = str(request.get("reason") or f"stopped by {by} ({reason})")
     return by, reason

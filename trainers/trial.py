@@ -17,17 +17,17 @@ from typing import Any
 import torch
 
 from seedtui.log import EVENTS_FILE, SCHEMA_VERSION, EventWriter, trial_id
+from seedtui.log.files import STOP_REQUEST_FILE, checkpoint_path
 from seedtui.policy.schedule import ScheduledEval, eval_schedule, steps_per_epoch
 from seedtui.policy.tfp_rule import suspend_step
 from trainers.checkpoint import (
     LoopPosition,
-    checkpoint_path,
     delete_checkpoint,
     load_checkpoint,
     restore_rng_states,
 )
 from trainers.config import BadInput, TrainerConfig, default_cache_dir
-from trainers.control import STOP_REQUEST_FILE, StopFlag
+from trainers.control import StopFlag
 from trainers.data import load_task_data
 from trainers.loop import LoopOutcome, TrialRun, train
 from trainers.metrics import majority_baseline, primary_metric

@@ -21,7 +21,9 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 def _config_path(target: Path) -> Path:
     """A sweep directory stands for its resolved ``sweep.toml`` (so ``run DIR`` resumes it)."""
-    return target / "sweep.toml" if target.is_dir() else target
+    from seedtui.log.files import SWEEP_CONFIG_FILE
+
+    return target / SWEEP_CONFIG_FILE if target.is_dir() else target
 
 
 @app.command()

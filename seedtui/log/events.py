@@ -24,12 +24,12 @@ from typing import Any
 
 from seedtui.log.files import parse_trial_id
 from seedtui.log.jsonl import JsonlTail, ReadResult, parse_jsonl, read_jsonl
+from seedtui.log.schema import NUMBER, field_problems
 
 SCHEMA_VERSION = 1
 
 END_STATUSES = ("completed", "stopped", "diverged", "failed", "suspended")
 
-_NUMBER = (int, float)
 
 # event name -> {field: accepted python types}. Required fields only; extra fields are allowed.
 REQUIRED_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
@@ -42,21 +42,21 @@ REQUIRED_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "model": (str,),
         "metric": (str,),
         "greater_is_better": (bool,),
-        "epochs": _NUMBER,
+        "epochs": NUMBER,
         "steps_per_epoch": (int,),
         "total_steps": (int,),
         "evals_per_epoch": (int,),
         "batch_size": (int,),
-        "lr": _NUMBER,
+        "lr": NUMBER,
         "train_size": (int,),
         "eval_size": (int,),
-        "majority_baseline": _NUMBER,
+        "majority_baseline": NUMBER,
         "pid": (int,),
         "host": (str,),
         "config": (dict,),
     },
-    "train": {"step": (int,), "epoch": _NUMBER, "loss": _NUMBER, "lr": _NUMBER},
-    "eval": {"step": (int,), "epoch": _NUMBER, "metrics": (dict,), "score": _NUMBER},
+    "train": {"step": (int,), "epoch": NUMBER, "loss": NUMBER, "lr": NUMBER},
+    "eval": {"step": (int,), "epoch": NUMBER, "metrics": (dict,), "score": NUMBER},
     "end": {"status": (str,), "step": (int,), "reason": (str,)},
     "resume": {"step": (int,)},
 }
@@ -76,20 +76,11 @@ def validate_event(obj: Any) -> list[str]:
     if not isinstance(name, str):
         problems.append("missing string field 'event'")
     t = obj.get("t")
-    if isinstance(t, bool) or not isinstance(t, _NUMBER):
+    if isinstance(t, bool) or not isinstance(t, NUMBER):
         problems.append("missing numeric field 't'")
     if not isinstance(name, str) or name not in REQUIRED_FIELDS:
         return problems
-    for key, types in REQUIRED_FIELDS[name].items():
-        if key not in obj:
-            problems.append(f"{name}: missing field '{key}'")
-            continue
-        value = obj[key]
-        # bool is a subclass of int: only accept it where bool is what the schema asks for.
-        if isinstance(value, bool) and bool not in types:
-            problems.append(f"{name}: field '{key}' must be {_type_names(types)}, not bool")
-        elif not isinstance(value, types):
-            problems.append(f"{name}: field '{key}' must be {_type_names(types)}, not {type(value).__name__}")
+    problems += field_problems(name, obj, REQUIRED_FIELDS[name])
     if name == "end" and obj.get("status") not in END_STATUSES:
         problems.append(f"end: status {obj.get('status')!r} is not one of {', '.join(END_STATUSES)}")
     if name == "start" and obj.get("schema") != SCHEMA_VERSION and isinstance(obj.get("schema"), int):
@@ -99,10 +90,6 @@ def validate_event(obj: Any) -> list[str]:
         if seeds is not None and seeds != (obj.get("wi_seed"), obj.get("do_seed")):
             problems.append(f"start: trial {obj['trial']!r} does not match wi_seed/do_seed")
     return problems
-
-
-def _type_names(types: tuple[type, ...]) -> str:
-    return " or ".join(sorted({"number" if t in _NUMBER else t.__name__ for t in types}))
 
 
 def encode_event(event: Mapping[str, Any]) -> str:
@@ -210,4 +197,4 @@ class EventTail(JsonlTail):
 
 
 def is_finite_number(value: Any) -> bool:
-    return isinstance(value, _NUMBER) and not isinstance(value, bool) and math.isfinite(value)
+    return isinstance(value, NUMBER) and not isinstance(value, bool) and math.isfinite(value)

@@ -14,6 +14,7 @@ A sweep directory looks like this (``docs/log-format.md`` describes each file)::
       trials/<trial_id>/
         events.jsonl          the trial's event log (seedtui.log.events)
         stderr.log            the trainer's stderr
+        events.failed-<n>.jsonl, stderr.failed-<n>.log   a failed run's log, moved aside
         launch.json           how and where the local launcher started it
         ray.json              where the Ray backend placed it
         stop_request.json     a graceful stop request for the trainer
@@ -66,6 +67,16 @@ def parse_trial_id(name: str) -> tuple[int, int] | None:
     if match is None:
         return None
     return int(match.group(1)), int(match.group(2))
+
+
+def failed_events_name(n: int) -> str:
+    """``events.failed-<n>.jsonl``: the log of a failed run, moved aside before its re-run."""
+    return f"events.failed-{n}.jsonl"
+
+
+def failed_stderr_name(n: int) -> str:
+    """``stderr.failed-<n>.log``: the stderr of a failed run, moved aside with its log."""
+    return f"stderr.failed-{n}.log"
 
 
 def trials_dir(sweep_dir: PathLike) -> Path:

@@ -50,12 +50,17 @@ class ReadResult:
         return self.records
 
 
+def complete_lines_length(data: bytes) -> int:
+    """How many leading bytes of ``data`` are whole lines (up to and including the last newline)."""
+    return data.rfind(b"\n") + 1  # 0 when there is no newline at all
+
+
 def split_complete_lines(data: bytes, *, final: bool) -> tuple[list[bytes], int]:
     """The stripped non-blank lines of ``data`` that are complete, and the bytes they span."""
     if final:
         region, consumed = data, len(data)
     else:
-        consumed = data.rfind(b"\n") + 1  # 0 when there is no newline at all
+        consumed = complete_lines_length(data)
         region = data[:consumed]
     lines = [line.strip() for line in region.split(b"\n")]
     return [line for line in lines if line], consumed
@@ -118,12 +123,21 @@ def parse_jsonl(data: bytes, *, final: bool, validate: Validator | None = None,
     return records, malformed, consumed
 
 
-def read_bytes_from(path: str | os.PathLike[str], offset: int) -> bytes | None:
-    """The bytes of ``path`` from ``offset`` on, or None when the file does not exist."""
+def file_size(path: str | os.PathLike[str]) -> int:
+    """The size of a file in bytes; 0 when it does not exist (a log not written yet)."""
+    try:
+        return os.stat(path).st_size
+    except FileNotFoundError:
+        return 0
+
+
+def read_bytes_from(path: str | os.PathLike[str], offset: int, limit: int = -1) -> bytes | None:
+    """The bytes of ``path`` from ``offset`` on (at most ``limit`` of them when it is not negative),
+    or None when the file does not exist."""
     try:
         with open(path, "rb") as handle:
             handle.seek(offset)
-            return handle.read()
+            return handle.read(limit)
     except FileNotFoundError:
         return None
 

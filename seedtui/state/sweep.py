@@ -8,6 +8,7 @@ import socket
 from pathlib import Path
 
 from seedtui.log import iter_event_files
+from seedtui.log.files import TRIALS_DIR
 from seedtui.state.liveness import settle_orphan
 from seedtui.state.trial import TrialState, load_trial
 
@@ -35,9 +36,9 @@ def find_sweeps(root: str | os.PathLike[str]) -> list[Path]:
     """Sweep directories under ``root``: those holding a ``trials/`` directory (``root`` itself
     first when it is one). A tree of logs with no ``trials/`` directory is one sweep: ``root``."""
     root_path = Path(root)
-    if (root_path / "trials").is_dir():
+    if (root_path / TRIALS_DIR).is_dir():
         return [root_path]
-    found = sorted(p.parent for p in root_path.rglob("trials") if p.is_dir())
+    found = sorted(p.parent for p in root_path.rglob(TRIALS_DIR) if p.is_dir())
     if not found and any(iter_event_files(root_path)):
         return [root_path]
     return found

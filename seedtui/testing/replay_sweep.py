@@ -15,6 +15,14 @@ from pathlib import Path
 import numpy as np
 
 from seedtui.log import EventWriter, trial_id
+from seedtui.log.files import (
+    DECISIONS_FILE,
+    EVENTS_FILE,
+    STDERR_FILE,
+    SWEEP_CONFIG_FILE,
+    TRIALS_DIR,
+    trial_dir,
+)
 from seedtui.testing.trial_log import start_fields
 
 T0 = 1_700_000_000.0
@@ -48,12 +56,12 @@ def _score(rng: np.random.Generator, wi: int, do: int, epoch: float, shape: Swee
 def write_sweep(root: Path, name: str = "synthetic-sweep", shape: SweepShape = SweepShape()) -> Path:
     """Write a synthetic sweep directory under ``root`` and return it."""
     sweep = root / name
-    (sweep / "trials").mkdir(parents=True, exist_ok=True)
+    (sweep / TRIALS_DIR).mkdir(parents=True, exist_ok=True)
     wi_seeds = list(range(1, shape.n_wi + 1))
     do_seeds = list(range(1, shape.n_do + 1))
     grid = [(wi, do) for wi in wi_seeds for do in do_seeds]
     logged = grid[: len(grid) - shape.queued_trials] if shape.with_every_status else grid
-    (sweep / "sweep.toml").write_text(
+    (sweep / SWEEP_CONFIG_FILE).write_text(
         f'# SYNTHETIC test sweep\nname = "{name}"\ntask = "rte"\nmodel = "synthetic/tiny-bert"\n'
         f"wi_seeds = {wi_seeds}\ndo_seeds = {do_seeds}\n",
         encoding="utf-8",
@@ -76,8 +84,8 @@ def write_sweep(root: Path, name: str = "synthetic-sweep", shape: SweepShape = S
         rng = np.random.default_rng(wi * 1000 + do)
         start_t = T0 + (index // shape.slots) * (duration + 2.0)
         fate = fates.get(index, "completed")
-        directory = sweep / "trials" / trial
-        with EventWriter(directory / "events.jsonl") as writer:
+        directory = trial_dir(sweep, trial)
+        with EventWriter(directory / EVENTS_FILE) as writer:
             writer.write(
                 "start",
                 t=start_t,
@@ -148,8 +156,8 @@ def write_sweep(root: Path, name: str = "synthetic-sweep", shape: SweepShape = S
         stderr = f"SYNTHETIC stderr of {trial}\n"
         if fate == "failed":
             stderr += "Traceback (most recent call last):\n" + MARKUP_LINE + "\n"
-        (directory / "stderr.log").write_text(stderr, encoding="utf-8")
-    with open(sweep / "decisions.jsonl", "w", encoding="utf-8") as handle:
+        (directory / STDERR_FILE).write_text(stderr, encoding="utf-8")
+    with open(sweep / DECISIONS_FILE, "w", encoding="utf-8") as handle:
         for record in decisions:
             handle.write(json.dumps(record) + "\n")
     return sweep

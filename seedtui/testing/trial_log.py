@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.log import EventWriter, trial_id
+from seedtui.log.files import events_path
 
 DEFAULT_MAJORITY = 146 / 277
 """RTE's majority-class accuracy on its 277-example dev set."""
@@ -53,7 +54,7 @@ def write_trial(
     total_evals = len(scores) if total_evals is None else total_evals
     epochs = max(1, -(-total_evals // evals_per_epoch))
     steps_per_epoch = evals_per_epoch * steps_per_eval
-    path = root / "trials" / trial_id(wi, do) / "events.jsonl"
+    path = events_path(root, trial_id(wi, do))
     metric = start.get("metric", "acc")
     fields = start_fields(
         wi, do, epochs=epochs, steps_per_epoch=steps_per_epoch, total_steps=epochs * steps_per_epoch,

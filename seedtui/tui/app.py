@@ -22,6 +22,7 @@ from textual.widgets import Footer, Input
 from seedtui.core.engine.trial_nodes import node_count, sweep_nodes
 from seedtui.state import settle_orphan
 from seedtui.core.view.sweep_model import SweepModel
+from seedtui.log.files import STDERR_FILE
 from seedtui.log.text_tail import read_text_tail
 from seedtui.tui.actions import ActionsMixin
 from seedtui.tui.messages import PlanComputed, SourceUpdated, StatsComputed
@@ -255,7 +256,7 @@ class SeedTuiApp(ActionsMixin, App[None]):
         state = self.model.trials.get(self.selected or "")
         text = ""
         if state is not None and state.log_path is not None:
-            text = read_text_tail(state.log_path.parent / "stderr.log", max_lines=60)
+            text = read_text_tail(state.log_path.parent / STDERR_FILE, max_lines=60)
         self.query_one(DecisionsLog).show_stderr(self.selected, text)
 
     def on_trial_table_selected(self, message: TrialTable.Selected) -> None:

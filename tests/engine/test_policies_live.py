@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from seedtui.core.engine.decisions import read_decisions
+from seedtui.log.decisions import read_decisions
 from seedtui.core.engine.detach import launch_detached
 from seedtui.core.engine.policies import score_at_rung
 from seedtui.state import load_trials

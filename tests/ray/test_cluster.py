@@ -31,8 +31,8 @@ from seedtui.core.engine.ray_backend import (
     reattach_trials,
     wait_until_finished,
 )
-from seedtui.core.engine.ray_backend.mirror import RayLaunchRecord
 from seedtui.log import read_events, validate_event
+from seedtui.log.launch_records import RayLaunchRecord
 from tests.ray.conftest import (
     WAIT_LIMIT_S,
     LocalCluster,

@@ -13,10 +13,10 @@ from rich.console import Console
 
 from seedtui.core.engine.control import write_state
 from seedtui.core.engine.headless import follow_sweep, render_summary, status_line
-from seedtui.core.engine.ray_backend.mirror import RayLaunchRecord
-from seedtui.core.engine.summary import SUMMARY_FILE
 from seedtui.core.engine.trial_nodes import ray_backend, sweep_nodes, trials_per_node
 from seedtui.log import EVENTS_FILE, TRIALS_DIR, append_event, parse_trial_id
+from seedtui.log.files import SUMMARY_FILE
+from seedtui.log.launch_records import RayLaunchRecord
 from seedtui.state import load_trial
 
 HEAD_ID, WORKER_ID = "a1" * 28, "b2" * 28  # Ray node ids are 56 hex digits

@@ -17,14 +17,14 @@ import pytest
 from seedtui.core.engine.config import ResourcesConfig
 from seedtui.core.engine.procs import pid_running
 from seedtui.core.engine.ray_backend.mirror import (
-    RayLaunchRecord,
     StreamMirror,
     continue_offset,
-    local_size,
 )
 from seedtui.core.engine.ray_backend.options import RayOptions, option_problems, sweep_namespace
 from seedtui.core.engine.ray_backend.runner import TRIAL_DIR_PLACEHOLDER, TrialRunner
 from seedtui.log import read_events
+from seedtui.log.jsonl import file_size
+from seedtui.log.launch_records import RayLaunchRecord
 
 
 def test_mirror_writes_only_whole_lines_and_keeps_the_rest_for_later(tmp_path: Path) -> None:
@@ -143,12 +143,12 @@ def test_runner_reports_this_runs_bytes_and_a_fresh_launch_clears_an_old_log(tmp
 def test_a_resumed_runner_counts_offsets_from_where_the_log_stood(tmp_path: Path) -> None:
     first = _runner(tmp_path, steps=2)
     _wait_exit(first)
-    before = local_size(tmp_path / "events.jsonl")
+    before = file_size(tmp_path / "events.jsonl")
     resumed = _runner(tmp_path, steps=1, resume=True)
     _wait_exit(resumed)
     assert resumed.events_start == before
     assert [json.loads(x)["step"] for x in resumed.sync(0, 0)["events"].decode().splitlines()] == [1]
-    assert local_size(tmp_path / "events.jsonl") > before  # the old lines are still there
+    assert file_size(tmp_path / "events.jsonl") > before  # the old lines are still there
 
 
 def test_shared_storage_sync_copies_nothing_but_still_reports_the_exit(tmp_path: Path) -> None:

@@ -10,9 +10,9 @@ import pytest
 import torch
 
 from seedtui.log import EVENTS_FILE, validate_event
+from seedtui.log.files import checkpoint_path
 from tests.trainers.conftest import RunTrainer, of_kind
 from trainers import loop
-from trainers.checkpoint import checkpoint_path
 from trainers.config import TrainerConfig
 from trainers.finetune import main
 from trainers.model import init_new_head, load_tokenizer_and_model

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from seedtui.core.engine.ray_backend.mirror import RayLaunchRecord
 from seedtui.core.engine.trial_nodes import node_count, sweep_nodes
 from seedtui.log import TRIALS_DIR
+from seedtui.log.launch_records import RayLaunchRecord
 from seedtui.state import TrialState
 from seedtui.core.view.sweep_info import SweepInfo
 from seedtui.tui.renderables.header import header_text

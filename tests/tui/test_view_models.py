@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from seedtui.state import TrialState, load_trials
 from seedtui.core.view.curves import SPARK_CHARS, braille_rows, downsample_mean, rasterize, sparkline
-from seedtui.core.view.decisions import DecisionTail, describe_decision
+from seedtui.core.view.decisions import describe_decision
 from seedtui.core.view.heatmap import build_heatmap, move_cursor, order_by_means, scale_fraction
 from seedtui.core.view.sweep_info import read_sweep_info
 from seedtui.core.view.table import STATUS_FILTERS, next_in_cycle, visible_rows
 from seedtui.log.text_tail import read_text_tail
+from seedtui.state import TrialState, load_trials
 
 
 def test_order_by_means_puts_the_best_row_on_top_and_the_best_column_on_the_right() -> None:
@@ -96,16 +96,7 @@ def test_downsample_sparkline_and_braille() -> None:
     assert braille_rows(np.zeros((4, 4), dtype=bool)) == ["  "]
 
 
-def test_decision_tail_waits_for_whole_lines(tmp_path: Path) -> None:
-    path = tmp_path / "decisions.jsonl"
-    tail = DecisionTail(path)
-    assert tail.poll() == []
-    path.write_text('{"rule": "tfp", "trial": "wi1-do1", "action": "stop", "reason": "[red]x"}\n{"rule"')
-    assert [r["trial"] for r in tail.poll()] == ["wi1-do1"]
-    with open(path, "a") as handle:
-        handle.write(': "asha", "trial": "wi2-do2", "action": "keep"}\nnot json\n')
-    records = tail.poll()
-    assert [r["rule"] for r in records] == ["asha"] and tail.skipped == 1
+def test_describe_decision_shows_rule_action_trial_rung_and_reason() -> None:
     assert (
         describe_decision(
             {"rule": "tfp", "action": "stop", "trial": "wi1-do1", "rung": 0.5, "reason": "[red]x"}

@@ -23,7 +23,6 @@ from seedtui.log.atomic_file import write_text_atomically
 TASKS = ("rte", "mrpc", "cola", "sst2", "custom")
 BACKENDS = ("local", "ray")
 RULES = ("none", "tfp", "asha")
-RESOLVED_CONFIG_FILE = "sweep.toml"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ its own state in ``SWEEP_DIR/supervisor.json``. Nothing here needs the superviso
 
 from __future__ import annotations
 
-import json
 import socket
 import time
 from dataclasses import dataclass
@@ -16,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.core.engine.procs import command_line, pid_running
-from seedtui.log.atomic_file import write_text_atomically
-from seedtui.log.supervisor_state import STATE_FILE, read_state, write_state  # re-exported
 from seedtui.log.control import (  # re-exported: clients send commands through this module
     ACTIONS,
     CONTROL_FILE,
@@ -28,6 +25,7 @@ from seedtui.log.control import (  # re-exported: clients send commands through 
     send_command,
     wait_for_reply,
 )
+from seedtui.log.supervisor_state import STATE_FILE, read_state, write_state  # re-exported
 
 __all__ = ["ACTIONS", "CONTROL_FILE", "ControlCommand", "ControlError", "ControlReply", "STATE_FILE",
            "SupervisorInfo", "read_commands", "read_state", "send_command", "supervisor_status",

@@ -14,7 +14,6 @@ import tomllib
 from pathlib import Path
 
 from seedtui.core.engine.config import (
-    RESOLVED_CONFIG_FILE,
     ConfigError,
     SweepConfig,
     load_sweep_config,
@@ -23,7 +22,7 @@ from seedtui.core.engine.config import (
     write_resolved_config,
 )
 from seedtui.core.engine.control import SUPERVISOR_MODULE, read_state, supervisor_status
-from seedtui.log.files import SUPERVISOR_LOG_FILE
+from seedtui.log.files import SUPERVISOR_LOG_FILE, SWEEP_CONFIG_FILE, TRIALS_DIR
 
 SUPERVISOR_LOG = SUPERVISOR_LOG_FILE
 START_TIMEOUT_S = 30.0
@@ -37,7 +36,7 @@ def prepare_sweep(config: SweepConfig) -> Path:
     """Create the sweep directory and write ``sweep.toml``; refuse a directory that holds a sweep
     trained with different settings (its trials would not be comparable)."""
     sweep_dir = config.sweep_dir
-    resolved = sweep_dir / RESOLVED_CONFIG_FILE
+    resolved = sweep_dir / SWEEP_CONFIG_FILE
     if resolved.exists():
         try:
             earlier = parse_sweep_config(tomllib.loads(resolved.read_text(encoding="utf-8")), base=sweep_dir)
@@ -50,7 +49,7 @@ def prepare_sweep(config: SweepConfig) -> Path:
                     raise ConfigError(section, f"differs from the sweep already in {sweep_dir} "
                                                f"({old.get(section)!r} there); use another sweep_dir")
     sweep_dir.mkdir(parents=True, exist_ok=True)
-    (sweep_dir / "trials").mkdir(exist_ok=True)
+    (sweep_dir / TRIALS_DIR).mkdir(exist_ok=True)
     write_resolved_config(config, resolved)
     return sweep_dir
 

@@ -25,7 +25,6 @@ from rich.table import Table
 from rich.text import Text
 
 from seedtui.core.engine.control import read_state, send_command, supervisor_status
-from seedtui.core.engine.decisions import read_decisions_from
 from seedtui.core.engine.summary import read_summary
 from seedtui.core.engine.trial_nodes import (
     ray_backend,
@@ -36,6 +35,7 @@ from seedtui.core.engine.trial_nodes import (
     trials_per_node,
 )
 from seedtui.log import EVENTS_FILE, TRIALS_DIR
+from seedtui.log.decisions import read_decisions_from
 from seedtui.state import TrialLogReader, TrialState
 
 INTERRUPTED_EXIT = 130
@@ -67,7 +67,8 @@ class SweepFollower:
                     self.readers[directory.name] = TrialLogReader(directory / EVENTS_FILE)
                     self.inodes[directory.name] = inode
         events = [(trial, event) for trial, reader in self.readers.items() for event in reader.poll()]
-        decisions, self.decisions_offset = read_decisions_from(self.sweep_dir, self.decisions_offset)
+        read = read_decisions_from(self.sweep_dir, self.decisions_offset)
+        decisions, self.decisions_offset = read.records, read.offset
         self.supervisor_state = read_state(self.sweep_dir)
         return events, decisions
 

@@ -9,7 +9,6 @@ check, before it signals, that the pid is still that trial.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -23,8 +22,8 @@ from seedtui.core.engine.procs import owns_process, pid_running
 from seedtui.core.engine.slots import Slot
 from seedtui.core.engine.trainer_command import trainer_argv
 from seedtui.log import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, trial_id
-from seedtui.log.atomic_file import write_text_atomically
-from seedtui.log.files import LAUNCH_FILE, STOP_REQUEST_FILE
+from seedtui.log.files import STOP_REQUEST_FILE, failed_events_name, failed_stderr_name
+from seedtui.log.launch_records import read_launch_record, read_stop_request, write_launch_record
 
 
 def trial_dir(sweep_dir: Path, wi_seed: int, do_seed: int) -> Path:
@@ -85,16 +84,8 @@ def launch_trial(config: SweepConfig, wi_seed: int, do_seed: int, slot: Slot, *,
         "slot": slot.index, "slot_label": slot.label, "resume": resume,
         "stop_at_fraction": stop_at_fraction, "argv": argv, "supervisor_pid": os.getpid(),
     }
-    write_text_atomically(directory / LAUNCH_FILE, json.dumps(record, indent=1))
+    write_launch_record(directory, record)
     return process
-
-
-def read_launch_record(directory: Path) -> dict[str, Any] | None:
-    try:
-        record = json.loads((directory / LAUNCH_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) else None
 
 
 def adopt_trial(directory: Path) -> TrialProcess | None:
@@ -110,47 +101,21 @@ def adopt_trial(directory: Path) -> TrialProcess | None:
         started=float(record.get("t", time.time())), resume=bool(record.get("resume")),
         extra={"slot": record.get("slot")},
     )
-    try:  # a stop the previous supervisor had asked for: keep escalating it
-        request = json.loads((directory / STOP_REQUEST_FILE).read_text(encoding="utf-8"))
+    request = read_stop_request(directory)  # a stop the previous supervisor asked for: keep escalating it
+    if request is not None and "by" in request:
         process.stop_by, process.stop_reason = str(request["by"]), str(request.get("reason", ""))
         process.term_sent_at = time.time()
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
     return process
-
-
-def write_stop_request(directory: Path, *, by: str, reason: str) -> None:
-    """Tell the trainer who stopped it before signalling; it copies this into its end event."""
-    write_text_atomically(directory / STOP_REQUEST_FILE, json.dumps({"by": by, "reason": reason}))
 
 
 def move_failed_log_aside(directory: Path) -> int:
     """Rename a failed trial's log and stderr to ``events.failed-<n>.jsonl`` / ``stderr.failed-<n>.log``
     so its re-run starts a clean log; returns n."""
     n = 1
-    while any((directory / name).exists() for name in (f"events.failed-{n}.jsonl", f"stderr.failed-{n}.log")):
+    while any((directory / name).exists() for name in (failed_events_name(n), failed_stderr_name(n))):
         n += 1
     if (directory / EVENTS_FILE).exists():
-        (directory / EVENTS_FILE).replace(directory / f"events.failed-{n}.jsonl")
+        (directory / EVENTS_FILE).replace(directory / failed_events_name(n))
     if (directory / STDERR_FILE).exists():
-        (directory / STDERR_FILE).replace(directory / f"stderr.failed-{n}.log")
+        (directory / STDERR_FILE).replace(directory / failed_stderr_name(n))
     return n
-
-
-def log_size(directory: Path) -> int:
-    try:
-        return (directory / EVENTS_FILE).stat().st_size
-    except FileNotFoundError:
-        return 0
-
-
-def last_line(path: Path, limit: int = 300) -> str:
-    """The last non-blank line of a (possibly large) text file, shortened to ``limit`` characters."""
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(max(0, path.stat().st_size - 8192))
-            lines = [line.strip() for line in handle.read().decode("utf-8", "replace").splitlines()]
-    except OSError:
-        return ""
-    last = next((line for line in reversed(lines) if line), "")
-    return last if len(last) <= limit else last[: limit - 3] + "..."

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from seedtui.log.atomic_file import write_text_atomically
+from seedtui.log.files import SUMMARY_FILE
 from seedtui.core.engine.config import SweepConfig
 from seedtui.log import read_events
 from seedtui.state import STATUSES, TrialState
@@ -17,7 +18,6 @@ from seedtui.state import STATUSES, TrialState
 if TYPE_CHECKING:
     from seedtui.core.engine.plan import SweepPlan
 
-SUMMARY_FILE = "summary.json"
 EVP_SIZES = (1, 2, 5, 10, 20, 50, 100)
 
 

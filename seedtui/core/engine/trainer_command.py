@@ -16,6 +16,7 @@ from pathlib import Path
 
 from seedtui.core.engine.config import SweepConfig
 from seedtui.core.engine.config_table import ConfigError
+from seedtui.log.files import TRIALS_DIR
 from trainers.config import BadInput, TrainerConfig, check_config, parse_config, to_argv
 
 TRAINER_MODULE = "trainers.finetune"
@@ -78,7 +79,7 @@ def check_trainer_accepts(config: SweepConfig) -> None:
     if not config.wi_seeds or not config.do_seeds:
         return
     fraction = config.policy.tfp.f if config.policy.tfp is not None else None
-    placeholder = config.sweep_dir / "trials" / "_check"
+    placeholder = config.sweep_dir / TRIALS_DIR / "_check"
     for wi, do in {(config.wi_seeds[0], config.do_seeds[0]), (config.wi_seeds[-1], config.do_seeds[-1])}:
         arguments = trainer_arguments(config, wi, do, placeholder, device="cpu", stop_at_fraction=fraction)
         try:

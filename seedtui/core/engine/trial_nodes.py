@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.core.engine.ray_backend.cluster import describe_node
-from seedtui.core.engine.ray_backend.mirror import RayLaunchRecord
 from seedtui.log import TRIALS_DIR
+from seedtui.log.launch_records import RayLaunchRecord
 from seedtui.state import TrialState
 
 

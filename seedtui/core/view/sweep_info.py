@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SWEEP_CONFIG_FILE = "sweep.toml"
+from seedtui.log.files import SWEEP_CONFIG_FILE
 
 
 @dataclass(frozen=True)

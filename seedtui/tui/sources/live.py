@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.log import EVENTS_FILE, TRIALS_DIR, EventTail
-from seedtui.core.view.decisions import DECISIONS_FILE, DecisionTail
+from seedtui.log.decisions import DecisionTail
 from seedtui.core.view.sweep_info import read_sweep_info
 from seedtui.core.view.sweep_model import TrialEvent
 from seedtui.tui.gpu import GpuProbe
@@ -42,7 +42,7 @@ class LiveSource(EventSource):
         super().__init__(sweep_dir, read_sweep_info(sweep_dir))
         self.sweep_dir: Path = sweep_dir
         self._tails: dict[str, EventTail] = {}
-        self._decisions = DecisionTail(sweep_dir / DECISIONS_FILE)
+        self._decisions = DecisionTail(sweep_dir)
         self._gpu_probe = gpu_probe
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

@@ -20,19 +20,20 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.core.engine.config import SweepConfig
-from seedtui.core.engine.launcher import STOP_REQUEST_FILE, trial_dir
-from seedtui.core.engine.trainer_command import trainer_argv
+from seedtui.core.engine.launcher import trial_dir
 from seedtui.core.engine.ray_backend.cluster import describe_node, node_alive
 from seedtui.core.engine.ray_backend.mirror import (
-    RayLaunchRecord,
     StreamMirror,
     continue_offset,
-    local_size,
 )
 from seedtui.core.engine.ray_backend.options import RayOptions, node_trial_dir, sweep_namespace
 from seedtui.core.engine.ray_backend.process import RayTrialProcess
 from seedtui.core.engine.ray_backend.runner import TRIAL_DIR_PLACEHOLDER, TrialRunner
+from seedtui.core.engine.trainer_command import trainer_argv
 from seedtui.log import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, append_event, trial_id
+from seedtui.log.files import STOP_REQUEST_FILE
+from seedtui.log.jsonl import file_size
+from seedtui.log.launch_records import RayLaunchRecord
 from seedtui.state import load_trial
 
 _runner_class: Any = None
@@ -79,8 +80,8 @@ def launch_trial_on_ray(config: SweepConfig, wi_seed: int, do_seed: int, *,
     record = RayLaunchRecord(
         actor_name=f"{trial}.{uuid.uuid4().hex[:8]}", namespace=namespace, started=time.time(),
         resume=resume, stop_at_fraction=stop_at_fraction,
-        events_local_start=local_size(local_dir / EVENTS_FILE),
-        stderr_local_start=local_size(local_dir / STDERR_FILE), shared_storage=options.shared_storage,
+        events_local_start=file_size(local_dir / EVENTS_FILE),
+        stderr_local_start=file_size(local_dir / STDERR_FILE), shared_storage=options.shared_storage,
     )
     record.write(local_dir)  # before the actor exists, so a restart never misses one
     actor = _remote_runner().options(
@@ -142,9 +143,9 @@ def reattach_trials(sweep_dir: Path) -> tuple[dict[str, RayTrialProcess], dict[s
         if record.actor_name in alive:
             actor = ray.get_actor(record.actor_name, namespace=namespace)
             offsets = (continue_offset(local_start=record.events_local_start,
-                                       local_now=local_size(local_dir / EVENTS_FILE)),
+                                       local_now=file_size(local_dir / EVENTS_FILE)),
                        continue_offset(local_start=record.stderr_local_start,
-                                       local_now=local_size(local_dir / STDERR_FILE)))
+                                       local_now=file_size(local_dir / STDERR_FILE)))
             attached[local_dir.name] = _handle(local_dir.name, local_dir, actor, record,
                                                copy=not record.shared_storage, offsets=offsets)
             alive.discard(record.actor_name)

@@ -6,20 +6,16 @@ launch on, appended whole lines at a time, so a reader never sees a line cut by 
 the supervisor can append its own ``end`` after the last one. Nothing else writes to the local file
 while the actor runs, so the position reached in the remote file (counted from where it stood when
 the trainer started) is always ``local size - local size at launch``: the record written once at
-launch (``trials/<id>/ray.json``) is all a restarted supervisor needs to continue without
-duplicating lines.
+launch (``trials/<id>/ray.json``: ``seedtui.log.launch_records.RayLaunchRecord``) is all a restarted
+supervisor needs to continue without duplicating lines.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from seedtui.log.atomic_file import write_text_atomically
-
-RAY_RECORD_FILE = "ray.json"
+from seedtui.log.jsonl import complete_lines_length
 
 
 @dataclass
@@ -38,7 +34,7 @@ class StreamMirror:
         self.remote_offset += len(data)
         buffered = self.pending + data
         if self.whole_lines:
-            cut = buffered.rfind(b"\n") + 1
+            cut = complete_lines_length(buffered)
             ready, self.pending = buffered[:cut], buffered[cut:]
         else:
             ready, self.pending = buffered, b""
@@ -58,46 +54,6 @@ class StreamMirror:
             handle.write(data)
             handle.flush()
         return len(data)
-
-
-def local_size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
-
-
-@dataclass
-class RayLaunchRecord:
-    """``trials/<id>/ray.json``: which actor runs the trial, where, and where its copy began."""
-
-    actor_name: str
-    namespace: str
-    started: float
-    resume: bool
-    stop_at_fraction: float | None
-    events_local_start: int
-    stderr_local_start: int
-    shared_storage: bool
-    node_id: str = ""
-    node_ip: str = ""
-    remote_dir: str = ""
-
-    def write(self, directory: Path) -> None:
-        write_text_atomically(directory / RAY_RECORD_FILE, json.dumps(asdict(self), indent=1))
-
-    @classmethod
-    def read(cls, directory: Path) -> RayLaunchRecord | None:
-        try:
-            raw: Any = json.loads((directory / RAY_RECORD_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if not isinstance(raw, dict):
-            return None
-        try:
-            return cls(**{k: raw[k] for k in cls.__dataclass_fields__ if k in raw})
-        except TypeError:  # a record missing required keys (written by another version)
-            return None
 
 
 def continue_offset(*, local_start: int, local_now: int) -> int:

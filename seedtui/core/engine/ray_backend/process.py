@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.core.engine.ray_backend.cluster import describe_node, node_alive
-from seedtui.core.engine.ray_backend.mirror import RayLaunchRecord, StreamMirror
+from seedtui.core.engine.ray_backend.mirror import StreamMirror
 from seedtui.log import EVENTS_FILE, append_event, read_events
+from seedtui.log.launch_records import RayLaunchRecord
 
 LOST_EXIT_CODE = -1
 """``exit_code()`` of a trial whose actor died: the trainer's own code is not known."""

@@ -21,12 +21,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from seedtui.core.engine.launcher import STOP_REQUEST_FILE, write_stop_request
-from seedtui.log import EVENTS_FILE, STDERR_FILE
+from seedtui.log.files import CHECKPOINT_DIR, EVENTS_FILE, STDERR_FILE, STOP_REQUEST_FILE
+from seedtui.log.jsonl import file_size, read_bytes_from
+from seedtui.log.launch_records import write_stop_request
 
 TRIAL_DIR_PLACEHOLDER = "{TRIAL_DIR}"
 """Stands for the trial directory in the argv the supervisor sends: only the node knows its path."""
-CHECKPOINT_DIR = "checkpoint"
 SYNC_CHUNK_BYTES = 1 << 20
 _PR_SET_PDEATHSIG = 1
 
@@ -41,22 +41,9 @@ def _die_with_parent() -> None:
         pass
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
-
-
 def _read_from(path: Path, offset: int, limit: int) -> bytes:
-    if limit <= 0:
-        return b""
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(offset)
-            return handle.read(limit)
-    except FileNotFoundError:
-        return b""
+    """At most ``limit`` bytes from ``offset`` (none for ``limit`` 0: shared storage, nothing to copy)."""
+    return (read_bytes_from(path, offset, limit) or b"") if limit > 0 else b""
 
 
 def _current_node() -> tuple[str, str]:
@@ -85,8 +72,8 @@ class TrialRunner:
                 (self.directory / name).unlink(missing_ok=True)
             shutil.rmtree(self.directory / CHECKPOINT_DIR, ignore_errors=True)
         (self.directory / STOP_REQUEST_FILE).unlink(missing_ok=True)
-        self.events_start = _size(self.directory / EVENTS_FILE)
-        self.stderr_start = _size(self.directory / STDERR_FILE)
+        self.events_start = file_size(self.directory / EVENTS_FILE)
+        self.stderr_start = file_size(self.directory / STDERR_FILE)
         # the trainer runs under this node's interpreter, wherever the supervisor's lives
         command = [sys.executable] + [str(self.directory) if a == TRIAL_DIR_PLACEHOLDER else a
                                       for a in argv[1:]]
