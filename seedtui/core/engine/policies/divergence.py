@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from seedtui.core.direction import signed
 from seedtui.core.engine.policies import rung_step
 from seedtui.log.decisions import Decision
 from seedtui.state import TrialState
@@ -28,9 +29,9 @@ def is_at_baseline(trial: TrialState, *, min_fraction: float, tolerance: float =
     if best is None:
         return True  # only NaN scores: nothing learned
     baseline = float(trial.start["majority_baseline"])
-    if trial.greater_is_better:
-        return best <= baseline + tolerance
-    return best >= baseline - tolerance
+    # Not better than the baseline by more than the tolerance, in the metric's direction.
+    greater = trial.greater_is_better
+    return signed(best, greater) <= signed(baseline, greater) + tolerance
 
 
 def flag_diverging(trials: list[TrialState], *, min_fraction: float, tolerance: float = 1e-9) -> list[str]:
