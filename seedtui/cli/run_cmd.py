@@ -182,13 +182,11 @@ def ctl(
 def status(sweep_dir: Annotated[Path, typer.Argument(help="The sweep directory.")]) -> None:
     """Print whether a sweep's supervisor is alive and how many trials are in each state."""
     from seedtui.core.engine.control import supervisor_status
-    from seedtui.state import load_trials
+    from seedtui.state import read_sweep
 
     info = supervisor_status(_sweep_dir(sweep_dir))
     assert info is not None
-    counts: dict[str, int] = {}
-    for trial in load_trials(sweep_dir):
-        counts[trial.status] = counts.get(trial.status, 0) + 1
+    counts = read_sweep(sweep_dir).counts(with_zeros=False)
     alive = "alive" if info.alive else "not running"
     paused = ", queue paused" if info.paused else ""
     typer.echo(f"supervisor pid {info.pid} on {info.host}: {alive} ({info.state}{paused})")

@@ -8,8 +8,17 @@ the one loop that follows a live sweep directory. Imports no Textual.
 
 from __future__ import annotations
 
+from seedtui.state.follower import FollowUpdate, SweepFollower, read_sweep
 from seedtui.state.liveness import process_alive, settle_orphan, trial_process_alive
-from seedtui.state.sweep import find_sweeps, load_trials, trial_order
+from seedtui.state.sweep import (
+    SweepState,
+    TrialEvent,
+    best_trial,
+    count_by_status,
+    find_sweeps,
+    load_trials,
+    trial_order,
+)
 from seedtui.state.trial import (
     STATUSES,
     ProcessRecord,
@@ -21,7 +30,8 @@ from seedtui.state.trial import (
 )
 
 __all__ = [
-    "STATUSES", "ProcessRecord", "TrialLogReader", "TrialState", "find_sweeps", "load_trial",
-    "load_trials", "new_trial_state", "process_alive", "settle_orphan", "trial_id_for_log",
-    "trial_order", "trial_process_alive",
+    "STATUSES", "FollowUpdate", "ProcessRecord", "SweepFollower", "SweepState", "TrialEvent",
+    "TrialLogReader", "TrialState", "best_trial", "count_by_status", "find_sweeps", "load_trial",
+    "load_trials", "new_trial_state", "process_alive", "read_sweep", "settle_orphan",
+    "trial_id_for_log", "trial_order", "trial_process_alive",
 ]

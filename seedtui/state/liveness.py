@@ -49,6 +49,11 @@ def settle_orphan(state: TrialState, *, this_host: str | None = None) -> TrialSt
     if state.status != "running":
         return state
     if trial_process_alive(state, this_host=this_host) is False:
-        state.status = "failed"
-        state.end_reason = ORPHAN_REASON
+        mark_orphaned(state)
     return state
+
+
+def mark_orphaned(state: TrialState) -> None:
+    """What a trial whose process is gone becomes: ``failed``, saying why."""
+    state.status = "failed"
+    state.end_reason = ORPHAN_REASON

@@ -166,16 +166,26 @@ def new_trial_state(trial_id: str, log_path: Path | None = None) -> TrialState:
 
 
 class TrialLogReader:
-    """Keeps one TrialState up to date from its growing log (through the log package's one tail)."""
+    """Keeps one TrialState up to date from its growing log (through the log package's one tail).
+
+    When the log is replaced (a re-run moves the failed one aside) or truncated, the tail reads it
+    again from the start: the reader then starts over with a fresh ``state`` object, so a state
+    never mixes two files, and ``restarted`` says so until the next poll.
+    """
 
     def __init__(self, path: str | os.PathLike[str], *, skip_train: bool = False) -> None:
         self.path = Path(path)
         self.state = new_trial_state(trial_id_for_log(self.path), self.path)
+        self.restarted = False
         self._tail = EventTail(self.path, skip_train=skip_train)
 
     def poll(self, *, final: bool = False) -> list[dict[str, Any]]:
         """Apply new events; returns them."""
+        restarts = self._tail.restarts
         events = self._tail.poll(final=final)
+        self.restarted = self._tail.restarts != restarts
+        if self.restarted:
+            self.state = new_trial_state(trial_id_for_log(self.path), self.path)
         for event in events:
             self.state.apply(event)
         self.state.malformed_lines = self._tail.malformed

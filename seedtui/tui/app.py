@@ -20,7 +20,6 @@ from textual.css.query import NoMatches
 from textual.widgets import Footer, Input
 
 from seedtui.core.engine.trial_nodes import node_count, sweep_nodes
-from seedtui.state import settle_orphan
 from seedtui.core.view.sweep_model import SweepModel
 from seedtui.log.files import STDERR_FILE
 from seedtui.log.text_tail import read_text_tail
@@ -171,7 +170,11 @@ class SeedTuiApp(ActionsMixin, App[None]):
         update = self.source.drain()
         for trial in update.known_trials:
             self.model.ensure(trial)
+        for trial in update.replaced:
+            self.model.forget(trial)
+        self._changed |= set(update.replaced)
         self._changed |= self.model.apply(update.events)
+        self._changed |= self.model.mark_orphaned(update.orphaned)
         self._changed |= self.model.apply_slices(update.slices)
         if update.known_trials:
             self._changed |= set(update.known_trials)
@@ -183,7 +186,8 @@ class SeedTuiApp(ActionsMixin, App[None]):
         for notice in update.notices:
             self.tell(notice)
         self._dirty = True
-        self._stats_dirty = self._stats_dirty or bool(update.events or update.slices)
+        self._stats_dirty = self._stats_dirty or bool(update.events or update.slices or update.replaced
+                                                       or update.orphaned)
         if not self.refresh_seconds or time.monotonic() - self._last_flush >= self.refresh_seconds:
             self._redraw()
 
@@ -270,11 +274,6 @@ class SeedTuiApp(ActionsMixin, App[None]):
 
     # --- statistics ------------------------------------------------------------------------------------
     def _stats_tick(self) -> None:
-        if self.source.mode in ("live", "read-only"):
-            for state in self.model.trials.values():
-                if state.status == "running" and settle_orphan(state).status == "failed":
-                    self._changed.add(state.trial_id)
-                    self._dirty = True
         # a summary that takes s seconds runs at most every 5 s, so statistics of a big sweep never
         # take more than a fifth of the CPU the UI shares with them
         due = time.monotonic() - self._stats_started_at >= 5 * self._stats_seconds_taken

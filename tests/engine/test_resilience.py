@@ -14,7 +14,7 @@ import pytest
 
 from seedtui.core.engine.control import supervisor_status
 from seedtui.core.engine.detach import launch_detached
-from seedtui.core.engine.headless import SweepFollower
+from seedtui.state import SweepFollower
 from seedtui.core.engine.procs import pid_running
 from seedtui.state import load_trials
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,68 +28,41 @@ from seedtui.core.engine.control import read_state, send_command, supervisor_sta
 from seedtui.core.engine.summary import read_summary
 from seedtui.core.engine.trial_nodes import (
     ray_backend,
-    start_host,
     supervisor_host,
     sweep_nodes,
     trial_node,
     trials_per_node,
 )
-from seedtui.log import EVENTS_FILE, TRIALS_DIR
-from seedtui.log.decisions import read_decisions_from
-from seedtui.state import TrialLogReader, TrialState
+from seedtui.log.files import trial_dir
+from seedtui.state import SweepFollower, TrialState, count_by_status
 
 INTERRUPTED_EXIT = 130
 
 
 @dataclass
-class SweepFollower:
-    """Tails every trial log and the decisions of one sweep directory."""
+class Placement:
+    """Where the trials of a sweep run, as ``supervisor.json`` (its ``backend`` and ``nodes``) and the
+    trials' launch records say (see ``trial_nodes``)."""
 
     sweep_dir: Path
-    readers: dict[str, TrialLogReader] = field(default_factory=dict)
-    inodes: dict[str, int] = field(default_factory=dict)
-    """Inode of each log when its reader was made: a re-run replaces the log (the failed one is
-    moved aside), and a new file means a new reader."""
-    decisions_offset: int = 0
     supervisor_state: dict[str, Any] | None = None
-    """``supervisor.json`` as of the last poll (its ``backend`` and ``nodes`` place the trials)."""
+    """``supervisor.json`` as last read (``refresh``)."""
 
-    def poll(self) -> tuple[list[tuple[str, dict[str, Any]]], list[dict[str, Any]]]:
-        """New (trial, event) pairs and new decisions since the last poll."""
-        trials_dir = self.sweep_dir / TRIALS_DIR
-        if trials_dir.is_dir():
-            for directory in sorted(trials_dir.iterdir()):
-                try:
-                    inode = (directory / EVENTS_FILE).stat().st_ino
-                except OSError:
-                    continue
-                if self.inodes.get(directory.name) != inode:
-                    self.readers[directory.name] = TrialLogReader(directory / EVENTS_FILE)
-                    self.inodes[directory.name] = inode
-        events = [(trial, event) for trial, reader in self.readers.items() for event in reader.poll()]
-        read = read_decisions_from(self.sweep_dir, self.decisions_offset)
-        decisions, self.decisions_offset = read.records, read.offset
+    def refresh(self) -> None:
         self.supervisor_state = read_state(self.sweep_dir)
-        return events, decisions
 
-    def states(self) -> list[TrialState]:
-        return [reader.state for reader in self.readers.values()]
-
-    def node(self, trial: str, host: str | None = None) -> str | None:
-        """Where ``trial`` runs or ran (None: not placed yet, or the supervisor's machine).
-        ``host``: the one its start or resume event names; by default its start event's."""
-        directory = self.sweep_dir / TRIALS_DIR / trial
-        reader = self.readers.get(trial)
-        if host is None and reader is not None:
-            host = start_host(reader.state)
-        return trial_node(directory, trial, host, on_ray=ray_backend(self.supervisor_state, [directory]),
+    def node(self, state: TrialState, host: str | None = None) -> str | None:
+        """Where the trial runs or ran (None: not placed yet, or the supervisor's machine).
+        ``host``: the one an event names; by default its latest start or resume's."""
+        directory = trial_dir(self.sweep_dir, state.trial_id)
+        return trial_node(directory, state.trial_id, host or state.host,
+                          on_ray=ray_backend(self.supervisor_state, [directory]),
                           running_nodes=(self.supervisor_state or {}).get("nodes"),
                           this_host=supervisor_host(self.supervisor_state))
 
-    def nodes(self, states: list[TrialState] | None = None) -> dict[str, str]:
-        """Trial id -> node, for those of ``states`` (default: all) that have one."""
-        return sweep_nodes(self.sweep_dir, self.states() if states is None else states,
-                           supervisor_state=self.supervisor_state)
+    def nodes(self, states: Iterable[TrialState]) -> dict[str, str]:
+        """Trial id -> node, for those of ``states`` that have one."""
+        return sweep_nodes(self.sweep_dir, states, supervisor_state=self.supervisor_state)
 
 
 def follow_sweep(sweep_dir: Path, console: Console | None = None, *, poll_s: float = 1.0,
@@ -98,6 +71,14 @@ def follow_sweep(sweep_dir: Path, console: Console | None = None, *, poll_s: flo
     0 finished, 1 a trial failed (or the supervisor died), 130 interrupted twice."""
     console = console or Console()
     follower = SweepFollower(Path(sweep_dir))
+    placement = Placement(Path(sweep_dir))
+
+    def node_of(trial: str, host: str | None) -> str | None:
+        return placement.node(follower.state.ensure(trial), host)
+
+    def running_nodes() -> dict[str, str]:
+        return placement.nodes(s for s in follower.states() if s.status == "running")
+
     interrupts = _install_interrupt_handler()
     planned = len((read_state(sweep_dir) or {}).get("planned", [])) or None
     live = Live(console=console, refresh_per_second=4, transient=True) if console.is_terminal else None
@@ -107,8 +88,9 @@ def follow_sweep(sweep_dir: Path, console: Console | None = None, *, poll_s: flo
         if live is not None:
             live.start()
         while True:
-            events, decisions = follower.poll()
-            _print_changes(console, events, decisions, follower.node)
+            update = follower.poll()
+            placement.refresh()
+            _print_changes(console, update.events, update.decisions, node_of)
             if interrupts and not stop_sent:
                 console.print("[yellow]Interrupted: stopping the sweep (Ctrl-C again to detach and leave it "
                               "running).[/]")
@@ -119,13 +101,9 @@ def follow_sweep(sweep_dir: Path, console: Console | None = None, *, poll_s: flo
                 return INTERRUPTED_EXIT
             info = supervisor_status(sweep_dir)
             if live is not None:
-                states = follower.states()
-                running = follower.nodes([s for s in states if s.status == "running"])
-                live.update(render_progress(states, planned, running))
+                live.update(render_progress(follower.states(), planned, running_nodes()))
             elif time.monotonic() - last_status >= status_every_s:
-                states = follower.states()
-                running = follower.nodes([s for s in states if s.status == "running"])
-                console.print(status_line(states, planned, running), soft_wrap=True)
+                console.print(status_line(follower.states(), planned, running_nodes()), soft_wrap=True)
                 last_status = time.monotonic()
             if info is None or not info.alive:
                 break
@@ -134,9 +112,10 @@ def follow_sweep(sweep_dir: Path, console: Console | None = None, *, poll_s: flo
         if live is not None:
             live.stop()
         signal.signal(signal.SIGINT, signal.default_int_handler)
-    events, decisions = follower.poll()
-    _print_changes(console, events, decisions, follower.node)
-    return _finish(console, Path(sweep_dir), follower)
+    update = follower.poll()
+    placement.refresh()
+    _print_changes(console, update.events, update.decisions, node_of)
+    return _finish(console, Path(sweep_dir), placement.nodes(follower.states()))
 
 
 def _install_interrupt_handler() -> list[int]:
@@ -149,7 +128,7 @@ def _install_interrupt_handler() -> list[int]:
     return received
 
 
-def _finish(console: Console, sweep_dir: Path, follower: SweepFollower) -> int:
+def _finish(console: Console, sweep_dir: Path, nodes: Mapping[str, str]) -> int:
     info = supervisor_status(sweep_dir)
     summary = read_summary(sweep_dir)
     if info is None or info.state == "running":
@@ -157,13 +136,13 @@ def _finish(console: Console, sweep_dir: Path, follower: SweepFollower) -> int:
                       "Run the same command again to resume it.[/]")
         return 1
     if summary is not None:
-        console.print(render_summary(summary, follower.nodes()))
+        console.print(render_summary(summary, nodes))
     console.print(f"Sweep {info.state}: {sweep_dir}")
     return int(info.exit_code or 0)
 
 
 NodeOf = Callable[[str, str | None], str | None]
-"""(trial id, host its event names or None) -> where it runs; ``SweepFollower.node``."""
+"""(trial id, host its event names or None) -> where it runs; ``Placement.node``."""
 
 
 def _print_changes(console: Console, events: list[tuple[str, dict[str, Any]]],
@@ -211,13 +190,6 @@ def _clock(record: dict[str, Any]) -> str:
     return time.strftime("%H:%M:%S", time.localtime(t)) if isinstance(t, (int, float)) else "--:--:--"
 
 
-def _counts(states: list[TrialState]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for state in states:
-        counts[state.status] = counts.get(state.status, 0) + 1
-    return counts
-
-
 def _trial_line(state: TrialState, node: str | None = None) -> str:
     loss, score, best = state.last_loss(), state.last_score(), state.best_score()
     where = f"  on {node}" if node else ""
@@ -232,7 +204,7 @@ def _num(value: float | None) -> str:
 def status_line(states: list[TrialState], planned: int | None,
                 nodes: Mapping[str, str] | None = None) -> str:
     """One plain line for logs: counts, then each running trial (with its node, from ``nodes``)."""
-    counts = _counts(states)
+    counts = count_by_status(states, with_zeros=False)
     done = sum(v for k, v in counts.items() if k in ("completed", "stopped", "diverged", "failed"))
     running = [s for s in states if s.status == "running"]
     head = f"{time.strftime('%H:%M:%S')} {done}/{planned or len(states)} ended, {len(running)} running"
@@ -244,7 +216,7 @@ def render_progress(states: list[TrialState], planned: int | None,
     """The live display: an overall bar and a line per running trial (with its node)."""
     total = planned or max(len(states), 1)
     done = sum(1 for s in states if s.is_finished)
-    counts = _counts(states)
+    counts = count_by_status(states, with_zeros=False)
     header = Text(f"trials {done}/{total} ended  " + "  ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     rows: list[RenderableType] = [header, ProgressBar(total=total, completed=done, width=50)]
     for state in states:

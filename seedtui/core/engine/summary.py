@@ -9,11 +9,11 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seedtui.log.atomic_file import write_text_atomically
-from seedtui.log.files import SUMMARY_FILE
 from seedtui.core.engine.config import SweepConfig
 from seedtui.log import read_events
-from seedtui.state import STATUSES, TrialState
+from seedtui.log.atomic_file import write_text_atomically
+from seedtui.log.files import SUMMARY_FILE
+from seedtui.state import TrialState, best_trial, count_by_status
 
 if TYPE_CHECKING:
     from seedtui.core.engine.plan import SweepPlan
@@ -49,18 +49,16 @@ def run_seconds(log_path: Path) -> float:
 
 def summarize(config: SweepConfig, plan: SweepPlan, states: dict[str, TrialState]) -> dict[str, Any]:
     grid_states = [states.get(t) or TrialState(trial_id=t) for t in plan.seeds]
-    counts = {status: 0 for status in STATUSES}
-    for trial_id, state in zip(plan.seeds, grid_states, strict=True):
-        if state.status == "queued" and trial_id not in plan.trial_ids:
-            counts["not_planned"] = counts.get("not_planned", 0) + 1
-        else:
-            counts[state.status] += 1
+    planned = set(plan.trial_ids)
+    in_plan = [s for t, s in zip(plan.seeds, grid_states, strict=True)
+               if s.status != "queued" or t in planned]
+    counts = count_by_status(in_plan, with_zeros=False)
+    if len(in_plan) < len(grid_states):
+        counts["not_planned"] = len(grid_states) - len(in_plan)
     started = [s for s in grid_states if s.start is not None]
     greater = started[0].greater_is_better if started else True
-    scored = [(score, s) for s in started if (score := s.best_score()) is not None]
-    # ties go to a completed trial (its score is final), then to the earlier in (WI, DO) order
-    best = max(scored, key=lambda pair: (pair[0] if greater else -pair[0], pair[1].status == "completed"),
-               default=None)
+    # ties go to a completed trial (its score is final), then to the earlier in the grid's order
+    best = best_trial(started, greater)
     final_scores = [s.best_score() for s in started if s.status == "completed"]
     finals = [v for v in final_scores if v is not None and math.isfinite(v)]
     evp = {str(n): expected_max(finals, n, greater_is_better=greater) for n in EVP_SIZES
@@ -70,11 +68,11 @@ def summarize(config: SweepConfig, plan: SweepPlan, states: dict[str, TrialState
         "sweep": config.name,
         "metric": started[0].metric if started else None,
         "greater_is_better": greater,
-        "best": None if best is None else {"trial": best[1].trial_id, "score": best[0],
-                                           "status": best[1].status},
+        "best": None if best is None else {"trial": best[0].trial_id, "score": best[1],
+                                           "status": best[0].status},
         "evp": evp,
         "evp_from": len(finals),
-        "counts": {k: v for k, v in counts.items() if v},
+        "counts": counts,
         "grid_size": plan.grid_size,
         "planned": len(plan.trial_ids),
         "policy": config.policy.rule,

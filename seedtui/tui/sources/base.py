@@ -43,6 +43,12 @@ class SourceUpdate:
     """Replay: runs of a trial's recording, folded in bulk (``TrialSlice.fold_into``)."""
     known_trials: list[str] = field(default_factory=list)
     """Trials that exist (queued ones included) though they may have no event yet."""
+    replaced: list[str] = field(default_factory=list)
+    """Live: trials whose log was replaced or truncated; the model starts them over before folding
+    ``events`` (which then hold the new log's events from its start)."""
+    orphaned: list[str] = field(default_factory=list)
+    """Live: running trials whose process is gone (``seedtui.state.liveness``); the model marks them
+    failed after folding ``events``."""
     decisions: list[dict[str, Any]] = field(default_factory=list)
     status: SourceStatus | None = None
     notices: list[str] = field(default_factory=list)
@@ -50,7 +56,8 @@ class SourceUpdate:
 
     def __bool__(self) -> bool:
         return bool(
-            self.events or self.slices or self.known_trials or self.decisions or self.status or self.notices
+            self.events or self.slices or self.known_trials or self.replaced or self.orphaned
+            or self.decisions or self.status or self.notices
         )
 
 
@@ -70,10 +77,27 @@ class UpdateBuffer:
         decisions: list[dict[str, Any]] | None = None,
         status: SourceStatus | None = None,
         notices: list[str] | None = None,
+        replaced: list[str] | None = None,
+        orphaned: list[str] | None = None,
     ) -> None:
+        """Add a producer's batch. Several batches may wait for one drain, and the app starts
+        ``replaced`` trials over, folds ``events``, then marks ``orphaned`` trials, so what waits
+        is kept consistent with that order: a replaced log drops its trial's waiting events (they
+        came from the old file), and new events of a trial withdraw its waiting orphan mark (its
+        log moved on: the events decide its status, and the follower reports it again if needed)."""
         with self._lock:
+            pending = self._pending
+            if replaced:
+                gone = set(replaced)
+                pending.events = [pair for pair in pending.events if pair[0] not in gone]
+                pending.orphaned = [trial for trial in pending.orphaned if trial not in gone]
+                pending.replaced.extend(trial for trial in replaced if trial not in pending.replaced)
             if events:
-                self._pending.events.extend(events)
+                moved_on = {trial for trial, _ in events}
+                pending.orphaned = [trial for trial in pending.orphaned if trial not in moved_on]
+                pending.events.extend(events)
+            if orphaned:
+                pending.orphaned.extend(trial for trial in orphaned if trial not in pending.orphaned)
             if slices:
                 self._pending.slices.extend(slices)
             if known_trials:

@@ -1,21 +1,20 @@
-"""A live sweep directory, tailed from a thread; actions become engine commands.
+"""A live sweep directory, followed from a thread; actions become engine commands.
 
-One thread polls every trial's ``events.jsonl`` (only files whose size changed are read), the
-sweep's ``decisions.jsonl``, the supervisor's status and the GPUs, and publishes what is new. It
-holds back while the app has not drained the previous batch, so a burst never piles up.
+One thread runs the sweep's ``SweepFollower`` (``seedtui.state``: every trial's ``events.jsonl``,
+only files whose size changed are read, and ``decisions.jsonl``), reads the supervisor's status and
+the GPUs, and publishes what is new: events, new trials, trials whose log was replaced, and trials
+the follower's liveness check found orphaned. It holds back while the app has not drained the
+previous batch, so a burst never piles up.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import Any
 
-from seedtui.log import EVENTS_FILE, TRIALS_DIR, EventTail
-from seedtui.log.decisions import DecisionTail
 from seedtui.core.view.sweep_info import read_sweep_info
-from seedtui.core.view.sweep_model import TrialEvent
+from seedtui.state import SweepFollower
 from seedtui.tui.gpu import GpuProbe
 from seedtui.tui.sources.base import EventSource, Notify, SourceStatus
 
@@ -41,8 +40,7 @@ class LiveSource(EventSource):
     def __init__(self, sweep_dir: Path, *, gpu_probe: GpuProbe | None = None, threaded: bool = True) -> None:
         super().__init__(sweep_dir, read_sweep_info(sweep_dir))
         self.sweep_dir: Path = sweep_dir
-        self._tails: dict[str, EventTail] = {}
-        self._decisions = DecisionTail(sweep_dir)
+        self._follower = SweepFollower(sweep_dir, expected=self.info.expected_trials())
         self._gpu_probe = gpu_probe
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -78,30 +76,12 @@ class LiveSource(EventSource):
 
     def poll_once(self, *, discover: bool = True) -> None:
         """Read everything new once and publish it (the thread's body; tests may call it)."""
-        known: list[str] = []
-        if discover:
-            known = self._discover()
-        events: list[TrialEvent] = []
-        for trial, tail in self._tails.items():
-            events.extend((trial, event) for event in tail.poll())
-        decisions = self._decisions.poll()
+        found = self._follower.poll(discover=discover)
         status = self._read_status()
-        if events or decisions or known or status != self._last_status:
+        if found or status != self._last_status:
             self._last_status = status
-            self.publish(events=events, known_trials=known, decisions=decisions, status=status)
-
-    def _discover(self) -> list[str]:
-        trials_dir = self.sweep_dir / TRIALS_DIR
-        new: list[str] = []
-        try:
-            entries = list(os.scandir(trials_dir))
-        except FileNotFoundError:
-            return new
-        for entry in entries:
-            if entry.is_dir() and entry.name not in self._tails:
-                self._tails[entry.name] = EventTail(Path(entry.path) / EVENTS_FILE)
-                new.append(entry.name)
-        return sorted(new)
+            self.publish(events=found.events, known_trials=found.new_trials, decisions=found.decisions,
+                         replaced=found.replaced, orphaned=found.orphaned, status=status)
 
     def _read_status(self) -> SourceStatus:
         control = _engine_control()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from seedtui.log import EventWriter, trial_id
 from seedtui.state import TrialLogReader, find_sweeps, load_trial, load_trials
-from tests.log.test_events import start_fields
+from seedtui.testing.trial_log import start_fields
 
 
 def write_trial(root: Path, wi: int, do: int, scores: list[float], end: str | None = "completed",
