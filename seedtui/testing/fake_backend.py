@@ -186,7 +186,8 @@ class FakeBackend:
     """``slot_count`` CPU slots; every launch a ``FakeTrainer`` on ``clock``, training as ``config``'s
     ``[trainer]`` says (epochs, evaluations per epoch) for ``steps_per_epoch`` steps an epoch.
 
-    ``ignores_sigterm``, ``fails_at_step`` and ``bad_input`` make chosen trials misbehave;
+    ``ignores_sigterm``, ``fails_at_step``, ``bad_input`` and ``loses_checkpoint`` make chosen trials
+    misbehave;
     ``launches`` records every ``LaunchRequest`` in order, for tests to assert on."""
 
     name = "fake"
@@ -207,6 +208,8 @@ class FakeBackend:
         self.ignores_sigterm: set[str] = set()
         self.fails_at_step: dict[str, int] = {}
         self.bad_input: set[str] = set()
+        self.loses_checkpoint: set[str] = set()
+        """Trials whose checkpoint is gone by the time they resume (their resume exits 2)."""
 
     def slots(self) -> list[Slot]:
         return list(self._slots)
@@ -259,7 +262,8 @@ class FakeBackend:
         now = self.clock.time()
         for trial, trainer in self.trainers.items():
             trainer.advance(now)
-            if trainer.exit_code is not None and trainer.step == trainer.suspend_at:
+            suspended = trainer.exit_code is not None and trainer.step == trainer.suspend_at
+            if suspended and trial not in self.loses_checkpoint:
                 self.checkpoints[trial] = trainer.step
 
     def adopt(self, trial_ids: list[str]) -> Adoption:

@@ -189,6 +189,24 @@ def test_tfp_6_half_2_on_a_3x3_grid_completes_two_and_stops_four(tmp_path: Path,
     assert json.loads((sweep_dir / "summary.json").read_text())["counts"]["stopped"] == 4
 
 
+def test_a_promoted_trial_whose_checkpoint_is_gone_runs_again_from_its_start(tmp_path: Path,
+                                                                              clock: FakeClock) -> None:
+    sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3",
+                           policy={"rule": "tfp", "tfp": {"t": 6, "f": 0.5, "p": 2}})
+    backend = fake_backend(sweep_dir, clock)
+    backend.loses_checkpoint.update(f"wi{w}-do{d}" for w in (1, 2, 3) for d in (1, 2, 3))
+    supervisor = supervisor_on(sweep_dir, backend, clock)
+    assert supervisor.run() == 0  # the sweep was not stopped
+    promoted = {d["trial"] for d in read_decisions(sweep_dir) if d["action"] == "promote"}
+    assert len(promoted) == 2
+    for trial in promoted:
+        assert supervisor.states()[trial].status == "completed"
+        assert (sweep_dir / "trials" / trial / "events.failed-1.jsonl").exists()  # the run that suspended
+        assert [e["event"] for e in events_of(sweep_dir, trial)].count("start") == 1  # then a fresh one
+    launches = [(r.trial_id, r.resume) for r in backend.launches if r.trial_id in promoted]
+    assert sorted(launches) == sorted([(t, False) for t in promoted] * 2 + [(t, True) for t in promoted])
+
+
 def test_a_restarted_supervisor_adopts_running_trials(tmp_path: Path, clock: FakeClock) -> None:
     sweep_dir = make_sweep(tmp_path)
     backend = fake_backend(sweep_dir, clock, slot_count=2)

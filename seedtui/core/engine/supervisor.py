@@ -179,6 +179,7 @@ class Supervisor:
                 trial_id=trial, wi_seed=wi, do_seed=do, directory=self.trial_dir(trial), slot=slot,
                 stop_at_fraction=stop_at_fraction, resume=resume))
             handle.extra["log_offset"] = offset
+            handle.extra["resume"] = resume
             self.running[trial] = handle
             what = "started" if stop_at_fraction is None else f"started to f={stop_at_fraction:g}"
             what = "resumed" if resume else what
@@ -190,30 +191,42 @@ class Supervisor:
             handle = self.running.pop(trial)
             reader = self.reader(trial)
             reader.poll(final=True)
-            ends = [e for e in read_events(self.trial_dir(trial) / EVENTS_FILE,
-                                           int(handle.extra.get("log_offset", 0)), final=True).events
-                    if e.get("event") == "end"]
-            last_end = ends[-1] if ends else None
-            if handle.stop_by is not None and (last_end is None or last_end.get("status") == "suspended"):
-                self._append_end(trial, "stopped", by=handle.stop_by, reason=handle.stop_reason)
-            elif last_end is None:
-                detail = last_line(self.trial_dir(trial) / STDERR_FILE) or "see stderr.log"
-                self._append_end(trial, "failed", reason=f"the trainer exited with code {code} without "
-                                                          f"an end event: {detail}")
-                if code == BAD_INPUT_EXIT and not self.stopping:
-                    self.log(f"the trainer rejected its input ({detail}); no more trials are launched. Fix "
-                             "the config and run it again.")
-                    self.stopping = True
+            requeue = self._end_of(trial, handle, code)
             if handle.slot is not None:
                 self.pool.release(handle.slot)
             reader.poll(final=True)
             where = self.backend.where(handle)
             self.log(f"{trial} ended {reader.state.status} on {where} (exit code {code})")
-            requeue = self.backend.requeue_reason(handle)
+            requeue = requeue or self.backend.requeue_reason(handle)
             if requeue is not None and not self.stopping:
                 n = move_failed_log_aside(self.trial_dir(trial))
                 self.read_again(trial)
                 self.log(f"{trial} re-queued ({requeue}); its log is kept as events.failed-{n}.jsonl")
+
+    def _end_of(self, trial: str, handle: TrialHandle, code: int) -> str | None:
+        """Write the ``end`` a trainer that exited did not write itself; returns why the trial should
+        run again from its start, if it should."""
+        ends = [e for e in read_events(self.trial_dir(trial) / EVENTS_FILE,
+                                       int(handle.extra.get("log_offset", 0)), final=True).events
+                if e.get("event") == "end"]
+        last_end = ends[-1] if ends else None
+        if handle.stop_by is not None and (last_end is None or last_end.get("status") == "suspended"):
+            self._append_end(trial, "stopped", by=handle.stop_by, reason=handle.stop_reason)
+            return None
+        if last_end is not None:
+            return None
+        detail = last_line(self.trial_dir(trial) / STDERR_FILE) or "see stderr.log"
+        self._append_end(trial, "failed", reason=f"the trainer exited with code {code} without an end "
+                                                  f"event: {detail}")
+        if code != BAD_INPUT_EXIT or self.stopping:
+            return None
+        if handle.extra.get("resume"):
+            # its checkpoint is missing or unreadable: this trial starts over, the sweep goes on
+            return f"it could not resume ({detail})"
+        self.log(f"the trainer rejected its input ({detail}); no more trials are launched. Fix the config "
+                 "and run it again.")
+        self.stopping = True
+        return None
 
     def _append_end(self, trial: str, status: str, *, reason: str, by: str | None = None) -> None:
         state = self.reader(trial).state
