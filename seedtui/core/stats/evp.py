@@ -57,11 +57,23 @@ def unbiased_max_weights(population: int, draws: np.ndarray) -> np.ndarray:
     return np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
 
 
-def max_moments(sorted_values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard deviation of the maximum, given P[row, i] over ascending values."""
-    # Centre before squaring so the variance does not cancel catastrophically.
+def _centred(sorted_values: np.ndarray) -> tuple[np.ndarray, float]:
+    # Centre before summing and squaring so the variance does not cancel catastrophically.
     centre = float(np.median(sorted_values))
-    centred = sorted_values - centre
+    return sorted_values - centre, centre
+
+
+def max_mean(sorted_values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Mean of the maximum, given P[row, i] over ascending values (the EVP mean; the bootstrap
+    uses it alone, without the standard deviation of :func:`max_moments`)."""
+    centred, centre = _centred(sorted_values)
+    return weights @ centred + centre
+
+
+def max_moments(sorted_values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean (:func:`max_mean`) and standard deviation of the maximum, given P[row, i] over
+    ascending values."""
+    centred, centre = _centred(sorted_values)
     mean_centred = weights @ centred
     # Two passes (sum of P (v - mean)^2), so an all-equal sample has sd exactly 0.
     deviations = centred[None, :] - mean_centred[:, None]
@@ -138,5 +150,5 @@ def bootstrap_evp_means(
         weights = cached_weights.get(len(values))
         if weights is None:
             weights = cached_weights[len(values)] = max_cdf_weights(len(values), n_values)
-        out[rep] = weights @ values
+        out[rep] = max_mean(values, weights)
     return out
