@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from seedtui.cli import report_cmd, run_cmd, stats_cmd, tui_cmd  # noqa: F401  (registration)
+from seedtui.cli import compare_cmd, report_cmd, run_cmd, stats_cmd, tui_cmd  # noqa: F401  (registration)
 from seedtui.cli.app import app
 
 
