@@ -35,7 +35,7 @@ class ProcessRecord:
         pid, host, device = event.get("pid"), event.get("host"), event.get("device")
         return cls(
             pid=pid if isinstance(pid, int) and not isinstance(pid, bool) else None,
-            host=host if isinstance(host, str) else None,
+            host=host if isinstance(host, str) and host else None,
             device=str(device) if device is not None else None,
         )
 
@@ -65,8 +65,8 @@ class TrialState:
     last_t: float | None = None
     resumes: int = 0
     malformed_lines: int = 0
-    process: ProcessRecord | None = None
-    """The latest ``start`` or ``resume`` event's pid, host and device (None before either)."""
+    resumed_process: ProcessRecord | None = None
+    """The latest ``resume`` event's pid, host and device, when the log has one after its start."""
 
     # --- folding ---------------------------------------------------------------------------
     def apply(self, event: dict[str, Any]) -> None:
@@ -81,13 +81,13 @@ class TrialState:
             self.wi_seed = event.get("wi_seed", self.wi_seed)
             self.do_seed = event.get("do_seed", self.do_seed)
             self.status = "running"
-            self.process = ProcessRecord.from_event(event)
+            self.resumed_process = None
         elif name == "resume":
             self.resumes += 1
             self.status = "running"
             self.end_reason = ""
             self.stopped_by = None
-            self.process = ProcessRecord.from_event(event)
+            self.resumed_process = ProcessRecord.from_event(event)
         elif name == "train":
             self.train_steps.append(int(event["step"]))
             self.train_losses.append(float(event["loss"]))
@@ -117,9 +117,18 @@ class TrialState:
         return None if self.start is None else int(self.start["total_steps"])
 
     @property
+    def process(self) -> ProcessRecord | None:
+        """The process that runs (or last ran) the trial: named by its latest ``start`` or
+        ``resume`` event (None before its start)."""
+        if self.resumed_process is not None:
+            return self.resumed_process
+        return None if self.start is None else ProcessRecord.from_event(self.start)
+
+    @property
     def host(self) -> str | None:
         """The host of the latest process (start or resume), or None when no event names one."""
-        return None if self.process is None else self.process.host
+        process = self.process
+        return None if process is None else process.host
 
     @property
     def last_step(self) -> int:

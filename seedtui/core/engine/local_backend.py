@@ -56,7 +56,7 @@ class LocalBackend:
 
     def orphan_is_lost(self, state: TrialState) -> bool:
         # a log another machine writes (a sweep directory on shared storage) is not ours to judge
-        return state.start is None or state.start.get("host") in (None, socket.gethostname())
+        return state.host in (None, socket.gethostname())  # the latest start or resume's host
 
     def requeue_reason(self, handle: TrialHandle) -> str | None:
         return None

@@ -71,12 +71,12 @@ def sweep_nodes(sweep_dir: Path | None, states: Iterable[TrialState], *,
     trial_dirs = {s.trial_id: None if sweep_dir is None else Path(sweep_dir) / TRIALS_DIR / s.trial_id
                   for s in states}
     on_ray = ray_backend(supervisor_state, (d for d in trial_dirs.values() if d is not None))
-    if not on_ray and known_host is None and len({start_host(s) for s in states} - {None}) < 2:
+    if not on_ray and known_host is None and len({s.host for s in states} - {None}) < 2:
         return {}  # one machine, and nothing says it was not the supervisor's: naming it tells nothing
     running = (supervisor_state or {}).get("nodes") or {}
     labels: dict[str, str] = {}
     for state in states:
-        label = trial_node(trial_dirs[state.trial_id], state.trial_id, start_host(state), on_ray=on_ray,
+        label = trial_node(trial_dirs[state.trial_id], state.trial_id, state.host, on_ray=on_ray,
                            running_nodes=running, this_host=known_host)
         if label is not None:
             labels[state.trial_id] = label
@@ -99,10 +99,4 @@ def trials_per_node(nodes: Mapping[str, str]) -> list[tuple[str, int]]:
 def supervisor_host(supervisor_state: Mapping[str, Any] | None) -> str | None:
     """The host ``supervisor.json`` says its supervisor runs on."""
     host = (supervisor_state or {}).get("host")
-    return str(host) if host else None
-
-
-def start_host(state: TrialState) -> str | None:
-    """The host its start event names (the trainer's ``socket.gethostname()``)."""
-    host = None if state.start is None else state.start.get("host")
     return str(host) if host else None
