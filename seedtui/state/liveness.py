@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 
 from seedtui.state.trial import TrialState
 
@@ -19,14 +20,23 @@ ORPHAN_REASON = "the trainer process is gone and its log has no end event"
 
 
 def process_alive(pid: int) -> bool:
-    """Whether a process with this pid exists on this machine."""
+    """Whether ``pid`` is a live process on this machine (zombies count as gone): the one pid
+    check, for trials here and for the engine's own processes."""
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no procfs (macOS): trust kill(0)
+    # the state letter follows the parenthesised command name, which may itself hold spaces
+    state = stat[stat.rfind(")") + 2: stat.rfind(")") + 3]
+    return state not in ("Z", "X")
 
 
 def trial_process_alive(state: TrialState, *, this_host: str | None = None) -> bool | None:

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from seedtui.core.engine.control import read_state
-from seedtui.core.engine.procs import owns_process, pid_running
+from seedtui.core.engine.procs import owns_process
 from seedtui.core.engine.tomlwrite import dumps_toml
+from seedtui.state import process_alive
 
 # Every wait in these tests is bounded by this, so a broken engine fails instead of hanging.
 WAIT_LIMIT_S = 240.0
@@ -111,7 +112,7 @@ def sweep_config(tmp_path: Path, tiny_model_dir: Path, glue_dir: Path, cache_dir
 
 def _kill_leftovers(sweep_dir: Path) -> None:
     state = read_state(sweep_dir)
-    if state is not None and pid_running(int(state["pid"])):
+    if state is not None and process_alive(int(state["pid"])):
         os.kill(int(state["pid"]), signal.SIGKILL)
     for launch in sweep_dir.glob("trials/*/launch.json"):
         record = json.loads(launch.read_text())

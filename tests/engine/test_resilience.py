@@ -14,9 +14,7 @@ import pytest
 
 from seedtui.core.engine.control import supervisor_status
 from seedtui.core.engine.detach import launch_detached
-from seedtui.state import SweepFollower
-from seedtui.core.engine.procs import pid_running
-from seedtui.state import load_trials
+from seedtui.state import SweepFollower, load_trials, process_alive
 
 from .conftest import read_log, supervisor_done, wait_for
 
@@ -46,7 +44,7 @@ def test_client_exit_then_supervisor_kill_9_then_resume(sweep_config: Callable[.
     # the client goes away as a dropped SSH session would take it
     client.send_signal(signal.SIGHUP)
     client.wait(timeout=30)
-    assert pid_running(info.pid)
+    assert process_alive(info.pid)
 
     # re-attaching finds the same supervisor and sees the trials as the directory has them
     assert launch_detached(config) == sweep_dir
@@ -68,7 +66,7 @@ def test_client_exit_then_supervisor_kill_9_then_resume(sweep_config: Callable[.
     trials = ("wi1-do1", "wi1-do2", "wi1-do3")
     completed_before = [t for t in trials if status_of(sweep_dir, t) == "completed"]
     os.kill(info.pid, signal.SIGKILL)
-    wait_for(lambda: not pid_running(info.pid), what="the supervisor to die")
+    wait_for(lambda: not process_alive(info.pid), what="the supervisor to die")
     dead = supervisor_status(sweep_dir)
     assert dead is not None and not dead.alive
 

@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 
-from seedtui.core.engine.procs import pid_running
 from seedtui.core.engine.ray_backend import (
     LOST_EXIT_CODE,
     RayOptions,
@@ -33,6 +32,7 @@ from seedtui.core.engine.ray_backend import (
 )
 from seedtui.log import read_events, validate_event
 from seedtui.log.launch_records import RayLaunchRecord
+from seedtui.state import process_alive
 from tests.ray.conftest import (
     WAIT_LIMIT_S,
     LocalCluster,
@@ -134,7 +134,7 @@ def test_events_stream_in_a_restarted_supervisor_reattaches_and_a_stop_reaches_t
     end = events[-1]
     assert (end["event"], end["status"], end["by"], end["reason"]) == (
         "end", "stopped", "user", "stopped from the test")
-    assert not pid_running(again.pid)  # these "nodes" share this machine, so its pid can be checked
+    assert not process_alive(again.pid)  # these "nodes" share this machine, so its pid can be checked
 
 
 def test_suspend_then_resume_runs_on_the_node_holding_the_checkpoint(
@@ -221,7 +221,7 @@ def test_removing_a_node_fails_its_trials(ray_cluster: LocalCluster, rte_config:
     end = local_log(running)[-1]
     assert (end["event"], end["status"]) == ("end", "failed")
     assert ray_cluster.worker_node_id[:8] in end["reason"] and "left the cluster" in end["reason"]
-    wait_for(lambda: not pid_running(running.pid), what="the trainer to die with its node", limit_s=60)
+    wait_for(lambda: not process_alive(running.pid), what="the trainer to die with its node", limit_s=60)
 
     # the suspended trial's checkpoint went with the node: its resume fails at once, saying why
     resumed = launch_trial_on_ray(config, 2, 1, resume=True, options=RayOptions())

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from seedtui.core.engine.config import ResourcesConfig
-from seedtui.core.engine.procs import pid_running
 from seedtui.core.engine.ray_backend.mirror import (
     StreamMirror,
     continue_offset,
@@ -25,6 +24,7 @@ from seedtui.core.engine.ray_backend.runner import TRIAL_DIR_PLACEHOLDER, TrialR
 from seedtui.log import read_events
 from seedtui.log.jsonl import file_size
 from seedtui.log.launch_records import RayLaunchRecord
+from seedtui.state import process_alive
 
 
 def test_mirror_writes_only_whole_lines_and_keeps_the_rest_for_later(tmp_path: Path) -> None:
@@ -188,10 +188,10 @@ def test_the_trainer_dies_with_the_process_that_runs_its_actor(tmp_path: Path) -
                                   env={**os.environ, "PYTHONPATH": str(Path.cwd())})
     assert actor_host.stdout is not None
     trainer_pid = int(actor_host.stdout.readline())
-    assert pid_running(trainer_pid)
+    assert process_alive(trainer_pid)
     actor_host.kill()
     actor_host.wait()
     deadline = time.monotonic() + 30
-    while pid_running(trainer_pid):
+    while process_alive(trainer_pid):
         assert time.monotonic() < deadline, "the trainer outlived its actor's process"
         time.sleep(0.05)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seedtui.core.engine.procs import command_line, pid_running
+from seedtui.core.engine.procs import command_line
 from seedtui.log.control import (  # re-exported: clients send commands through this module
     ACTIONS,
     CONTROL_FILE,
@@ -26,6 +26,7 @@ from seedtui.log.control import (  # re-exported: clients send commands through 
     wait_for_reply,
 )
 from seedtui.log.supervisor_state import STATE_FILE, read_state, write_state  # re-exported
+from seedtui.state.liveness import process_alive
 
 __all__ = ["ACTIONS", "CONTROL_FILE", "ControlCommand", "ControlError", "ControlReply", "STATE_FILE",
            "SupervisorInfo", "read_commands", "read_state", "send_command", "supervisor_status",
@@ -69,7 +70,7 @@ def _is_alive(state: dict[str, Any]) -> bool:
     if state.get("host") != socket.gethostname():
         return time.time() - float(state.get("heartbeat", 0.0)) < HEARTBEAT_STALE_S
     pid = int(state["pid"])
-    if not pid_running(pid):
+    if not process_alive(pid):
         return False
     line = command_line(pid)
     return line is None or SUPERVISOR_MODULE in line

@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.core.engine.config import SweepConfig
-from seedtui.core.engine.procs import owns_process, pid_running
+from seedtui.core.engine.procs import owns_process
 from seedtui.core.engine.slots import Slot
 from seedtui.core.engine.trainer_command import trainer_argv
 from seedtui.log import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, trial_id
 from seedtui.log.files import STOP_REQUEST_FILE, failed_events_name, failed_stderr_name
 from seedtui.log.launch_records import read_launch_record, read_stop_request, write_launch_record
+from seedtui.state.liveness import process_alive
 
 
 def trial_dir(sweep_dir: Path, wi_seed: int, do_seed: int) -> Path:
@@ -53,7 +54,7 @@ class TrialProcess:
         """The exit code once the process is gone (None while it runs; -1 if unknown)."""
         if self.popen is not None:
             return self.popen.poll()
-        return None if pid_running(self.pid) else -1
+        return None if process_alive(self.pid) else -1
 
     def is_ours(self) -> bool:
         """Whether the pid is still this trial's process (checked before every signal)."""

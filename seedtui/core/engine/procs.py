@@ -8,24 +8,7 @@ import os
 import signal
 from pathlib import Path
 
-
-def pid_running(pid: int) -> bool:
-    """Whether ``pid`` is a live process on this machine (zombies count as gone)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True  # no procfs (macOS): trust kill(0)
-    # the state letter follows the parenthesised command name, which may itself hold spaces
-    state = stat[stat.rfind(")") + 2: stat.rfind(")") + 3]
-    return state not in ("Z", "X")
+from seedtui.state.liveness import process_alive
 
 
 def command_line(pid: int) -> str | None:
@@ -40,7 +23,7 @@ def command_line(pid: int) -> str | None:
 def owns_process(pid: int, *, pgid: int, marker: str) -> bool:
     """True when ``pid`` is alive, leads process group ``pgid`` and its command line holds
     ``marker`` (e.g. the trial directory): the checks that keep us from signalling a stranger."""
-    if not pid_running(pid):
+    if not process_alive(pid):
         return False
     try:
         if os.getpgid(pid) != pgid:
