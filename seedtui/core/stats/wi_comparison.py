@@ -69,9 +69,11 @@ class SweepSeeds:
     metric: str
 
 
-def sweep_dirs(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[Path, bool]]:
+def sweep_dirs(paths: Sequence[str | os.PathLike[str]], *, from_folder: bool = False
+               ) -> list[tuple[Path, bool]]:
     """(sweep, named) for each path that is a sweep (named: True) and each sweep found inside a path
-    that is a folder of sweeps (named: False), in order."""
+    that is a folder of sweeps (named: False), in order; ``from_folder``: the paths are sweeps that
+    were found in a folder (the TUI's list), none of them named."""
     from seedtui.state import find_sweeps
 
     found: list[tuple[Path, bool]] = []
@@ -82,7 +84,7 @@ def sweep_dirs(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[Path, bool
         sweeps = find_sweeps(path)
         if not sweeps:
             raise ComparisonError(f"no sweep (no trials/ directory or trial logs) under {path}")
-        named = sweeps == [path]
+        named = sweeps == [path] and not from_folder
         found.extend((sweep, named) for sweep in sweeps if sweep not in (known for known, _ in found))
     return found
 
@@ -160,13 +162,13 @@ def _floats(values: Any) -> list[float | None]:
 
 
 def compare_sweeps(paths: Sequence[str | os.PathLike[str]], *, permutations: int = DEFAULT_PERMUTATIONS,
-                   seed: int = 0) -> WiComparison:
+                   seed: int = 0, from_folder: bool = False) -> WiComparison:
     """Compare the WI seeds of the sweeps at ``paths`` (sweeps, or folders of sweeps).
 
     Every sweep named on its own is compared. Sweeps found in a folder that share fewer than 2 WI
     seeds with the others are left out (say, a sweep with seeds 11-15 next to sweeps with 1-5), and
-    ``left_out`` says so."""
-    found = sweep_dirs(paths)
+    ``left_out`` says so (``from_folder``: every path is such a sweep)."""
+    found = sweep_dirs(paths, from_folder=from_folder)
     if len(found) < 2:
         raise ComparisonError(f"comparing WI seeds needs at least 2 sweeps; found {len(found)}")
     dirs = [path for path, _ in found]

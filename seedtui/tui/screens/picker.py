@@ -14,9 +14,12 @@ from textual.widgets.option_list import Option
 
 
 class SweepPicker(ModalScreen[Path | None]):
-    """Returns the chosen sweep directory, or None on escape."""
+    """Returns the chosen sweep directory, or None on escape; ``c`` compares their WI seeds."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("c", "compare", "Compare WI seeds across the sweeps"),
+    ]
 
     def __init__(self, sweeps: list[Path], current: Path | None = None) -> None:
         super().__init__()
@@ -25,7 +28,8 @@ class SweepPicker(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Text("Open which sweep?", style="bold"), classes="dialog-title")
+            yield Static(Text.assemble(("Open which sweep?", "bold"), "  (c: compare their WI seeds)"),
+                         classes="dialog-title")
             options = [
                 Option(Text(path.name + ("  (open)" if path == self.current else "")), id=str(i))
                 for i, path in enumerate(self.sweeps)
@@ -34,3 +38,8 @@ class SweepPicker(ModalScreen[Path | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.sweeps[int(event.option.id or 0)])
+
+    def action_compare(self) -> None:
+        from seedtui.tui.screens.compare import CompareScreen
+
+        self.app.push_screen(CompareScreen(self.sweeps))
