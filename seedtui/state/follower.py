@@ -130,7 +130,7 @@ class SweepFollower:
             events = reader.poll(final=final)
             if reader.restarted:
                 update.replaced.append(trial)
-                self.state.put(reader.state, trial)
+                self.state.events_applied += 1
             if events:
                 update.events.extend((trial, event) for event in events)
                 self.state.events_applied += len(events)

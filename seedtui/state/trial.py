@@ -10,7 +10,7 @@ process and only that one can tell whether the trial is still alive (see ``liven
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,14 @@ class TrialState:
             by = event.get("by")
             self.stopped_by = str(by) if by is not None else None
 
+    def reset(self) -> None:
+        """Forget every event (its log was replaced or truncated): ``queued`` again, keeping its
+        id, seeds and log path. In place, so whoever holds this state sees it start over."""
+        fresh = TrialState(trial_id=self.trial_id, wi_seed=self.wi_seed, do_seed=self.do_seed,
+                           log_path=self.log_path)
+        for item in fields(self):
+            setattr(self, item.name, getattr(fresh, item.name))
+
     # --- derived values ------------------------------------------------------------------
     @property
     def metric(self) -> str | None:
@@ -178,7 +186,7 @@ class TrialLogReader:
     """Keeps one TrialState up to date from its growing log (through the log package's one tail).
 
     When the log is replaced (a re-run moves the failed one aside) or truncated, the tail reads it
-    again from the start: the reader then starts over with a fresh ``state`` object, so a state
+    again from the start: the reader then resets its ``state`` (``TrialState.reset``), so a state
     never mixes two files, and ``restarted`` says so until the next poll.
     """
 
@@ -194,7 +202,7 @@ class TrialLogReader:
         events = self._tail.poll(final=final)
         self.restarted = self._tail.restarts != restarts
         if self.restarted:
-            self.state = new_trial_state(trial_id_for_log(self.path), self.path)
+            self.state.reset()
         for event in events:
             self.state.apply(event)
         self.state.malformed_lines = self._tail.malformed

@@ -50,7 +50,8 @@ def test_a_truncated_or_replaced_log_is_read_again_from_its_start(tmp_path: Path
     path = write_trial(tmp_path, 1, 1, [0.5, 0.6, 0.7], status="failed")
     follower = SweepFollower(tmp_path, expected=[])
     follower.poll()
-    assert follower.state.trials["wi1-do1"].status == "failed"
+    held = follower.state.trials["wi1-do1"]
+    assert held.status == "failed"
     # a re-run moves the failed log aside and starts a new one under the same name
     path.rename(path.with_name("events.failed-1.jsonl"))
     with EventWriter(path) as writer:
@@ -59,6 +60,8 @@ def test_a_truncated_or_replaced_log_is_read_again_from_its_start(tmp_path: Path
     assert update.replaced == ["wi1-do1"] and [e["event"] for _, e in update.events] == ["start"]
     state = follower.state.trials["wi1-do1"]
     assert (state.status, state.eval_scores) == ("running", [])
+    reader = follower.reader("wi1-do1")
+    assert state is held and reader is not None and reader.state is held  # whoever holds it sees it
     # truncated in place to a shorter log
     append_event(path, "eval", step=10, epoch=0.1, metrics={"acc": 0.9}, score=0.9)
     follower.poll()
