@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
-from seedtui.report import correlation, curves, densities, evp, heatmap, planner, seed_sd
+from seedtui.report import correlation, curves, densities, evp, heatmap, planner, seed_sd, wi_ranks
 from seedtui.report.figure import FigureSpec, ReportFigure, draw_spec
 from seedtui.report.html import PageFigure, render_page
 from seedtui.report.inputs import ReportInputs, gather_inputs
@@ -96,13 +96,14 @@ def _draw_all(inputs: ReportInputs, show_progress: bool) -> Iterator[ReportFigur
     """Draw the figures one at a time (the caller renders each before the next is drawn), with
     progress on stderr."""
     console = Console(stderr=True)
+    specs = FIGURES + wi_ranks.folder_specs(inputs.sweep_dir)  # a folder of sweeps adds WI ranks
     # A terminal gets a live bar; a log file or pipe gets one line per figure.
     live = show_progress and console.is_terminal
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   console=console, disable=not live) as progress:
-        task = progress.add_task("figures", total=len(FIGURES))
-        for number, spec in enumerate(FIGURES, start=1):
-            step = f"figure {number}/{len(FIGURES)}: {spec.title}"
+        task = progress.add_task("figures", total=len(specs))
+        for number, spec in enumerate(specs, start=1):
+            step = f"figure {number}/{len(specs)}: {spec.title}"
             progress.update(task, description=step)
             if show_progress and not live:
                 console.print(step, highlight=False, markup=False)
