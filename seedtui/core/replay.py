@@ -11,7 +11,6 @@ in file order; the order between trials within one advance does not matter to th
 from __future__ import annotations
 
 import bisect
-import json
 import math
 import os
 from collections.abc import Iterator, Mapping
@@ -24,8 +23,9 @@ import numpy as np
 from seedtui.core.engine.policies.tfp import rank_cohort
 from seedtui.core.recording import TrialRecording, TrialSlice, read_recording
 from seedtui.core.view.sweep_info import read_sweep_info
-from seedtui.log import MAX_LINE_BYTES, iter_event_files, parse_trial_id
+from seedtui.log import iter_event_files, parse_trial_id
 from seedtui.log.decisions import Decision, read_decisions
+from seedtui.log.jsonl import read_first_record
 from seedtui.policy.schedule import scheduled_eval_count
 from seedtui.policy.tfp_rule import choose_cohort, snap_fraction
 from seedtui.state import TrialState, trial_id_for_log
@@ -380,12 +380,8 @@ class _DecodedLogs(Mapping[str, list[dict[str, Any]]]):
 
 def first_event_time(path: str | os.PathLike[str]) -> float | None:
     """The ``t`` of a log's first line (to fix sweep time zero before loading every log)."""
-    try:
-        with open(path, "rb") as handle:
-            line = handle.readline(MAX_LINE_BYTES)
-        t = json.loads(line).get("t")
-    except (OSError, ValueError, AttributeError):
-        return None
+    first = read_first_record(path)
+    t = None if first is None else first.get("t")
     return float(t) if isinstance(t, (int, float)) and not isinstance(t, bool) else None
 
 

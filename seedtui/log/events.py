@@ -61,14 +61,28 @@ REQUIRED_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
     "resume": {"step": (int,)},
 }
 
+# event name -> {field: accepted python types}: the fields producers write beyond the required ones.
+# Readers accept them with any value (and any other field); writers check their types, so a value a
+# reader could not use never reaches a log.
+OPTIONAL_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
+    "start": {"dropout_seed": (int,), "device": (str,), "resumable": (bool,)},
+    "train": {},
+    "eval": {"eval_index": (int,), "epoch_end": (bool,),
+             "milestone": (bool,)},  # written only by trainers before k/E milestones (extra eval)
+    "end": {"by": (str,), "best_score": NUMBER, "written_by": (str,), "node": (str,)},
+    "resume": {"pid": (int,), "host": (str,), "device": (str,)},
+}
+
 KNOWN_EVENTS = frozenset(REQUIRED_FIELDS)
+
 
 class EventLogError(ValueError):
     """An event that does not follow the schema (raised by writers, never by readers)."""
 
 
-def validate_event(obj: Any) -> list[str]:
-    """Problems with one decoded event (empty when valid). Unknown events and fields are valid."""
+def validate_event(obj: Any, *, writing: bool = False) -> list[str]:
+    """Problems with one decoded event (empty when valid). Unknown events and fields are valid;
+    ``writing`` also checks the types of the optional fields of ``OPTIONAL_FIELDS``."""
     if not isinstance(obj, dict):
         return [f"an event must be a JSON object, not {type(obj).__name__}"]
     problems: list[str] = []
@@ -80,7 +94,7 @@ def validate_event(obj: Any) -> list[str]:
         problems.append("missing numeric field 't'")
     if not isinstance(name, str) or name not in REQUIRED_FIELDS:
         return problems
-    problems += field_problems(name, obj, REQUIRED_FIELDS[name])
+    problems += field_problems(name, obj, REQUIRED_FIELDS[name], OPTIONAL_FIELDS[name] if writing else None)
     if name == "end" and obj.get("status") not in END_STATUSES:
         problems.append(f"end: status {obj.get('status')!r} is not one of {', '.join(END_STATUSES)}")
     if name == "start" and obj.get("schema") != SCHEMA_VERSION and isinstance(obj.get("schema"), int):
@@ -122,7 +136,7 @@ class EventWriter:
     def write(self, event: str, **fields: Any) -> dict[str, Any]:
         """Write one event, stamping ``t`` unless given; raises EventLogError if it is invalid."""
         record: dict[str, Any] = {"event": event, "t": fields.pop("t", time.time()), **fields}
-        problems = validate_event(record)
+        problems = validate_event(record, writing=True)
         if problems:
             raise EventLogError("; ".join(problems))
         self._file.write(encode_event(record) + "\n")
@@ -194,6 +208,27 @@ class EventTail(JsonlTail):
     def poll(self, *, final: bool = False) -> list[dict[str, Any]]:
         events = super().poll(final=final)
         return _without_train(events) if self.skip_train else events
+
+
+def run_start_offset(path: str | os.PathLike[str]) -> int:
+    """Byte offset of the log's last ``start`` or ``resume`` line: where the running trainer's
+    events begin (0 when there is none). A supervisor that adopts a running trial reads its log from
+    here to judge the current run alone."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return 0
+    offset = position = 0
+    for line in data.splitlines(keepends=True):
+        if b'"start"' in line or b'"resume"' in line:  # cheap filter before parsing
+            try:
+                event = json.loads(line)
+            except ValueError:
+                event = None
+            if isinstance(event, dict) and event.get("event") in ("start", "resume"):
+                offset = position
+        position += len(line)
+    return offset
 
 
 def is_finite_number(value: Any) -> bool:

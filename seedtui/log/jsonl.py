@@ -142,6 +142,18 @@ def read_bytes_from(path: str | os.PathLike[str], offset: int, limit: int = -1) 
         return None
 
 
+def read_first_record(path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The first line of a JSON-lines file decoded, without reading the rest (None when the file is
+    missing or its first line is not one JSON object): e.g. a log's start time before loading it."""
+    try:
+        with open(path, "rb") as handle:
+            line = handle.readline(MAX_LINE_BYTES)
+        record = json.loads(line)
+    except (OSError, ValueError, RecursionError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
 def read_jsonl(path: str | os.PathLike[str], offset: int = 0, *, final: bool = False,
                validate: Validator | None = None, skip_prefix: bytes | None = None) -> ReadResult:
     """Read a JSON-lines file from byte ``offset``. A missing file reads as empty."""

@@ -7,14 +7,15 @@
 - ``trials/<id>/stop_request.json``: ``{"by", "reason"}``, written before a stop signal; the trainer
   copies it into its ``end`` event.
 
-Each is written whole and atomically, and read tolerantly: a missing, broken or invalid record
-reads as None.
+Each is written whole and atomically, only with the fields of its schema, and read tolerantly: a
+missing, broken or invalid record reads as None, and unknown fields are ignored.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -38,25 +39,27 @@ class LaunchRecordError(ValueError):
     """A record that breaks its schema (raised by writers, never by readers)."""
 
 
-def _problems(kind: str, record: Any, required: FieldTypes, optional: FieldTypes) -> list[str]:
+def _problems(kind: str, record: Any, required: FieldTypes, optional: FieldTypes, writing: bool) -> list[str]:
     if not isinstance(record, dict):
         return [f"{kind} must hold a JSON object, not {type(record).__name__}"]
-    return field_problems(kind, record, required, optional)
+    return field_problems(kind, record, required, optional, only_known=writing)
 
 
-def validate_launch_record(record: Any) -> list[str]:
-    """Problems with a decoded ``launch.json`` (empty when valid). Unknown fields are valid."""
-    return _problems(LAUNCH_FILE, record, LAUNCH_REQUIRED, LAUNCH_OPTIONAL)
+def validate_launch_record(record: Any, *, writing: bool = False) -> list[str]:
+    """Problems with a decoded ``launch.json`` (empty when valid). Unknown fields are valid, except
+    when ``writing``."""
+    return _problems(LAUNCH_FILE, record, LAUNCH_REQUIRED, LAUNCH_OPTIONAL, writing)
 
 
-def validate_ray_record(record: Any) -> list[str]:
-    """Problems with a decoded ``ray.json`` (empty when valid). Unknown fields are valid."""
-    return _problems(RAY_RECORD_FILE, record, RAY_REQUIRED, RAY_OPTIONAL)
+def validate_ray_record(record: Any, *, writing: bool = False) -> list[str]:
+    """Problems with a decoded ``ray.json`` (empty when valid). Unknown fields are valid, except
+    when ``writing``."""
+    return _problems(RAY_RECORD_FILE, record, RAY_REQUIRED, RAY_OPTIONAL, writing)
 
 
-def validate_stop_request(record: Any) -> list[str]:
+def validate_stop_request(record: Any, *, writing: bool = False) -> list[str]:
     """Problems with a decoded ``stop_request.json`` (empty when valid)."""
-    return _problems(STOP_REQUEST_FILE, record, STOP_REQUIRED, {})
+    return _problems(STOP_REQUEST_FILE, record, STOP_REQUIRED, {}, writing)
 
 
 def _read_json(path: Path) -> Any:
@@ -66,7 +69,8 @@ def _read_json(path: Path) -> Any:
         return None
 
 
-def _write_valid(path: Path, record: dict[str, Any], problems: list[str]) -> None:
+def _write_valid(path: Path, record: dict[str, Any], validate: Callable[..., list[str]]) -> None:
+    problems = validate(record, writing=True)
     if problems:
         raise LaunchRecordError("; ".join(problems))
     write_text_atomically(path, json.dumps(record, indent=1))
@@ -74,7 +78,7 @@ def _write_valid(path: Path, record: dict[str, Any], problems: list[str]) -> Non
 
 def write_launch_record(trial_directory: str | os.PathLike[str], record: dict[str, Any]) -> None:
     """Replace ``launch.json``; raises LaunchRecordError for an invalid record."""
-    _write_valid(Path(trial_directory) / LAUNCH_FILE, record, validate_launch_record(record))
+    _write_valid(Path(trial_directory) / LAUNCH_FILE, record, validate_launch_record)
 
 
 def read_launch_record(trial_directory: str | os.PathLike[str]) -> dict[str, Any] | None:
@@ -86,7 +90,7 @@ def read_launch_record(trial_directory: str | os.PathLike[str]) -> dict[str, Any
 def write_stop_request(trial_directory: str | os.PathLike[str], *, by: str, reason: str) -> None:
     """Tell the trainer who stopped it before signalling; it copies this into its end event."""
     record = {"by": by, "reason": reason}
-    _write_valid(Path(trial_directory) / STOP_REQUEST_FILE, record, validate_stop_request(record))
+    _write_valid(Path(trial_directory) / STOP_REQUEST_FILE, record, validate_stop_request)
 
 
 def read_stop_request(trial_directory: str | os.PathLike[str]) -> dict[str, Any] | None:
@@ -114,7 +118,7 @@ class RayLaunchRecord:
 
     def write(self, directory: str | os.PathLike[str]) -> None:
         record = asdict(self)
-        _write_valid(Path(directory) / RAY_RECORD_FILE, record, validate_ray_record(record))
+        _write_valid(Path(directory) / RAY_RECORD_FILE, record, validate_ray_record)
 
     @classmethod
     def read(cls, directory: str | os.PathLike[str]) -> RayLaunchRecord | None:

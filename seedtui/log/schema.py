@@ -1,6 +1,8 @@
 """The one field check behind every validator of the log package: required fields present, and
-every known field of the type the schema gives it. Unknown fields are always valid (fields may be
-added to a file kind; they are never renamed or removed)."""
+every known field of the type the schema gives it. Readers accept unknown fields (fields may be
+added to a file kind; they are never renamed or removed); the writers of the engine's state files
+refuse them, so every field they write is in the schema, and so in docs/log-format.md (a test
+checks the document against the schemas)."""
 
 from __future__ import annotations
 
@@ -20,9 +22,14 @@ def type_names(types: tuple[type, ...]) -> str:
 
 
 def field_problems(kind: str, record: dict[str, Any], required: FieldTypes,
-                   optional: FieldTypes | None = None) -> list[str]:
-    """Problems with the fields of one decoded record of ``kind`` (empty when valid)."""
+                   optional: FieldTypes | None = None, *, only_known: bool = False) -> list[str]:
+    """Problems with the fields of one decoded record of ``kind`` (empty when valid). ``only_known``
+    (for writers of files whose every field is documented) also refuses fields the schema lacks."""
     problems = [f"{kind}: missing field '{key}'" for key in required if key not in record]
+    if only_known:
+        known = {**required, **(optional or {})}
+        problems += [f"{kind}: unknown field '{key}' (add it to the schema and docs/log-format.md)"
+                     for key in record if key not in known]
     for key, types in {**required, **(optional or {})}.items():
         if key not in record:
             continue

@@ -3,8 +3,9 @@
 Clients (the TUI, ``seedtui status``, the headless front end, a restarted supervisor) learn from it
 whether a supervisor runs, where, on which backend and nodes, what it planned and where it stopped
 reading ``control.jsonl``. The supervisor writes it whole through ``write_state``, which refuses a
-state that breaks the schema below; readers are tolerant (unknown and missing fields are theirs to
-default), so ``read_state`` returns any JSON object and None for no file or a broken one.
+state that breaks the schema below or has a field it lacks; readers are tolerant (unknown and
+missing fields are theirs to default), so ``read_state`` returns any JSON object and None for no
+file or a broken one.
 """
 
 from __future__ import annotations
@@ -36,11 +37,12 @@ class SupervisorStateError(ValueError):
     """A state that breaks the schema (raised by ``write_state``, never by ``read_state``)."""
 
 
-def validate_supervisor_state(state: Any) -> list[str]:
-    """Problems with one decoded ``supervisor.json`` (empty when valid). Unknown fields are valid."""
+def validate_supervisor_state(state: Any, *, writing: bool = False) -> list[str]:
+    """Problems with one decoded ``supervisor.json`` (empty when valid). Unknown fields are valid,
+    except when ``writing``."""
     if not isinstance(state, dict):
         return [f"supervisor.json must hold a JSON object, not {type(state).__name__}"]
-    problems = field_problems(STATE_FILE, state, REQUIRED_FIELDS, OPTIONAL_FIELDS)
+    problems = field_problems(STATE_FILE, state, REQUIRED_FIELDS, OPTIONAL_FIELDS, only_known=writing)
     if isinstance(state.get("state"), str) and state["state"] not in STATES:
         problems.append(f"supervisor.json: state {state['state']!r} is not one of {', '.join(STATES)}")
     if isinstance(state.get("backend"), str) and state["backend"] not in BACKENDS:
@@ -59,7 +61,7 @@ def read_state(sweep_dir: str | os.PathLike[str]) -> dict[str, Any] | None:
 
 def write_state(sweep_dir: str | os.PathLike[str], state: dict[str, Any]) -> None:
     """Replace ``supervisor.json`` atomically; raises SupervisorStateError for an invalid state."""
-    problems = validate_supervisor_state(state)
+    problems = validate_supervisor_state(state, writing=True)
     if problems:
         raise SupervisorStateError("; ".join(problems))
     write_text_atomically(Path(sweep_dir) / STATE_FILE, json.dumps(state, indent=1))

@@ -22,6 +22,8 @@ from seedtui.log import (
     trial_id,
     validate_event,
 )
+from seedtui.log.events import run_start_offset
+from seedtui.log.jsonl import read_first_record
 
 
 def start_fields(wi: int = 7, do: int = 12) -> dict:
@@ -203,3 +205,36 @@ def test_batch_decoding_gives_what_line_by_line_decoding_gives(lines: list[str],
         elif not (skip_train and obj.get("event") == "train"):
             expected_events.append(obj)
     assert (events, malformed, consumed) == (expected_events, expected_malformed, len(data))
+
+
+def test_run_start_offset_finds_the_last_start_or_resume(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    assert run_start_offset(path) == 0  # no log yet
+    with EventWriter(path) as writer:
+        writer.write("start", t=1.0, **start_fields())
+        writer.write("end", t=2.0, status="suspended", step=5, reason="milestone")
+    resumed_at = path.stat().st_size
+    with EventWriter(path) as writer:
+        writer.write("resume", t=3.0, step=5)
+        writer.write("eval", t=4.0, step=6, epoch=0.6, metrics={"acc": 0.5}, score=0.5)
+    with open(path, "a") as handle:
+        handle.write('{"event": "x", "t": 5.0, "note": "\\"resume\\" in a string is not a resume"}\n')
+    assert run_start_offset(path) == resumed_at
+    assert [e["event"] for e in read_events(path, resumed_at).events] == ["resume", "eval", "x"]
+
+
+def test_read_first_record(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    assert read_first_record(path) is None
+    path.write_text('{"event": "start", "t": 5.5}\n{"cut')
+    assert read_first_record(path) == {"event": "start", "t": 5.5}
+    path.write_text("[1]\n")
+    assert read_first_record(path) is None
+
+
+def test_writer_checks_optional_fields_readers_accept_them_as_they_are(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    with EventWriter(path) as writer, pytest.raises(EventLogError, match="best_score"):
+        writer.write("end", status="completed", step=3, reason="", best_score="high")
+    end = {"event": "end", "t": 1.0, "status": "completed", "step": 3, "reason": "", "best_score": "high"}
+    assert validate_event(end) == [] and validate_event(end, writing=True) != []

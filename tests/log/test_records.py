@@ -132,3 +132,16 @@ def test_file_names_and_paths(tmp_path: Path) -> None:
     assert checkpoint_path(tmp_path) == tmp_path / "checkpoint" / "checkpoint.pt"
     assert (failed_events_name(2), failed_stderr_name(2)) == ("events.failed-2.jsonl", "stderr.failed-2.log")
     assert parse_trial_id("wi-3-do12") == (-3, 12)
+
+
+def test_writers_refuse_fields_the_schema_lacks(tmp_path: Path) -> None:
+    """What the engine writes is what the schema (and docs/log-format.md) knows; readers still take
+    fields they do not know (a newer writer's)."""
+    with pytest.raises(SupervisorStateError, match="unknown field 'gpus'"):
+        write_state(tmp_path, {**STATE, "gpus": 2})
+    with pytest.raises(LaunchRecordError, match="unknown field 'node'"):
+        write_launch_record(tmp_path, {**LAUNCH, "node": "n1"})
+    (tmp_path / "supervisor.json").write_text(json.dumps({**STATE, "gpus": 2}))
+    assert read_state(tmp_path) == {**STATE, "gpus": 2}
+    (tmp_path / LAUNCH_FILE).write_text(json.dumps({**LAUNCH, "node": "n1"}))
+    assert read_launch_record(tmp_path) == {**LAUNCH, "node": "n1"}

@@ -8,13 +8,12 @@ and carries out stop decisions that were logged but not yet applied.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seedtui.core.engine.launcher import move_failed_log_aside
 from seedtui.log import EVENTS_FILE
 from seedtui.log.decisions import read_decisions
+from seedtui.log.events import run_start_offset
 
 if TYPE_CHECKING:
     from seedtui.core.engine.supervisor import Supervisor
@@ -64,23 +63,3 @@ def _restore_policies(supervisor: Supervisor) -> None:
             if state.status in ("running", "suspended"):
                 supervisor.stop_trial(decision["trial"], by=str(decision["rule"]),
                                       reason=str(decision["reason"]))
-
-
-def run_start_offset(path: Path) -> int:
-    """Byte offset of the log's last ``start`` or ``resume`` line: where the running trainer's
-    events begin (0 when there is none)."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return 0
-    offset = position = 0
-    for line in data.splitlines(keepends=True):
-        if b'"start"' in line or b'"resume"' in line:  # cheap filter before parsing
-            try:
-                event = json.loads(line)
-            except ValueError:
-                event = None
-            if isinstance(event, dict) and event.get("event") in ("start", "resume"):
-                offset = position
-        position += len(line)
-    return offset
