@@ -102,7 +102,8 @@ def test_plan_bad_options_exit_2(small_sweep: Path) -> None:
     assert snapped.returncode == 0 and "3/10" in snapped.stderr
     assert json.loads(snapped.stdout)["setting"]["k"] == 3
     assert seedtui("plan", small_sweep, "--t", "8", "--f", "0", "--p", "2").returncode == 2
-    assert seedtui("plan", small_sweep, "--budgets", "30").returncode == 2  # more than the logged trials: needs --max-t
+    # A budget above the number of logged trials needs --max-t.
+    assert seedtui("plan", small_sweep, "--budgets", "30").returncode == 2
     assert seedtui("plan", small_sweep, "--t", "8").returncode == 2
     assert seedtui("plan", small_sweep, "--budgets", "x-3").returncode == 2
     assert seedtui("plan", small_sweep, "--budgets", "20", "--without-replacement").returncode == 2
