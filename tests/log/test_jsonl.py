@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,50 +52,53 @@ def _line(record: dict[str, Any]) -> str:
     return json.dumps(record, separators=(",", ":")) + "\n"
 
 
-@pytest.mark.parametrize(("name", "file_name", "make_tail", "record"), TAILS, ids=[t[0] for t in TAILS])
-def test_every_tail_waits_for_a_partial_last_line(tmp_path: Path, name: str, file_name: str,
-                                                  make_tail: Callable[[Path], Any],
-                                                  record: Callable[[int], dict[str, Any]]) -> None:
-    path = tmp_path / file_name
-    tail = make_tail(tmp_path)
+@dataclass
+class TailCase:
+    """One kind of tailed file: its path, a new tail of it, and its n-th valid record."""
+
+    path: Path
+    new_tail: Callable[[], Any]
+    record: Callable[[int], dict[str, Any]]
+
+
+@pytest.fixture(params=TAILS, ids=[t[0] for t in TAILS])
+def case(request: pytest.FixtureRequest, tmp_path: Path) -> TailCase:
+    _, file_name, make_tail, record = request.param
+    return TailCase(tmp_path / file_name, lambda: make_tail(tmp_path), record)
+
+
+def test_every_tail_waits_for_a_partial_last_line(case: TailCase) -> None:
+    tail = case.new_tail()
     assert tail.poll() == []  # no file yet
-    whole, cut = _line(record(1)), _line(record(2))
-    path.write_text(whole + cut[:7])
-    assert tail.poll() == [record(1)]
+    whole, cut = _line(case.record(1)), _line(case.record(2))
+    case.path.write_text(whole + cut[:7])
+    assert tail.poll() == [case.record(1)]
     assert tail.offset == len(whole)
-    with open(path, "a") as handle:
+    with open(case.path, "a") as handle:
         handle.write(cut[7:] + "not json\n\n")
-    assert tail.poll() == [record(2)]
+    assert tail.poll() == [case.record(2)]
     assert tail.malformed == 1 and tail.poll() == []
 
 
-@pytest.mark.parametrize(("name", "file_name", "make_tail", "record"), TAILS, ids=[t[0] for t in TAILS])
-def test_every_tail_starts_over_on_a_truncated_file(tmp_path: Path, name: str, file_name: str,
-                                                    make_tail: Callable[[Path], Any],
-                                                    record: Callable[[int], dict[str, Any]]) -> None:
-    path = tmp_path / file_name
-    tail = make_tail(tmp_path)
-    path.write_text(_line(record(1)) + _line(record(2)))
+def test_every_tail_starts_over_on_a_truncated_file(case: TailCase) -> None:
+    tail = case.new_tail()
+    case.path.write_text(_line(case.record(1)) + _line(case.record(2)))
     assert len(tail.poll()) == 2
-    path.write_text(_line(record(3)))  # truncated and rewritten: shorter than what was read
-    assert tail.poll() == [record(3)]
+    case.path.write_text(_line(case.record(3)))  # truncated and rewritten: shorter than what was read
+    assert tail.poll() == [case.record(3)]
     assert tail.restarts == 1
 
 
-@pytest.mark.parametrize(("name", "file_name", "make_tail", "record"), TAILS, ids=[t[0] for t in TAILS])
-def test_every_tail_starts_over_on_a_replaced_file(tmp_path: Path, name: str, file_name: str,
-                                                   make_tail: Callable[[Path], Any],
-                                                   record: Callable[[int], dict[str, Any]]) -> None:
+def test_every_tail_starts_over_on_a_replaced_file(case: TailCase) -> None:
     """A file replaced under the same name (moved aside for a re-run, written atomically, rotated)
     is a new file even when it is as long as or longer than the old one."""
-    path = tmp_path / file_name
-    tail = make_tail(tmp_path)
-    path.write_text(_line(record(1)))
-    assert tail.poll() == [record(1)]
-    replacement = tmp_path / "replacement.tmp"
-    replacement.write_text(_line(record(2)) + _line(record(3)))
-    os.replace(replacement, path)
-    assert tail.poll() == [record(2), record(3)]
+    tail = case.new_tail()
+    case.path.write_text(_line(case.record(1)))
+    assert tail.poll() == [case.record(1)]
+    replacement = case.path.with_name("replacement.tmp")
+    replacement.write_text(_line(case.record(2)) + _line(case.record(3)))
+    os.replace(replacement, case.path)
+    assert tail.poll() == [case.record(2), case.record(3)]
     assert tail.restarts == 1
 
 
