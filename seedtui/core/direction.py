@@ -6,7 +6,9 @@ better calls this module, so that they all agree on what "best" means and on wha
 missing scores:
 
 - a score that is None, NaN or infinite is *missing*: it is never the best and sorts last;
-- ties are left to the caller (sorts here are stable, and callers add their own tie-break).
+- ties between scores are left to the caller (``sort_key`` gives equal keys; callers append their
+  own tie-break), except in :func:`rank_by_mean`, the one ordering of seeds by their mean score,
+  whose tie-break (the lower seed ranks lower) is part of the rule.
 
 Scalar helpers take plain floats; the ``*_array`` helpers are the same rules over numpy arrays.
 """
@@ -20,7 +22,7 @@ from collections.abc import Iterable
 import numpy as np
 
 
-def is_score(value: float | None) -> bool:
+def _is_score(value: float | None) -> bool:
     """True for a usable score: not None, not NaN, not infinite."""
     return value is not None and math.isfinite(value)
 
@@ -44,14 +46,9 @@ def sort_key(score: float | None, greater_is_better: bool) -> tuple[int, float]:
 
     Equal scores give equal keys, so a stable sort keeps their order (or the caller appends its
     own tie-break to the key)."""
-    if not is_score(score):
+    if not _is_score(score):
         return (1, 0.0)
     return (0, -signed(float(score), greater_is_better))  # type: ignore[arg-type]
-
-
-def is_better(candidate: float | None, incumbent: float | None, greater_is_better: bool) -> bool:
-    """True when ``candidate`` is strictly better than ``incumbent`` (a missing one never is)."""
-    return sort_key(candidate, greater_is_better) < sort_key(incumbent, greater_is_better)
 
 
 def signed_array(values: np.ndarray, greater_is_better: bool) -> np.ndarray:

@@ -9,7 +9,6 @@ import numpy as np
 from seedtui.core.direction import (
     best_array,
     best_score,
-    is_better,
     rank_by_mean,
     running_best_array,
     seed_means,
@@ -30,7 +29,7 @@ def test_sort_key_puts_better_first_and_missing_last() -> None:
     assert sorted(scores, key=lambda s: sort_key(s, True))[:3] == [0.9, 0.5, 0.1]
     assert sorted(scores, key=lambda s: sort_key(s, False))[:3] == [0.1, 0.5, 0.9]
     assert sort_key(0.3, True) == sort_key(0.3, True)  # ties are left to the caller
-    assert is_better(0.4, None, True) and not is_better(None, 0.4, True) and is_better(0.1, 0.4, False)
+    assert sort_key(0.4, True) < sort_key(None, True) and sort_key(0.1, False) < sort_key(0.4, False)
 
 
 def test_array_forms_agree_with_the_scalar_rule() -> None:
