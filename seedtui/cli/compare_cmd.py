@@ -22,13 +22,9 @@ def compare(
         list[Path],
         typer.Argument(help="Sweep directories, or folders of sweeps (every sweep in them is compared)."),
     ],
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object instead of the table.")
-    ] = False,
-    permutations: Annotated[
-        int, typer.Option("--permutations", min=1, help="Shuffles drawn by the permutation test of W.")
-    ] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the permutation test.")] = 0,
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object, not the table.")] = False,
+    permutations: Annotated[int, typer.Option(min=1, help="Shuffles of the permutation test of W.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Seed of the permutation test.")] = 0,
 ) -> None:
     """Rank the WI seeds common to several sweeps (mean best-found score over DO seeds, 1 = best) and
     test whether the sweeps agree on their order: Kendall's W, the Friedman test and a permutation
