@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seedtui.core.direction import sort_key
+from seedtui.core.direction import best_score, sort_key
 from seedtui.log import iter_event_files
 from seedtui.log.files import TRIALS_DIR, events_path
 from seedtui.state.liveness import mark_orphaned, settle_orphan
@@ -94,7 +94,7 @@ class SweepState:
     trials: dict[str, TrialState] = field(default_factory=dict)
     events_applied: int = 0
     """Events folded so far: a cheap version number for caches of derived values."""
-    _best_cache: tuple[int, tuple[TrialState, float] | None] | None = field(default=None, repr=False)
+    _best_cache: tuple[int, float | None] | None = field(default=None, repr=False)
 
     def ensure(self, trial_id: str) -> TrialState:
         """The state of ``trial_id``, created as ``queued`` the first time it is named."""
@@ -173,12 +173,13 @@ class SweepState:
         return None if start is None else float(start["majority_baseline"])
 
     def best_trial(self) -> tuple[TrialState, float] | None:
-        """The best trial so far and its score (``best_trial``; cached until the next event)."""
-        if self._best_cache is None or self._best_cache[0] != self.events_applied:
-            self._best_cache = (self.events_applied, best_trial(self.states(), self.greater_is_better))
-        return self._best_cache[1]
+        """The best trial so far and its score (``best_trial``, ties to the first in (WI, DO) order)."""
+        return best_trial(self.states(), self.greater_is_better)
 
     def best_score(self) -> float | None:
-        """Best score of any trial so far, in the metric's direction."""
-        best = self.best_trial()
-        return None if best is None else best[1]
+        """Best trial's score so far, in the metric's direction: what ``best_trial`` scores, without
+        its tie-break (drawn on every frame, so cached until the next event)."""
+        if self._best_cache is None or self._best_cache[0] != self.events_applied:
+            scores = (state.best_score() for state in self.trials.values())
+            self._best_cache = (self.events_applied, best_score(scores, self.greater_is_better))
+        return self._best_cache[1]
