@@ -1,10 +1,12 @@
 """The log contract of a sweep directory: file names, schemas and validators, the one reader and tail.
 
 ``files`` names every file of a sweep directory; ``jsonl`` is the one tolerant JSON-lines reader and
-tail; ``events`` the trial event log's schema, writer and readers; ``text_tail`` the end of a text log;
-``decisions``, ``supervisor_state`` and ``launch_records`` validate the other files; ``control`` the
-control channel. ``docs/log-format.md`` documents all of it. Imports neither torch nor Textual, so the
-trainer, the engine and every front end can share it.
+tail; ``events`` the trial event log's schema, writer and readers; ``decisions``,
+``supervisor_state`` and ``launch_records`` the other files' schemas, writers and readers (with
+the one field check of ``schema``); ``control`` the control channel's commands, rules and replies;
+``text_tail`` the end of a text log; ``atomic_file``
+the atomic replacement of state files. ``docs/log-format.md`` documents all of it. Imports neither
+torch nor Textual, so the trainer, the engine and every front end can share it.
 """
 
 from __future__ import annotations

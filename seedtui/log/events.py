@@ -232,4 +232,4 @@ def run_start_offset(path: str | os.PathLike[str]) -> int:
 
 
 def is_finite_number(value: Any) -> bool:
-    return isinstance(value, NUMBER) and not isinstance(value, bool) and math.isfinite(value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

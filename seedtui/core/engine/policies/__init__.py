@@ -1,5 +1,5 @@
 """Early-stopping policies: pure decision functions over TrialState lists, plus small stateful
-wrappers the supervisor keeps. Each returns :class:`~seedtui.core.engine.decisions.Decision`s."""
+wrappers the supervisor keeps. Each returns :class:`~seedtui.log.decisions.Decision`s."""
 
 from __future__ import annotations
 
