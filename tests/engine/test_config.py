@@ -81,7 +81,7 @@ def test_bad_seeds_name_the_key(value: object, problem: str) -> None:
     (('task = "rte"', 'task = "mnli"'), "task", "not one of"),
     (('task = "rte"\n', ""), "task", "required"),
     (("t = 4", "t = 40"), "policy.tfp.t", "more trials than the grid"),
-    (("p = 2", "p = 5"), "policy.tfp.p", "only t = 4"),
+    (("p = 2", "p = 5"), "policy.tfp.p", "than the t = 4"),
     (("f = 0.5", "f = 1.5"), "policy.tfp.f", "<= 1"),
     (("p = 2\n", ""), "policy.tfp.p", "required"),
     (('rule = "tfp"', 'rule = "hyperband"'), "policy.rule", "not one of"),

@@ -131,7 +131,7 @@ def test_a_failing_trainer_is_marked_failed_with_its_stderr_kept(
 
 @pytest.mark.parametrize(("override", "message"), [
     ({"task": "mnli"}, "task: 'mnli' is not one of"),
-    ({"policy": {"rule": "tfp", "tfp": {"t": 6, "f": 0.5, "p": 2}}}, "policy.tfp.t: 6 is more trials"),
+    ({"policy": {"rule": "tfp", "tfp": {"t": 6, "f": 0.5, "p": 2}}}, "policy.tfp.t: t = 6 is more trials"),
     ({"resources": {"max_concurrent": 0}}, "resources.max_concurrent: must be at least 1"),
 ])
 def test_bad_configs_exit_2_naming_the_key_and_launch_nothing(
