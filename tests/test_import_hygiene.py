@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 
 FORBIDDEN = ("textual", "torch")
-HEADLESS_PACKAGES = ("seedtui.core", "seedtui.log", "seedtui.state", "seedtui.policy", "seedtui.testing")
+HEADLESS_PACKAGES = (
+    "seedtui.core", "seedtui.log", "seedtui.state", "seedtui.policy", "seedtui.testing", "seedtui.text",
+)
 """Packages that run without a screen or a GPU stack (those that exist yet)."""
 TRAINER_MAY_IMPORT = ("seedtui.log", "seedtui.policy")
 TRAINERS_DIR = Path(__file__).resolve().parents[1] / "trainers"
