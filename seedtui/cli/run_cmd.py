@@ -60,9 +60,13 @@ def run(
             if missing:
                 raise ConfigError(f"--{missing[0]}", "is needed too (the config has no [policy.tfp] to take "
                                                      "it from)")
-            tfp = validate_tfp(int(values["t"]), float(values["f"]), int(values["p"]),  # type: ignore[arg-type]
-                               grid_size=len(sweep.grid), prefix="")
-            sweep = sweep.with_policy(replace(sweep.policy, rule="tfp", tfp=tfp))
+            notes: list[str] = []
+            tfp = validate_tfp(values["t"], values["f"], values["p"],  # type: ignore[arg-type]
+                               grid_size=len(sweep.grid), evals=sweep.evals_per_trial, prefix="", notes=notes)
+            sweep = replace(sweep.with_policy(replace(sweep.policy, rule="tfp", tfp=tfp)),
+                            notes=sweep.notes + tuple(notes))
+        for note in sweep.notes:
+            typer.echo(f"note: {note}", err=True)
         if auto_stop and sweep.policy.rule == "none" and sweep.policy.divergence is None:
             raise ConfigError("policy.rule", "--auto-stop needs a policy: set [policy] rule = \"tfp\" or "
                                              "\"asha\" in the config, or pass --t --f --p")
