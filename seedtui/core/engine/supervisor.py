@@ -215,7 +215,7 @@ class Supervisor:
             return None
         if last_end is not None:
             return None
-        detail = last_line(self.trial_dir(trial) / STDERR_FILE) or "see stderr.log"
+        detail = last_line(self.trial_dir(trial) / STDERR_FILE) or f"see {STDERR_FILE}"
         self._append_end(trial, "failed", reason=f"the trainer exited with code {code} without an end "
                                                   f"event: {detail}")
         if code != BAD_INPUT_EXIT or self.stopping:

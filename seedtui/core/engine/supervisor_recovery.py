@@ -14,6 +14,7 @@ from seedtui.core.engine.launcher import move_failed_log_aside
 from seedtui.log import EVENTS_FILE
 from seedtui.log.decisions import read_decisions
 from seedtui.log.events import run_start_offset
+from seedtui.log.files import failed_events_name
 
 if TYPE_CHECKING:
     from seedtui.core.engine.supervisor import Supervisor
@@ -38,7 +39,7 @@ def rebuild(supervisor: Supervisor) -> None:
         if (trial not in supervisor.running and state.status in ("running", "failed")
                 and supervisor.backend.orphan_is_lost(state)):
             n = move_failed_log_aside(supervisor.trial_dir(trial))
-            supervisor.log(f"{trial} had failed (or lost its process): log moved to events.failed-{n}.jsonl")
+            supervisor.log(f"{trial} had failed (or lost its process): log moved to {failed_events_name(n)}")
             supervisor.read_again(trial)
     _restore_policies(supervisor)
 
