@@ -24,15 +24,7 @@ from seedtui.log import (
 )
 from seedtui.log.events import run_start_offset
 from seedtui.log.jsonl import read_first_record
-
-
-def start_fields(wi: int = 7, do: int = 12) -> dict:
-    return dict(
-        schema=1, trial=trial_id(wi, do), wi_seed=wi, do_seed=do, task="rte", model="m", metric="acc",
-        greater_is_better=True, epochs=3, steps_per_epoch=10, total_steps=30, evals_per_epoch=2,
-        batch_size=16, lr=2e-5, train_size=160, eval_size=32, majority_baseline=0.5, pid=1, host="h",
-        config={"task": "rte"},
-    )
+from seedtui.testing.trial_log import start_fields
 
 
 def test_trial_ids_round_trip() -> None:
@@ -45,7 +37,7 @@ def test_trial_ids_round_trip() -> None:
 def test_writer_writes_valid_lines_and_reader_reads_them(tmp_path: Path) -> None:
     path = tmp_path / "trials" / "wi7-do12" / "events.jsonl"
     with EventWriter(path) as writer:
-        writer.write("start", **start_fields())
+        writer.write("start", **start_fields(7, 12))
         writer.write("train", step=1, epoch=0.1, loss=0.69, lr=2e-5)
         writer.write("eval", step=5, epoch=0.5, metrics={"acc": 0.5}, score=0.5)
         writer.write("end", status="completed", step=30, reason="done")
@@ -73,7 +65,7 @@ def test_validation_names_the_problem(event: object, problem: str) -> None:
 
 
 def test_start_trial_must_match_its_seeds() -> None:
-    fields = start_fields()
+    fields = start_fields(7, 12)
     fields["trial"] = "wi1-do2"
     assert any("does not match" in p for p in validate_event({"event": "start", "t": 0.0, **fields}))
 
@@ -161,7 +153,7 @@ def test_parse_lines_never_raises_and_never_consumes_past_a_partial_line(data: b
 def test_skip_train_leaves_out_train_events_however_they_are_spaced(tmp_path: Path) -> None:
     path = tmp_path / "events.jsonl"
     with EventWriter(path) as writer:
-        writer.write("start", **start_fields())
+        writer.write("start", **start_fields(7, 12))
         writer.write("train", step=1, epoch=0.1, loss=0.69, lr=2e-5)
         writer.write("eval", step=1, epoch=0.1, metrics={"acc": 0.5}, score=0.5)
     with open(path, "a", encoding="utf-8") as handle:  # another writer's spacing
@@ -211,7 +203,7 @@ def test_run_start_offset_finds_the_last_start_or_resume(tmp_path: Path) -> None
     path = tmp_path / "events.jsonl"
     assert run_start_offset(path) == 0  # no log yet
     with EventWriter(path) as writer:
-        writer.write("start", t=1.0, **start_fields())
+        writer.write("start", t=1.0, **start_fields(7, 12))
         writer.write("end", t=2.0, status="suspended", step=5, reason="milestone")
     resumed_at = path.stat().st_size
     with EventWriter(path) as writer:
