@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from seedtui.log.decisions import read_decisions
 from seedtui.core.engine.detach import launch_detached
 from seedtui.core.engine.policies import score_at_rung
+from seedtui.log.decisions import read_decisions
 from seedtui.state import load_trials
 
 from .conftest import read_log, supervisor_done, wait_for

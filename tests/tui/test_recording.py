@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seedtui.core import recording
-from seedtui.log import encode_event, iter_event_files, parse_lines, read_events
 from seedtui.core.recording import TrialRecording, parse_recording, read_recording
+from seedtui.log import encode_event, iter_event_files, parse_lines, read_events
 from seedtui.state import TrialState
 
 SAMPLE_LOGS = Path(__file__).resolve().parents[2] / "sample_logs"

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 from rich.console import Console
 
-from seedtui.state import load_trials
 from seedtui.core.view.heatmap import build_heatmap
 from seedtui.core.view.sweep_info import SweepInfo
+from seedtui.state import load_trials
 from seedtui.tui.renderables.curves import EVAL_MARK, STOP_MARK, PlotSpec, plot_lines
 from seedtui.tui.renderables.header import format_clock, header_text
 from seedtui.tui.renderables.heatmap import HeatmapRenderable, visible_row_window

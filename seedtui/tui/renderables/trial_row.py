@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from seedtui.state import TrialState
 from seedtui.core.view.curves import sparkline
+from seedtui.state import TrialState
 from seedtui.tui.renderables.palette import STATUS_STYLES
 
 

@@ -9,12 +9,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from seedtui.log import iter_event_files
 from seedtui.core.recording import TrialRecording, read_recording, read_recordings
 from seedtui.core.replay import MAX_SPEED, ReplayClock, ReplayTimeline, first_event_time, trial_of_log
-from seedtui.state import trial_id_for_log
-from seedtui.log.decisions import read_decisions
 from seedtui.core.view.sweep_info import read_sweep_info
+from seedtui.log import iter_event_files
+from seedtui.log.decisions import read_decisions
+from seedtui.state import trial_id_for_log
 from seedtui.tui.sources.base import EventSource, Notify, SourceStatus
 
 AUTO_SPEED_SECONDS = 30.0

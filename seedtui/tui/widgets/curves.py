@@ -8,9 +8,9 @@ import numpy as np
 from rich.text import Text
 from textual.widget import Widget
 
-from seedtui.state import TrialState
 from seedtui.core.view.curves import downsample_mean, rasterize, value_range
 from seedtui.core.view.sweep_model import SweepModel
+from seedtui.state import TrialState
 from seedtui.tui.renderables.curves import GUTTER, CurvesRenderable, PlotSpec, split_height
 from seedtui.tui.renderables.palette import STATUS_STYLES
 

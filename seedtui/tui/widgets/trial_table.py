@@ -14,8 +14,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from seedtui.state import TrialState
 from seedtui.core.view.table import SORT_COLUMNS, visible_rows
+from seedtui.state import TrialState
 from seedtui.tui.renderables.trial_row import column_at, header_text, layout_columns, row_text
 
 
