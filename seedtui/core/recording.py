@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from seedtui.log import MAX_LINE_BYTES, parse_lines, validate_event
+from seedtui.log.jsonl import read_bytes_from
 
 try:  # optional: a faster JSON decoder (pip install orjson); NumPy does the same work without it
     import orjson
@@ -183,12 +184,7 @@ class TrialRecording:
 def read_recording(path: str | os.PathLike[str]) -> TrialRecording:
     """A whole trial log (as ``read_events(path, final=True)`` reads it), in columns. A missing
     file reads as empty."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
-        data = b""
-    return parse_recording(data)
+    return parse_recording(read_bytes_from(path, 0) or b"")
 
 
 def parse_recording(data: bytes) -> TrialRecording:
