@@ -6,21 +6,18 @@ import os
 import socket
 from pathlib import Path
 
-from seedtui.log import EventWriter, trial_id
+from seedtui.log import EventWriter, append_event
 from seedtui.state import TrialLogReader, find_sweeps, load_trial, load_trials
-from seedtui.testing.trial_log import start_fields
+from seedtui.testing.trial_log import write_trial as write_shared
 
 
 def write_trial(root: Path, wi: int, do: int, scores: list[float], end: str | None = "completed",
                 pid: int = 1, host: str = "elsewhere") -> Path:
-    path = root / "trials" / trial_id(wi, do) / "events.jsonl"
-    with EventWriter(path) as writer:
-        writer.write("start", **{**start_fields(wi, do), "pid": pid, "host": host})
-        for i, score in enumerate(scores):
-            writer.write("train", step=i + 1, epoch=(i + 1) / 10, loss=1.0 / (i + 1), lr=1e-5)
-            writer.write("eval", step=i + 1, epoch=(i + 1) / 10, metrics={"acc": score}, score=score)
-        if end is not None:
-            writer.write("end", status=end, step=len(scores), reason="test", by="user")
+    """The shared writer's log (an eval every step, 30 planned), its end (if any) by the user."""
+    path = write_shared(root, wi, do, scores, status=None, train_loss=0.5, evals_per_epoch=10,
+                        steps_per_eval=1, total_evals=30, pid=pid, host=host)
+    if end is not None:
+        append_event(path, "end", status=end, step=len(scores), reason="test", by="user")
     return path
 
 
