@@ -16,6 +16,9 @@ The API, for all of them::
     follower.states()                            # its trials in (WI, DO) order
     follower.track(trial)                        # follow a trial before its directory exists
     follower.restart(trial)                      # read a trial's log again from its start
+    follower.reader(trial).poll(final=True)      # read one trial now (its state stays the one held
+                                                 # in follower.state: a reader resets it in place)
+    read_sweep(sweep_dir)                        # the SweepState as it stands: one final poll
 
 Trials are discovered as directories under ``trials/`` (a directory without a log yet is a queued
 trial), and the grid of ``sweep.toml`` names the queued trials that have no directory yet. Each log
