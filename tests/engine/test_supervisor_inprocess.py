@@ -124,6 +124,31 @@ def test_kill_stops_one_trial_and_the_reply_says_what_happened(tmp_path: Path, c
     assert answer is not None and answer.text == "rejected: wi1-do1 has already ended (stopped)"
 
 
+def test_kill_diverged_stops_the_running_trials_stuck_at_the_majority_baseline(tmp_path: Path,
+                                                                               clock: FakeClock) -> None:
+    sweep_dir = make_sweep(tmp_path)
+    config = load_sweep_config(sweep_dir / "sweep.toml")
+
+    def score(trial: str, eval_index: int) -> float:
+        return 0.1 if trial == "wi1-do2" else 0.9  # wi1-do2 never beats the majority class
+
+    backend = FakeBackend(config, clock, slot_count=2, steps_per_epoch=TOTAL_STEPS, score=score)
+    supervisor = supervisor_on(sweep_dir, backend, clock)
+    step_until(supervisor, lambda: len(supervisor.states()["wi1-do2"].eval_steps) >= 3,
+               what="wi1-do2 to pass half of its training")
+    early = send_command(sweep_dir, "kill_diverged", min_fraction=1.0)  # nobody has trained fully
+    command = send_command(sweep_dir, "kill_diverged", min_fraction=0.5)
+    supervisor.step()
+    early_answer = wait_for_reply(sweep_dir, early.id, limit_s=0)
+    answer = wait_for_reply(sweep_dir, command.id, limit_s=0)
+    assert early_answer is not None and early_answer.text == "done: no trial is diverging"
+    assert answer is not None and answer.text == "done: stopped wi1-do2"
+    assert supervisor.run() == 0
+    assert statuses(supervisor) == {"wi1-do1": "completed", "wi1-do2": "stopped", "wi2-do1": "completed",
+                                    "wi2-do2": "completed"}
+    assert [d["trial"] for d in read_decisions(sweep_dir)] == ["wi1-do2"]
+
+
 def test_a_trial_that_ignores_sigterm_gets_sigkill_after_the_grace(tmp_path: Path, clock: FakeClock) -> None:
     sweep_dir = make_sweep(tmp_path, wi_seeds=[1], do_seeds=[1])
     backend = fake_backend(sweep_dir, clock, slot_count=1, step_s=10.0)
