@@ -31,7 +31,14 @@ from trainers.control import StopFlag
 from trainers.data import load_task_data
 from trainers.loop import LoopOutcome, TrialRun, train
 from trainers.metrics import majority_baseline, primary_metric
-from trainers.model import init_new_head, load_tokenizer_and_model, make_optimizer, make_scheduler
+from trainers.model import (
+    HEAD_INIT_STD,
+    NUM_LABELS,
+    init_new_head,
+    load_tokenizer_and_model,
+    make_optimizer,
+    make_scheduler,
+)
 from trainers.seeding import seed_random_streams
 from trainers.tokenize_cache import TokenizedSplit, tokenize_with_cache, tokenizer_fingerprint
 
@@ -166,6 +173,8 @@ def _start_fields(prepared: PreparedTrial, steps_in_epoch: int, total_steps: int
         "host": socket.gethostname(),
         "device": str(prepared.device),
         "resumable": config.stop_at_fraction is not None,
+        "num_labels": NUM_LABELS,
+        "head_init_std": HEAD_INIT_STD,
         "config": config.to_dict(),
     }
 

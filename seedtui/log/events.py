@@ -65,7 +65,8 @@ REQUIRED_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
 # Readers accept them with any value (and any other field); writers check their types, so a value a
 # reader could not use never reaches a log.
 OPTIONAL_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
-    "start": {"dropout_seed": (int,), "device": (str,), "resumable": (bool,)},
+    "start": {"dropout_seed": (int,), "device": (str,), "resumable": (bool,), "num_labels": (int,),
+              "head_init_std": NUMBER},
     "train": {},
     "eval": {"eval_index": (int,), "epoch_end": (bool,),
              "milestone": (bool,)},  # written only by trainers before k/E milestones (extra eval)

@@ -148,12 +148,15 @@ def test_comparisons_that_do_not_apply_say_why(tmp_path: Path) -> None:
     write_seed_sweep(tmp_path / "a", {1: 0.6, 2: 0.7})
     write_seed_sweep(tmp_path / "b", {2: 0.6, 3: 0.7})
     write_seed_sweep(tmp_path / "other-model", {1: 0.6, 2: 0.7}, model="bert-large")
+    write_seed_sweep(tmp_path / "three-labels", {1: 0.6, 2: 0.7}, num_labels=3, head_init_std=0.02)
     with pytest.raises(ComparisonError, match="at least 2 sweeps; found 1"):
         compare_sweeps([tmp_path / "a"])
     with pytest.raises(ComparisonError, match="2 WI seeds common to every sweep; found 1"):
         compare_sweeps([tmp_path / "a", tmp_path / "b"])
     with pytest.raises(ComparisonError, match="different head in other-model .*bert-large"):
         compare_sweeps([tmp_path / "a", tmp_path / "other-model"])
+    with pytest.raises(ComparisonError, match="three-labels .*3 labels"):
+        compare_sweeps([tmp_path / "a", tmp_path / "three-labels"])
     with pytest.raises(ComparisonError, match="does not exist"):
         compare_sweeps([tmp_path / "a", tmp_path / "nowhere"])
 

@@ -29,6 +29,7 @@ def test_short_run_writes_a_valid_complete_log(run_trainer: RunTrainer) -> None:
     sizes = (start["train_size"], start["eval_size"], start["steps_per_epoch"], start["total_steps"])
     assert sizes == (40, 16, 5, 10)
     assert start["dropout_seed"] == 5 and start["device"] == "cpu" and start["resumable"] is False
+    assert (start["num_labels"], start["head_init_std"]) == (2, 0.02)  # what a WI seed's head is
     assert start["config"]["wi_seed"] == 3 and start["config"]["lr"] == pytest.approx(1e-3)
     # majority baseline: the first 40 SST-2 train labels are 21 zeros and 19 ones, so "always 0";
     # 8 of the first 16 dev labels are 0

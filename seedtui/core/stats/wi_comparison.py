@@ -2,8 +2,8 @@
 
 The one path behind ``seedtui compare``, the TUI's compare screen and the report's WI-ranks figure.
 A WI seed draws the same classification head in two sweeps only when the heads have the same shape
-and are drawn the same way; the start events say so (``model``, ``num_labels``, ``head_init``), and
-when they disagree the comparison does not apply and :class:`ComparisonError` says why.
+and are drawn the same way; the start events say so (``model``, ``num_labels``, ``head_init_std``),
+and when they disagree the comparison does not apply and :class:`ComparisonError` says why.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from seedtui.core.stats.concordance import (
 TRAINER_NUM_LABELS = 2
 """Labels of the head seedtui's trainer builds for every task (``trainers.model.NUM_LABELS``); logs
 whose start event has no ``num_labels`` were written by it."""
-TRAINER_HEAD_INIT = "normal(0, 0.02) weights, zero biases"
-"""How seedtui's trainer draws a new head from the WI seed (``trainers.model.init_new_head``); logs
-whose start event has no ``head_init`` were written by it."""
+TRAINER_HEAD_INIT_STD = 0.02
+"""SD of the normal seedtui's trainer draws a new head's weights from (``trainers.model.HEAD_INIT_STD``,
+biases 0); logs whose start event has no ``head_init_std`` were written by it."""
 
 
 class ComparisonError(ValueError):
@@ -44,10 +44,10 @@ class HeadSpec:
 
     model: str
     num_labels: int
-    init: str
+    init_std: float
 
     def describe(self) -> str:
-        return f"model {self.model}, {self.num_labels} labels, {self.init}"
+        return f"model {self.model}, {self.num_labels} labels, weights drawn from N(0, {self.init_std:g}^2)"
 
 
 def head_spec(start: dict[str, Any]) -> HeadSpec:
@@ -55,7 +55,7 @@ def head_spec(start: dict[str, Any]) -> HeadSpec:
     return HeadSpec(
         model=str(start.get("model", "?")),
         num_labels=int(start.get("num_labels", TRAINER_NUM_LABELS)),
-        init=str(start.get("head_init", TRAINER_HEAD_INIT)),
+        init_std=float(start.get("head_init_std", TRAINER_HEAD_INIT_STD)),
     )
 
 
