@@ -15,6 +15,7 @@ from seedtui.state.sweep import (
     TrialEvent,
     best_trial,
     count_by_status,
+    count_ended,
     find_sweeps,
     load_trials,
     trial_order,
@@ -31,7 +32,8 @@ from seedtui.state.trial import (
 
 __all__ = [
     "STATUSES", "FollowUpdate", "ProcessRecord", "SweepFollower", "SweepState", "TrialEvent",
-    "TrialLogReader", "TrialState", "best_trial", "count_by_status", "find_sweeps", "load_trial",
+    "TrialLogReader", "TrialState", "best_trial", "count_by_status", "count_ended",
+    "find_sweeps", "load_trial",
     "load_trials", "new_trial_state", "process_alive", "read_sweep", "settle_orphan",
     "trial_id_for_log", "trial_order", "trial_process_alive",
 ]

@@ -66,6 +66,11 @@ def count_by_status(states: Iterable[TrialState], *, with_zeros: bool = True) ->
     return counts if with_zeros else {status: n for status, n in counts.items() if n}
 
 
+def count_ended(states: Iterable[TrialState]) -> int:
+    """How many trials have a final status (suspended ones have not: they may resume)."""
+    return sum(1 for state in states if state.is_finished)
+
+
 def best_trial(states: Iterable[TrialState], greater_is_better: bool) -> tuple[TrialState, float] | None:
     """The trial with the best score so far in the metric's direction, and that score (None when no
     trial has a usable score). Ties go to a completed trial (its score is final), then to the first
@@ -152,8 +157,8 @@ class SweepState:
         return count_by_status(self.trials.values(), with_zeros=with_zeros)
 
     def ended(self) -> int:
-        """How many trials have a final status (suspended ones have not)."""
-        return sum(1 for state in self.trials.values() if state.is_finished)
+        """How many trials have a final status (``count_ended``)."""
+        return count_ended(self.trials.values())
 
     def first_start(self) -> dict[str, Any] | None:
         """The start event of some trial (task, model, metric and baseline are shared)."""

@@ -34,7 +34,7 @@ from seedtui.core.engine.trial_nodes import (
     trials_per_node,
 )
 from seedtui.log.files import trial_dir
-from seedtui.state import SweepFollower, TrialState, count_by_status
+from seedtui.state import SweepFollower, TrialState, count_by_status, count_ended
 
 INTERRUPTED_EXIT = 130
 
@@ -204,8 +204,7 @@ def _num(value: float | None) -> str:
 def status_line(states: list[TrialState], planned: int | None,
                 nodes: Mapping[str, str] | None = None) -> str:
     """One plain line for logs: counts, then each running trial (with its node, from ``nodes``)."""
-    counts = count_by_status(states, with_zeros=False)
-    done = sum(v for k, v in counts.items() if k in ("completed", "stopped", "diverged", "failed"))
+    done = count_ended(states)
     running = [s for s in states if s.status == "running"]
     head = f"{time.strftime('%H:%M:%S')} {done}/{planned or len(states)} ended, {len(running)} running"
     return "\n".join([head, *(f"  {_trial_line(s, (nodes or {}).get(s.trial_id))}" for s in running)])
@@ -215,7 +214,7 @@ def render_progress(states: list[TrialState], planned: int | None,
                     nodes: Mapping[str, str] | None = None) -> RenderableType:
     """The live display: an overall bar and a line per running trial (with its node)."""
     total = planned or max(len(states), 1)
-    done = sum(1 for s in states if s.is_finished)
+    done = count_ended(states)
     counts = count_by_status(states, with_zeros=False)
     header = Text(f"trials {done}/{total} ended  " + "  ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     rows: list[RenderableType] = [header, ProgressBar(total=total, completed=done, width=50)]
