@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from seedtui.report import wi_ranks
@@ -24,7 +25,7 @@ def test_the_sample_folder_draws_the_ranks_with_the_tests_in_the_caption() -> No
     drawn = wi_ranks.draw(inputs_for(SAMPLES))
     axes = drawn.figure.axes[0]
     assert [line.get_label() for line in axes.get_lines()][3] == "WI 4 (mean rank 1.67)"
-    assert list(axes.get_lines()[3].get_ydata()) == [1.0, 3.0, 1.0]  # CoLA, MRPC, RTE
+    assert np.asarray(axes.get_lines()[3].get_ydata()).tolist() == [1.0, 3.0, 1.0]  # CoLA, MRPC, RTE
     assert "Kendall's W = 0.4667" in drawn.note and "Friedman p = 0.2311" in drawn.note
     assert "Left out: cola-minilm-tfp" in drawn.note
 

@@ -8,6 +8,7 @@ import itertools
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -117,7 +118,7 @@ def test_identical_rankings_are_rarely_matched_by_chance() -> None:
 
 
 # --- whole sweeps ----------------------------------------------------------------------------------
-def write_seed_sweep(root: Path, wi_means: dict[int, float], *, do_seeds: int = 2, **start: object) -> Path:
+def write_seed_sweep(root: Path, wi_means: dict[int, float], *, do_seeds: int = 2, **start: Any) -> Path:
     """A sweep whose WI seed w scores wi_means[w] + 0.01 * DO seed at its best eval."""
     for wi, mean in wi_means.items():
         for do in range(do_seeds):
