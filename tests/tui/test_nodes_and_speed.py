@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from seedtui.core.engine.trial_nodes import node_count, sweep_nodes
+from seedtui.core.view.sweep_info import SweepInfo
 from seedtui.log import TRIALS_DIR
 from seedtui.log.launch_records import RayLaunchRecord
 from seedtui.state import TrialState
-from seedtui.core.view.sweep_info import SweepInfo
 from seedtui.tui.renderables.header import header_text
 from seedtui.tui.sources.replay import auto_speed
 
@@ -112,9 +112,9 @@ def _start_event(trial: str, host: str) -> dict[str, object]:
 
 @pytest.mark.anyio
 async def test_the_app_shows_each_trials_node_and_how_many_nodes() -> None:
+    from seedtui.testing.fake_source import FakeSource
     from seedtui.tui.app import create_app
     from seedtui.tui.sources.base import SourceStatus
-    from seedtui.testing.fake_source import FakeSource
     from seedtui.tui.widgets.curves import CurvesPane
     from seedtui.tui.widgets.header import SweepHeader
     from tests.tui.conftest import settle
