@@ -18,7 +18,6 @@ client), and rejects what fails instead of crashing on it.
 from __future__ import annotations
 
 import json
-import math
 import os
 import time
 import uuid
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from seedtui.log.events import is_finite_number
 from seedtui.log.files import CONTROL_FILE, CONTROL_REPLIES_FILE, parse_trial_id
 from seedtui.log.jsonl import JsonlTail, read_jsonl
 
@@ -38,6 +38,14 @@ _ArgCheck = Callable[[Any], "str | None"]
 
 class ControlError(ValueError):
     """A command that breaks the rules of ``command_problems`` (raised by ``send_command``)."""
+
+
+def _shown(value: Any) -> str:
+    """A bad value as a reply quotes it: short, whatever a client wrote."""
+    if isinstance(value, int) and abs(value) >= 10**30:
+        return "a number of more than 30 digits"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _text(value: Any) -> str | None:
@@ -52,16 +60,16 @@ def _trial_id(value: Any) -> str | None:
 
 def _count(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        return f"must be a whole number of at least 1, not {value!r}"
+        return f"must be a whole number of at least 1, not {_shown(value)}"
     return None
 
 
 def _fraction(value: Any, *, zero_ok: bool) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return f"must be a finite number, not {value!r}"
+    if not is_finite_number(value):
+        return f"must be a finite number, not {_shown(value)}"
     low_ok = value >= 0 if zero_ok else value > 0
     if not (low_ok and value <= 1):
-        return f"must be in {'[0' if zero_ok else '(0'}, 1], not {value!r}"
+        return f"must be in {'[0' if zero_ok else '(0'}, 1], not {_shown(value)}"
     return None
 
 
@@ -230,4 +238,4 @@ def _append_line(path: Path, record: dict[str, Any]) -> None:
 
 
 def _timestamp(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    return float(value) if is_finite_number(value) else None

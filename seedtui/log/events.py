@@ -233,4 +233,11 @@ def run_start_offset(path: str | os.PathLike[str]) -> int:
 
 
 def is_finite_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A number (not a bool) that is neither NaN nor infinite; an int too large for a float (JSON
+    allows 400 digits) does not count, as no reader could use it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False

@@ -18,7 +18,7 @@ from seedtui.testing.clock import FakeClock
 from .test_supervisor_inprocess import fake_backend, make_sweep
 
 JSON_SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70), st.text(max_size=12),
+    st.none(), st.booleans(), st.integers(min_value=-(10**400), max_value=10**400), st.text(max_size=12),
     st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(["wi1-do1", "wi9-do9", "wi2-do2"]),
 )
 JSON_VALUES = st.recursive(JSON_SCALARS, lambda inner: st.lists(inner, max_size=3), max_leaves=5)
