@@ -166,9 +166,11 @@ def test_a_folder_leaves_out_a_sweep_that_shares_no_seeds(tmp_path: Path) -> Non
     write_seed_sweep(tmp_path / "runs" / "a", {1: 0.6, 2: 0.7, 3: 0.8})
     write_seed_sweep(tmp_path / "runs" / "b", {1: 0.6, 2: 0.8, 3: 0.7})
     write_seed_sweep(tmp_path / "runs" / "far", {11: 0.6, 12: 0.7})
+    write_trial(tmp_path / "runs" / "live", 1, 1, [0.5], status=None)  # nothing completed yet
     result = compare_sweeps([tmp_path / "runs"], permutations=100)
     assert result.table.sweeps == ["a", "b"] and result.table.wi_seeds == [1, 2, 3]
-    assert result.left_out == ["far (WI 11, 12): shares fewer than 2 WI seeds with the others"]
+    assert result.left_out == [f"live: no usable (completed) trials in {tmp_path / 'runs' / 'live'}",
+                               "far (WI 11, 12): shares fewer than 2 WI seeds with the others"]
     # Named on its own, the same sweep is compared or refused, never dropped.
     with pytest.raises(ComparisonError, match="found 0"):
         compare_sweeps([tmp_path / "runs" / "a", tmp_path / "runs" / "far"])

@@ -165,15 +165,28 @@ def compare_sweeps(paths: Sequence[str | os.PathLike[str]], *, permutations: int
                    seed: int = 0, from_folder: bool = False) -> WiComparison:
     """Compare the WI seeds of the sweeps at ``paths`` (sweeps, or folders of sweeps).
 
-    Every sweep named on its own is compared. Sweeps found in a folder that share fewer than 2 WI
-    seeds with the others are left out (say, a sweep with seeds 11-15 next to sweeps with 1-5), and
-    ``left_out`` says so (``from_folder``: every path is such a sweep)."""
+    Every sweep named on its own is compared. Sweeps found in a folder that have no completed trial
+    yet, or share fewer than 2 WI seeds with the others (say, seeds 11-15 next to sweeps with 1-5),
+    are left out, and ``left_out`` says so (``from_folder``: every path is such a sweep)."""
     found = sweep_dirs(paths, from_folder=from_folder)
     if len(found) < 2:
         raise ComparisonError(f"comparing WI seeds needs at least 2 sweeps; found {len(found)}")
     dirs = [path for path, _ in found]
-    sweeps = [read_sweep(path, name) for path, name in zip(dirs, sweep_names(dirs), strict=True)]
-    kept, dropped = _keep_shared(sweeps, [named for _, named in found])
+    sweeps: list[SweepSeeds] = []
+    named: list[bool] = []
+    unusable: list[str] = []
+    for (path, is_named), name in zip(found, sweep_names(dirs), strict=True):
+        try:
+            sweeps.append(read_sweep(path, name))
+            named.append(is_named)
+        except ComparisonError as error:
+            if is_named:
+                raise
+            unusable.append(f"{name}: {error}")
+    if len(sweeps) < 2:
+        raise ComparisonError(f"comparing WI seeds needs at least 2 sweeps with completed trials; found "
+                              f"{len(sweeps)} ({'; '.join(unusable)})")
+    kept, dropped = _keep_shared(sweeps, named)
     reason = why_heads_differ(kept)
     if reason is not None:
         raise ComparisonError(f"the comparison does not apply: {reason}")
@@ -189,8 +202,8 @@ def compare_sweeps(paths: Sequence[str | os.PathLike[str]], *, permutations: int
         agreement=concordance(table.ranks, permutations, seed),
         head=next(iter(kept[0].heads)),
         metrics=[sweep.metric for sweep in kept],
-        left_out=[f"{s.means.name} ({_seed_list(s.means)}): shares fewer than 2 WI seeds with the others"
-                  for s in dropped],
+        left_out=unusable + [f"{s.means.name} ({_seed_list(s.means)}): shares fewer than 2 WI seeds with "
+                             "the others" for s in dropped],
     )
 
 
