@@ -252,6 +252,19 @@ def test_a_restarted_supervisor_adopts_running_trials(tmp_path: Path, clock: Fak
     assert not list(sweep_dir.glob("trials/*/events.failed-*.jsonl"))
 
 
+def test_a_broken_supervisor_json_is_ignored_and_old_commands_are_not_run_again(tmp_path: Path,
+                                                                                 clock: FakeClock) -> None:
+    sweep_dir = make_sweep(tmp_path)
+    send_command(sweep_dir, "pause")  # already obeyed by the supervisor that wrote the broken state
+    (sweep_dir / "supervisor.json").write_text(json.dumps(
+        {"pid": 1, "host": "h", "started": 0, "heartbeat": 0, "state": "running", "control_offset": "abc",
+         "policy_override": 5}))
+    backend = fake_backend(sweep_dir, clock)
+    supervisor = supervisor_on(sweep_dir, backend, clock)
+    assert supervisor.run() == 0 and not supervisor.paused
+    assert set(statuses(supervisor).values()) == {"completed"}
+
+
 def test_a_trial_lost_while_no_supervisor_watched_runs_again(tmp_path: Path, clock: FakeClock) -> None:
     sweep_dir = make_sweep(tmp_path, wi_seeds=[1], do_seeds=[1])
     backend = fake_backend(sweep_dir, clock, slot_count=1)

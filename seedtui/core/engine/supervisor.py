@@ -23,14 +23,14 @@ from typing import Any
 from seedtui.core.engine.backend import Backend, LaunchRequest, TrialHandle, make_backend
 from seedtui.core.engine.clock import SYSTEM_CLOCK, Clock
 from seedtui.core.engine.config import ConfigError, load_sweep_config
-from seedtui.core.engine.control import read_state, write_state
+from seedtui.core.engine.control import write_state
 from seedtui.core.engine.launcher import move_failed_log_aside
 from seedtui.core.engine.plan import make_plan
 from seedtui.core.engine.procs import SIGKILL, SIGTERM, acquire_lock
 from seedtui.core.engine.slots import SlotPool
 from seedtui.core.engine.summary import write_summary
 from seedtui.core.engine.supervisor_commands import Rejected, carry_out
-from seedtui.core.engine.supervisor_recovery import rebuild
+from seedtui.core.engine.supervisor_recovery import previous_state, rebuild
 from seedtui.log import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, append_event, read_events
 from seedtui.log.control import ControlCommand, ControlReply, append_reply, command_from_record, command_tail
 from seedtui.log.decisions import Decision, append_decision
@@ -55,8 +55,8 @@ class Supervisor:
         self.config = load_sweep_config(self.sweep_dir / SWEEP_CONFIG_FILE)
         self.clock = clock
         self.poll_s = poll_s
-        previous = read_state(self.sweep_dir) or {}
-        self.commands = command_tail(self.sweep_dir, int(previous.get("control_offset", 0)))
+        previous, offset = previous_state(self.sweep_dir, self.log)
+        self.commands = command_tail(self.sweep_dir, offset)
         self.paused = bool(previous.get("paused", False))
         self.override: dict[str, Any] | None = previous.get("policy_override")
         if self.override is not None and self.override.get("config_policy") != self.config.policy.rule:

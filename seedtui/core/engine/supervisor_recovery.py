@@ -8,16 +8,37 @@ and carries out stop decisions that were logged but not yet applied.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from seedtui.core.engine.launcher import move_failed_log_aside
 from seedtui.log import EVENTS_FILE
 from seedtui.log.decisions import read_decisions
 from seedtui.log.events import run_start_offset
-from seedtui.log.files import failed_events_name
+from seedtui.log.files import CONTROL_FILE, SUPERVISOR_STATE_FILE, failed_events_name
+from seedtui.log.jsonl import file_size
+from seedtui.log.supervisor_state import read_state, validate_supervisor_state
 
 if TYPE_CHECKING:
     from seedtui.core.engine.supervisor import Supervisor
+
+
+def previous_state(sweep_dir: Path, log: Callable[[str], None]) -> tuple[dict[str, Any], int]:
+    """The last supervisor's ``supervisor.json`` and the ``control.jsonl`` offset to read from.
+
+    No state (a new sweep): read every command, including those sent before this start. A state
+    that breaks its schema (edited by hand, written by something else) is ignored, and the commands
+    already in ``control.jsonl`` are taken as read: re-running them could stop trials twice."""
+    state = read_state(sweep_dir)
+    if state is None:
+        return {}, 0
+    problems = validate_supervisor_state(state)
+    if problems:
+        log(f"ignoring the previous {SUPERVISOR_STATE_FILE} ({'; '.join(problems)}); commands already in "
+            f"{CONTROL_FILE} are not run again")
+        return {}, file_size(Path(sweep_dir) / CONTROL_FILE)
+    return state, int(state.get("control_offset", 0))
 
 
 def rebuild(supervisor: Supervisor) -> None:
