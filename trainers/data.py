@@ -125,11 +125,10 @@ def _glue_label(task: str, raw: str, path: Path, line_number: int) -> int:
 
 # --- the hub ---------------------------------------------------------------------------------------
 def load_glue_hub(task: str) -> TaskData:
-    """GLUE from the Hugging Face hub (needs a network and the `datasets` package)."""
-    try:
-        import datasets
-    except ImportError as error:
-        raise BadInput("no --data-dir given and the `datasets` package is not installed") from error
+    """GLUE from the Hugging Face hub (needs a network). ``datasets`` is in the ``train`` extra with
+    torch and transformers; it is imported here because it is slow to import and only this path uses it."""
+    import datasets
+
     try:
         dataset = datasets.load_dataset("nyu-mll/glue", task)
     except Exception as error:  # network, hub or cache errors all mean "cannot get the data"
