@@ -265,6 +265,18 @@ def test_a_broken_supervisor_json_is_ignored_and_old_commands_are_not_run_again(
     assert set(statuses(supervisor).values()) == {"completed"}
 
 
+def test_a_sweep_reached_through_a_symlink_hands_out_resolved_paths(tmp_path: Path, clock: FakeClock) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "fake").symlink_to(real)  # the config's sweep_dir is the link (as /tmp on macOS)
+    link = make_sweep(tmp_path)
+    backend = fake_backend(link, clock)
+    supervisor = supervisor_on(link, backend, clock)
+    supervisor.step()
+    assert supervisor.config.sweep_dir == real.resolve()  # what the local launcher builds argv from
+    assert [r.directory.parent.parent for r in backend.launches] == [real.resolve()] * 2
+
+
 def test_a_trial_lost_while_no_supervisor_watched_runs_again(tmp_path: Path, clock: FakeClock) -> None:
     sweep_dir = make_sweep(tmp_path, wi_seeds=[1], do_seeds=[1])
     backend = fake_backend(sweep_dir, clock, slot_count=1)

@@ -52,7 +52,9 @@ class Supervisor:
     def __init__(self, sweep_dir: Path, *, backend: Backend | None = None, clock: Clock = SYSTEM_CLOCK,
                  poll_s: float = 0.5) -> None:
         self.sweep_dir = Path(sweep_dir).resolve()
-        self.config = load_sweep_config(self.sweep_dir / SWEEP_CONFIG_FILE)
+        # every path handed to a trainer, a backend or a record is the resolved one, so a restarted
+        # supervisor recognises its trials' command lines whichever symlink the sweep was reached by
+        self.config = replace(load_sweep_config(self.sweep_dir / SWEEP_CONFIG_FILE), sweep_dir=self.sweep_dir)
         self.clock = clock
         self.poll_s = poll_s
         previous, offset = previous_state(self.sweep_dir, self.log)
