@@ -42,7 +42,8 @@ def remote_supervisor(sweep: Path, *, paused: bool = False) -> None:
 
 
 def commands(sweep: Path) -> list[dict]:
-    return control.read_commands(sweep, 0)[0]
+    """Each command's id, action and arguments (``args``) as one dict."""
+    return [{"id": c.id, "action": c.action, **c.args} for c in control.read_commands(sweep, 0)[0]]
 
 
 def live_app(sweep: Path) -> tuple[SeedTuiApp, LiveSource]:
@@ -174,3 +175,12 @@ async def test_a_fake_source_drives_the_panes() -> None:
         await pilot.press("x", "y")
         assert source.commands == [("kill", {"trial": "wi1-do1"})]
     assert source.stopped
+
+
+def test_a_command_that_breaks_the_control_rules_is_not_sent(sweep_dir: Path) -> None:
+    remote_supervisor(sweep_dir)
+    source = LiveSource(sweep_dir, threaded=False)
+    source.poll_once()
+    assert source.can_act
+    assert source.apply_tfp(2, 0.5, 5).startswith("not sent: apply_tfp: p = 5 keeps more trials")
+    assert commands(sweep_dir) == []

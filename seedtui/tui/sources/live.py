@@ -110,7 +110,10 @@ class LiveSource(EventSource):
         control = _engine_control()
         if not self._supervisor_alive:
             return "no supervisor is running this sweep (read-only): nothing sent"
-        control.send_command(self.sweep_dir, action, **args)
+        try:
+            control.send_command(self.sweep_dir, action, **args)
+        except control.ControlError as error:  # the command breaks the control rules: nothing sent
+            return f"not sent: {error}"
         return f"sent {action}" + (f" {args}" if args else "")
 
     def kill(self, trial: str) -> str:
