@@ -184,3 +184,26 @@ def test_a_command_that_breaks_the_control_rules_is_not_sent(sweep_dir: Path) ->
     assert source.can_act
     assert source.apply_tfp(2, 0.5, 5).startswith("not sent: apply_tfp: p = 5 keeps more trials")
     assert commands(sweep_dir) == []
+
+
+async def test_the_supervisors_answer_to_a_command_is_shown(sweep_dir: Path) -> None:
+    from seedtui.log.control import ControlReply, append_reply
+
+    remote_supervisor(sweep_dir)
+    app, source = live_app(sweep_dir)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        app.select_trial("wi4-do3")
+        await pilot.press("x", "y")
+        assert app.last_message.startswith("sent kill")
+        sent = commands(sweep_dir)[-1]
+        # what the supervisor appends when it cannot carry the command out
+        append_reply(sweep_dir, ControlReply(id=sent["id"], action="kill", outcome="rejected",
+                                             reason="wi4-do3 has already ended (completed)", t=time.time()))
+        source.poll_once()
+        await settle(app, pilot)
+        assert app.last_message == "kill wi4-do3: rejected: wi4-do3 has already ended (completed)"
+        app.last_message = ""
+        source.poll_once()  # each answer is shown once
+        await settle(app, pilot)
+        assert app.last_message == ""

@@ -22,6 +22,7 @@ from seedtui.log.control import (  # re-exported: clients send commands through 
     ControlError,
     ControlReply,
     read_commands,
+    read_replies,
     send_command,
     wait_for_reply,
 )
@@ -29,8 +30,8 @@ from seedtui.log.supervisor_state import STATE_FILE, read_state, write_state  # 
 from seedtui.state.liveness import process_alive
 
 __all__ = ["ACTIONS", "CONTROL_FILE", "ControlCommand", "ControlError", "ControlReply", "STATE_FILE",
-           "SupervisorInfo", "read_commands", "read_state", "send_command", "supervisor_status",
-           "wait_for_reply", "write_state"]
+           "SupervisorInfo", "read_commands", "read_replies", "read_state", "send_command",
+           "supervisor_status", "wait_for_reply", "write_state"]
 
 SUPERVISOR_MODULE = "seedtui.core.engine.supervisor"
 # a supervisor on another host counts as alive while its heartbeat is this fresh

@@ -49,6 +49,10 @@ class LiveSource(EventSource):
         self._last_status: SourceStatus | None = None
         self._threaded = threaded
         """False in tests, which call ``poll_once`` themselves instead of waiting for the thread."""
+        self._awaiting: dict[str, str] = {}
+        """Id -> what was sent, for the commands whose answer (``control-replies.jsonl``) is shown
+        as a notice when it comes: so a rejected command does not pass for done."""
+        self._replies_offset = _engine_control().read_replies(sweep_dir)[1]
 
     def start(self, notify: Notify) -> None:
         super().start(notify)
@@ -78,10 +82,17 @@ class LiveSource(EventSource):
         """Read everything new once and publish it (the thread's body; tests may call it)."""
         found = self._follower.poll(discover=discover)
         status = self._read_status()
-        if found or status != self._last_status:
+        notices = self._answers()
+        if found or status != self._last_status or notices:
             self._last_status = status
             self.publish(events=found.events, known_trials=found.new_trials, decisions=found.decisions,
-                         replaced=found.replaced, orphaned=found.orphaned, status=status)
+                         replaced=found.replaced, orphaned=found.orphaned, status=status, notices=notices)
+
+    def _answers(self) -> list[str]:
+        """The supervisor's answers to the commands this source sent, one line each."""
+        replies, self._replies_offset = _engine_control().read_replies(self.sweep_dir, self._replies_offset)
+        return [f"{self._awaiting.pop(reply.id)}: {reply.text}" for reply in replies
+                if reply.id in self._awaiting]
 
     def _read_status(self) -> SourceStatus:
         control = _engine_control()
@@ -111,9 +122,11 @@ class LiveSource(EventSource):
         if not self._supervisor_alive:
             return "no supervisor is running this sweep (read-only): nothing sent"
         try:
-            control.send_command(self.sweep_dir, action, **args)
+            command = control.send_command(self.sweep_dir, action, **args)
         except control.ControlError as error:  # the command breaks the control rules: nothing sent
             return f"not sent: {error}"
+        what = f"{action}" + (f" {args['trial']}" if "trial" in args else "")
+        self._awaiting[command.id] = what
         return f"sent {action}" + (f" {args}" if args else "")
 
     def kill(self, trial: str) -> str:
