@@ -126,9 +126,3 @@ class TrialRunner:
         except ProcessLookupError:
             return False
         return True
-
-    def terminate(self) -> None:
-        """SIGKILL the trainer if it still runs (before the actor is released)."""
-        if self.popen.poll() is None:
-            self.signal(signal.SIGKILL)
-            self.popen.wait(timeout=30)
