@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ import numpy as np
 import torch
 
 from seedtui.log.atomic_file import atomic_binary_writer
-from seedtui.log.files import CHECKPOINT_DIR, checkpoint_path
+from seedtui.log.files import checkpoint_path
 
 CHECKPOINT_FORMAT = 1
 
@@ -81,6 +80,3 @@ def load_checkpoint(trial_dir: str | os.PathLike[str]) -> dict[str, Any]:
     payload["position"] = LoopPosition(**payload["position"])
     return payload
 
-
-def delete_checkpoint(trial_dir: str | os.PathLike[str]) -> None:
-    shutil.rmtree(Path(trial_dir) / CHECKPOINT_DIR, ignore_errors=True)

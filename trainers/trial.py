@@ -17,12 +17,11 @@ from typing import Any
 import torch
 
 from seedtui.log import EVENTS_FILE, SCHEMA_VERSION, EventWriter, trial_id
-from seedtui.log.files import STOP_REQUEST_FILE, checkpoint_path
+from seedtui.log.files import STOP_REQUEST_FILE, checkpoint_path, delete_checkpoint
 from seedtui.policy.schedule import ScheduledEval, eval_schedule, steps_per_epoch
 from seedtui.policy.tfp_rule import suspend_step
 from trainers.checkpoint import (
     LoopPosition,
-    delete_checkpoint,
     load_checkpoint,
     restore_rng_states,
 )

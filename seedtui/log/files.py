@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,6 +103,12 @@ def stderr_path(sweep_dir: PathLike, trial: str) -> Path:
 def checkpoint_path(trial_directory: PathLike) -> Path:
     """``TRIAL_DIR/checkpoint/checkpoint.pt``: the one suspend/resume checkpoint of a trial."""
     return Path(trial_directory) / CHECKPOINT_DIR / CHECKPOINT_FILE
+
+
+def delete_checkpoint(trial_directory: PathLike) -> None:
+    """Remove a trial's suspend/resume checkpoint once its fate is final (the trainer when it
+    completes, the supervisor when it stops a suspended trial): hundreds of MB each."""
+    shutil.rmtree(Path(trial_directory) / CHECKPOINT_DIR, ignore_errors=True)
 
 
 def is_sweep_dir(path: PathLike) -> bool:

@@ -17,6 +17,7 @@ Nothing here sleeps or starts a process: a test advances the clock (or lets the 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -30,6 +31,7 @@ from seedtui.core.engine.clock import Clock
 from seedtui.core.engine.config import SweepConfig, TrainerSettings
 from seedtui.core.engine.slots import Slot
 from seedtui.log import EVENTS_FILE, EventWriter, parse_trial_id
+from seedtui.log.files import checkpoint_path, delete_checkpoint
 from seedtui.policy.schedule import eval_schedule
 from seedtui.policy.tfp_rule import suspend_step
 from seedtui.state import TrialState
@@ -65,7 +67,7 @@ class FakeTrainer:
     score: ScoreFunction
     launched_at: float
     first_step: int = 0
-    """0 for a fresh run; the checkpoint's step on resume."""
+    """0 for a fresh run; on resume, the step of the checkpoint it finds when it starts."""
     stop_at_fraction: float | None = None
     resume: bool = False
     ignores_sigterm: bool = False
@@ -134,6 +136,11 @@ class FakeTrainer:
     def _begin(self, writer: EventWriter, t: float) -> None:
         self.started = True
         if self.resume:
+            checkpoint_step = _checkpoint_step(self.directory)
+            if checkpoint_step is None:  # as the trainer: no checkpoint to resume from is bad input
+                self._exit(EXIT_BAD_INPUT, t)
+                return
+            self.first_step = self.step = checkpoint_step
             writer.write("resume", t=t, step=self.step, pid=self.pid, host=socket.gethostname(), device="cpu")
             return
         seeds = parse_trial_id(self.trial) or (0, 0)
@@ -157,14 +164,26 @@ class FakeTrainer:
             writer.write("end", t=t, status="failed", step=self.step, reason="RuntimeError: simulated")
             self._exit(EXIT_FAILED, t)
         elif self.step == self.suspend_at:
+            path = checkpoint_path(self.directory)  # as the trainer leaves it: in the trial's directory
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"step": self.step}))
             writer.write("end", t=t, status="suspended", step=self.step, reason="reached its milestone")
             self._exit(EXIT_OK, t)
         elif self.step >= self.total_steps:
             writer.write("end", t=t, status="completed", step=self.step, reason="trained all epochs")
+            delete_checkpoint(self.directory)  # as the trainer does when it completes
             self._exit(EXIT_OK, t)
 
     def _exit(self, code: int, t: float) -> None:
         self.exit_code, self.exited_at = code, t
+
+
+def _checkpoint_step(directory: Path) -> int | None:
+    """The step of the checkpoint a suspended fake run left in ``directory``, or None."""
+    try:
+        return int(json.loads(checkpoint_path(directory).read_text())["step"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 @dataclass
@@ -186,8 +205,8 @@ class FakeBackend:
     """``slot_count`` CPU slots; every launch a ``FakeTrainer`` on ``clock``, training as ``config``'s
     ``[trainer]`` says (epochs, evaluations per epoch) for ``steps_per_epoch`` steps an epoch.
 
-    ``ignores_sigterm``, ``fails_at_step``, ``bad_input`` and ``loses_checkpoint`` make chosen trials
-    misbehave;
+    ``ignores_sigterm``, ``fails_at_step`` and ``bad_input`` make chosen trials misbehave (and a
+    resume whose checkpoint file is gone exits 2, as the trainer's does);
     ``launches`` records every ``LaunchRequest`` in order, for tests to assert on."""
 
     name = "fake"
@@ -201,32 +220,26 @@ class FakeBackend:
         self._slots = [Slot(index=i, gpu=None) for i in range(slot_count)]
         self.trainers: dict[str, FakeTrainer] = {}
         """The latest run of each trial (what is 'running on the machine')."""
-        self.checkpoints: dict[str, int] = {}
-        """Trial -> step of the checkpoint a suspended run left."""
         self.launches: list[LaunchRequest] = []
         self.slot_of: dict[str, int] = {}
         self.ignores_sigterm: set[str] = set()
         self.fails_at_step: dict[str, int] = {}
         self.bad_input: set[str] = set()
-        self.loses_checkpoint: set[str] = set()
-        """Trials whose checkpoint is gone by the time they resume (their resume exits 2)."""
 
     def slots(self) -> list[Slot]:
         return list(self._slots)
 
     def launch(self, request: LaunchRequest) -> TrialHandle:
-        self.advance()  # a run that just suspended leaves its checkpoint first
+        self.advance()  # a run that just suspended writes its checkpoint first
         self.launches.append(request)
         trial = request.trial_id
-        resumable = request.resume and trial in self.checkpoints
         trainer = FakeTrainer(
             trial=trial, directory=request.directory, settings=self.config.trainer,
             steps_per_epoch=self.steps_per_epoch, step_s=self.step_s, startup_s=self.startup_s,
             score=self.score, launched_at=self.clock.time(),
-            first_step=self.checkpoints.get(trial, 0) if resumable else 0,
             stop_at_fraction=request.stop_at_fraction, resume=request.resume,
             ignores_sigterm=trial in self.ignores_sigterm, fails_at_step=self.fails_at_step.get(trial),
-            bad_input=trial in self.bad_input or (request.resume and not resumable),
+            bad_input=trial in self.bad_input,
         )
         request.directory.mkdir(parents=True, exist_ok=True)
         self.trainers[trial] = trainer
@@ -260,11 +273,8 @@ class FakeBackend:
     def advance(self) -> None:
         """Let every trainer (watched or orphaned) write what is due by now."""
         now = self.clock.time()
-        for trial, trainer in self.trainers.items():
+        for trainer in self.trainers.values():
             trainer.advance(now)
-            suspended = trainer.exit_code is not None and trainer.step == trainer.suspend_at
-            if suspended and trial not in self.loses_checkpoint:
-                self.checkpoints[trial] = trainer.step
 
     def adopt(self, trial_ids: list[str]) -> Adoption:
         self.advance()

@@ -5,6 +5,7 @@ real trainers are in test_sweep_runs.py, test_policies_live.py, test_control.py 
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import threading
 import time
@@ -212,6 +213,7 @@ def test_tfp_6_half_2_on_a_3x3_grid_completes_two_and_stops_four(tmp_path: Path,
     assert sorted(resumed) == sorted(completed)
     assert all(r.stop_at_fraction == 0.5 for r in backend.launches if not r.resume)
     assert json.loads((sweep_dir / "summary.json").read_text())["counts"]["stopped"] == 4
+    assert not list(sweep_dir.glob("trials/*/checkpoint/*"))  # no stopped trial keeps one
 
 
 def test_a_promoted_trial_whose_checkpoint_is_gone_runs_again_from_its_start(tmp_path: Path,
@@ -219,8 +221,11 @@ def test_a_promoted_trial_whose_checkpoint_is_gone_runs_again_from_its_start(tmp
     sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3",
                            policy={"rule": "tfp", "tfp": {"t": 6, "f": 0.5, "p": 2}})
     backend = fake_backend(sweep_dir, clock)
-    backend.loses_checkpoint.update(f"wi{w}-do{d}" for w in (1, 2, 3) for d in (1, 2, 3))
     supervisor = supervisor_on(sweep_dir, backend, clock)
+    step_until(supervisor, lambda: supervisor.plan.tfp is not None and supervisor.plan.tfp.decided,
+               what="the t/f/p decision")
+    for checkpoint in sweep_dir.glob("trials/*/checkpoint"):  # lost (a disk cleaned up, a node gone)
+        shutil.rmtree(checkpoint)
     assert supervisor.run() == 0  # the sweep was not stopped
     promoted = {d["trial"] for d in read_decisions(sweep_dir) if d["action"] == "promote"}
     assert len(promoted) == 2

@@ -34,7 +34,7 @@ from seedtui.core.engine.supervisor_recovery import previous_state, rebuild
 from seedtui.log import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, append_event, read_events
 from seedtui.log.control import ControlCommand, ControlReply, append_reply, command_from_record, command_tail
 from seedtui.log.decisions import Decision, append_decision
-from seedtui.log.files import SUPERVISOR_LOCK_FILE, SWEEP_CONFIG_FILE
+from seedtui.log.files import SUPERVISOR_LOCK_FILE, SWEEP_CONFIG_FILE, delete_checkpoint
 from seedtui.log.jsonl import file_size
 from seedtui.log.launch_records import write_stop_request
 from seedtui.log.text_tail import last_line
@@ -197,6 +197,7 @@ class Supervisor:
             if handle.slot is not None:
                 self.pool.release(handle.slot)
             reader.poll(final=True)
+            self._discard_checkpoint_if_final(trial)
             where = self.backend.where(handle)
             self.log(f"{trial} ended {reader.state.status} on {where} (exit code {code})")
             requeue = requeue or self.backend.requeue_reason(handle)
@@ -243,6 +244,13 @@ class Supervisor:
         append_event(self.trial_dir(trial) / EVENTS_FILE, "end", t=self.clock.time(), **fields)
         self.reader(trial).poll(final=True)
 
+    def _discard_checkpoint_if_final(self, trial: str) -> None:
+        """A trial whose fate is final (stopped, failed, diverged) will not resume: free its checkpoint
+        (hundreds of MB; on Ray without shared storage it is on the node, and goes with the actor's
+        directory there)."""
+        if self.reader(trial).state.is_finished:
+            delete_checkpoint(self.trial_dir(trial))
+
     def _escalate(self) -> None:
         grace = self.config.resources.kill_grace_s
         for trial, handle in self.running.items():
@@ -274,6 +282,7 @@ class Supervisor:
         status = self.reader(trial).state.status
         if status in ("queued", "suspended"):
             self._append_end(trial, "stopped", by=by, reason=reason)
+            self._discard_checkpoint_if_final(trial)
             self.log(f"{trial} ({status}) marked stopped ({by}: {reason})")
             return None
         if status == "running":
