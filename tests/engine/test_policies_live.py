@@ -58,6 +58,7 @@ def test_tfp_6_half_2_keeps_the_two_best_and_stops_four_at_half(sweep_config: Ca
         assert d["reason"]
     summary = json.loads((sweep_dir / "summary.json").read_text())
     assert summary["counts"] == {"completed": 2, "stopped": 4}
+    assert not list(sweep_dir.glob("trials/*/checkpoint/*"))  # stopped and completed trials keep none
 
 
 def test_asha_stops_trials_by_its_rule(sweep_config: Callable[..., Path], varied_model_dir: Path) -> None:
