@@ -21,14 +21,10 @@ from seedtui.core.engine.config import SweepConfig
 from seedtui.core.engine.procs import owns_process
 from seedtui.core.engine.slots import Slot
 from seedtui.core.engine.trainer_command import trainer_argv
-from seedtui.log import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, trial_id
-from seedtui.log.files import STOP_REQUEST_FILE, failed_events_name, failed_stderr_name
+from seedtui.log import EVENTS_FILE, STDERR_FILE, trial_id
+from seedtui.log.files import STOP_REQUEST_FILE, failed_events_name, failed_stderr_name, trial_dir
 from seedtui.log.launch_records import read_launch_record, read_stop_request, write_launch_record
 from seedtui.state.liveness import process_alive
-
-
-def trial_dir(sweep_dir: Path, wi_seed: int, do_seed: int) -> Path:
-    return Path(sweep_dir) / TRIALS_DIR / trial_id(wi_seed, do_seed)
 
 
 @dataclass
@@ -66,7 +62,7 @@ class TrialProcess:
 def launch_trial(config: SweepConfig, wi_seed: int, do_seed: int, slot: Slot, *,
                  stop_at_fraction: float | None = None, resume: bool = False) -> TrialProcess:
     """Start the trainer for one trial and record the launch in ``launch.json``."""
-    directory = trial_dir(config.sweep_dir, wi_seed, do_seed)
+    directory = trial_dir(config.sweep_dir, trial_id(wi_seed, do_seed))
     directory.mkdir(parents=True, exist_ok=True)
     (directory / STOP_REQUEST_FILE).unlink(missing_ok=True)  # a request from an earlier run
     argv = trainer_argv(config, wi_seed, do_seed, directory, device=slot.device,

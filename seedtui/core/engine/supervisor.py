@@ -31,10 +31,11 @@ from seedtui.core.engine.slots import SlotPool
 from seedtui.core.engine.summary import write_summary
 from seedtui.core.engine.supervisor_commands import Rejected, carry_out
 from seedtui.core.engine.supervisor_recovery import previous_state, rebuild
-from seedtui.log import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, append_event, read_events
+from seedtui.log import EVENTS_FILE, STDERR_FILE, append_event, read_events
 from seedtui.log.control import ControlCommand, ControlReply, append_reply, command_from_record, command_tail
 from seedtui.log.decisions import Decision, append_decision
 from seedtui.log.files import SUPERVISOR_LOCK_FILE, SWEEP_CONFIG_FILE, delete_checkpoint
+from seedtui.log.files import trial_dir as trial_directory
 from seedtui.log.jsonl import file_size
 from seedtui.log.launch_records import write_stop_request
 from seedtui.log.text_tail import last_line
@@ -84,7 +85,7 @@ class Supervisor:
         print(f"{stamp} {message}", flush=True)
 
     def trial_dir(self, trial: str) -> Path:
-        return self.sweep_dir / TRIALS_DIR / trial
+        return trial_directory(self.sweep_dir, trial)
 
     def reader(self, trial: str) -> TrialLogReader:
         """The reader of a followed trial's log (started on first use)."""

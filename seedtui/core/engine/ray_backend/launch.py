@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.core.engine.config import SweepConfig
-from seedtui.core.engine.launcher import trial_dir
 from seedtui.core.engine.ray_backend.cluster import describe_node, node_alive
 from seedtui.core.engine.ray_backend.mirror import (
     StreamMirror,
@@ -31,7 +30,7 @@ from seedtui.core.engine.ray_backend.process import RayTrialProcess
 from seedtui.core.engine.ray_backend.runner import TRIAL_DIR_PLACEHOLDER, TrialRunner
 from seedtui.core.engine.trainer_command import trainer_argv
 from seedtui.log import EVENTS_FILE, STDERR_FILE, TRIALS_DIR, append_event, trial_id
-from seedtui.log.files import STOP_REQUEST_FILE
+from seedtui.log.files import STOP_REQUEST_FILE, trial_dir
 from seedtui.log.jsonl import file_size
 from seedtui.log.launch_records import RayLaunchRecord
 from seedtui.state import load_trial
@@ -58,7 +57,7 @@ def launch_trial_on_ray(config: SweepConfig, wi_seed: int, do_seed: int, *,
     options = options or RayOptions.from_resources(config.resources)
     namespace = sweep_namespace(config.sweep_dir)
     trial = trial_id(wi_seed, do_seed)
-    local_dir = trial_dir(config.sweep_dir, wi_seed, do_seed)
+    local_dir = trial_dir(config.sweep_dir, trial)
     local_dir.mkdir(parents=True, exist_ok=True)
     (local_dir / STOP_REQUEST_FILE).unlink(missing_ok=True)  # a request from an earlier run
     (local_dir / STDERR_FILE).touch()  # as the local launcher does: failures point at it
