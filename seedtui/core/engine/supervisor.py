@@ -50,6 +50,11 @@ BAD_INPUT_EXIT = 2
 
 
 class Supervisor:
+    """Owns one sweep directory: ``run`` steps until every planned trial has ended.
+
+    ``backend`` defaults to the one ``[resources] backend`` names (``make_backend``), ``clock`` to the
+    system's; tests pass a ``FakeBackend`` and a ``FakeClock`` and call ``step`` or ``run`` in-process."""
+
     def __init__(self, sweep_dir: Path, *, backend: Backend | None = None, clock: Clock = SYSTEM_CLOCK,
                  poll_s: float = 0.5) -> None:
         self.sweep_dir = Path(sweep_dir).resolve()
