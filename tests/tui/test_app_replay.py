@@ -187,12 +187,17 @@ async def test_tfp_dialog_shows_cost_and_applies_to_the_simulation(replay_app: R
         assert "= 5.00 full trainings" in screen_text(app)  # 8*0.5 + 2*0.5
         dialog.query_one("#tfp-p", Input).value = "9"
         await pilot.pause()
-        assert "p cannot exceed t" in screen_text(app)
+        assert "p = 9 keeps more trials than the t = 8 started" in screen_text(app)
+        # f = 1 (no early stopping) is an answer the dialog accepts, and it says what it means
         dialog.query_one("#tfp-p", Input).value = "2"
+        dialog.query_one("#tfp-f", Input).value = "1"
+        await pilot.pause()
+        assert "no early stopping: 8 trials train fully" in screen_text(app)
+        dialog.query_one("#tfp-f", Input).value = "0.5"
         await pilot.click("#apply")
         await settle(app, pilot)
         assert not isinstance(app.screen, TfpScreen)
-        assert app.last_message.startswith("SIMULATED: t=8 f=0.5 p=2 stops")
+        assert app.last_message.startswith("SIMULATED: t=8 f=0.5 p=2: 2 continue, ")
         await pilot.press("e")
         await settle(app, pilot)
         continued = [

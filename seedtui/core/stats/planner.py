@@ -30,6 +30,7 @@ from seedtui.core.stats.early_stopping import (
 )
 from seedtui.core.stats.evp import expected_max_of_draws
 from seedtui.core.stats.grid import build_grid
+from seedtui.policy.tfp_rule import Milestone
 from seedtui.state import TrialState
 
 
@@ -43,8 +44,13 @@ class Setting:
     evals: int
 
     @property
+    def milestone(self) -> Milestone:
+        """The decision point in the one t/f/p rule's terms (after evaluation k of E)."""
+        return Milestone(self.k, self.evals)
+
+    @property
     def f(self) -> float:
-        return self.k / self.evals
+        return self.milestone.f
 
     @property
     def cost(self) -> float:

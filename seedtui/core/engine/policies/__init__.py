@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import math
 
-from seedtui.core.direction import best_score
 from seedtui.policy.schedule import scheduled_eval_count
-from seedtui.policy.tfp_rule import snap_fraction
+from seedtui.policy.tfp_rule import Milestone, score_at_milestone, snap_fraction
 from seedtui.state import TrialState
 
 
@@ -38,4 +37,5 @@ def score_at_rung(trial: TrialState, fraction: float) -> float | None:
     index = rung_eval_index(trial, fraction)
     if index is None:
         return None
-    return best_score(trial.eval_scores[: index + 1], trial.greater_is_better)
+    return score_at_milestone(trial.eval_scores, Milestone(index + 1, max(index + 1, len(trial.eval_scores))),
+                              trial.greater_is_better)
