@@ -216,6 +216,33 @@ def test_tfp_6_half_2_on_a_3x3_grid_completes_two_and_stops_four(tmp_path: Path,
     assert not list(sweep_dir.glob("trials/*/checkpoint/*"))  # no stopped trial keeps one
 
 
+def test_apply_tfp_on_a_running_sweep_judges_the_started_trials_with_the_queued_ones(tmp_path: Path,
+                                                                                   clock: FakeClock) -> None:
+    sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3")
+    backend = fake_backend(sweep_dir, clock)
+    supervisor = supervisor_on(sweep_dir, backend, clock)
+    step_until(supervisor, lambda: len(backend.launches) == 2, what="two trials to start")
+    started = [r.trial_id for r in backend.launches]
+    command = send_command(sweep_dir, "apply_tfp", t=4, f=0.5, p=1)
+    supervisor.step()
+    answer = wait_for_reply(sweep_dir, command.id, limit_s=0)
+    assert answer is not None and answer.outcome == "done" and "cohort" in answer.reason
+    assert supervisor.run() == 0
+    cohort = supervisor.plan.trial_ids
+    assert len(cohort) == 4 and cohort[:2] == started  # the trials already started come first
+    states = supervisor.states()
+    assert all(s.status == "queued" for t, s in states.items() if t not in cohort)  # never run
+    assert all(r.stop_at_fraction == 0.5 for r in backend.launches[2:] if not r.resume)  # queued: to f
+    decisions = {d["trial"]: d for d in read_decisions(sweep_dir)}
+    assert sorted(decisions) == sorted(cohort) and all(d["rung"] == 0.5 for d in decisions.values())
+    # two slots: the started two trained to their end while the queued two went to f; the best of
+    # the four was a queued one, resumed; the started two lost but had already completed
+    assert {t: states[t].status for t in cohort} == {
+        started[0]: "completed", started[1]: "completed", cohort[2]: "completed", cohort[3]: "stopped"}
+    assert [decisions[t]["action"] for t in cohort] == ["stop", "stop", "promote", "stop"]
+    assert all("already completed" in decisions[t]["reason"] for t in started)
+
+
 def test_a_promoted_trial_whose_checkpoint_is_gone_runs_again_from_its_start(tmp_path: Path,
                                                                               clock: FakeClock) -> None:
     sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3",

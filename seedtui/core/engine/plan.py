@@ -7,6 +7,7 @@ a seeded random order (``policy.order_seed``), cut to the first ``t`` trials for
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,12 +60,15 @@ def make_plan(config: SweepConfig, override: dict[str, Any] | None = None) -> Sw
 
 
 def tfp_override(tfp: TfpConfig, plan: SweepPlan, states: dict[str, TrialState],
-                 order_seed: int) -> dict[str, Any]:
+                 order_seed: int, *, launched: Sequence[str] = ()) -> dict[str, Any]:
     """t/f/p applied to a sweep already under way: the cohort of the one rule
     (``seedtui.policy.tfp_rule.choose_cohort``): trials already started first (they have used
     resources already), then queued ones in the seeded order; if more than ``t`` have started, all
-    of them are compared. Queued trials outside the cohort are not run."""
+    of them are compared. Queued trials outside the cohort are not run. ``launched``: trials the
+    supervisor has started (in launch order) whose trainer may not have logged its start yet;
+    they count as started, after those whose log says so."""
     started = sorted((s for s in plan.trial_ids if states[s].status != "queued"),
                      key=lambda s: states[s].first_t or 0.0)
+    started += [s for s in launched if s in states and s in plan.trial_ids and s not in started]
     cohort = choose_cohort(tfp.t, launch_order(plan.trial_ids, order_seed), started)
     return {"rule": "tfp", "t": tfp.t, "f": tfp.f, "p": tfp.p, "cohort": cohort}

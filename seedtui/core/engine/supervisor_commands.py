@@ -74,7 +74,8 @@ def _apply_tfp(supervisor: Supervisor, t: int, f: float, p: int) -> str:
                            prefix="apply_tfp")
     except (ConfigError, ValueError) as error:
         raise Rejected(str(error)) from None
-    override = tfp_override(tfp, supervisor.plan, supervisor.states(), config.policy.order_seed)
+    override = tfp_override(tfp, supervisor.plan, supervisor.states(), config.policy.order_seed,
+                            launched=list(supervisor.running))
     override["config_policy"] = config.policy.rule
     supervisor.override = override
     divergence = supervisor.plan.divergence
