@@ -22,7 +22,7 @@ from seedtui.core.engine.detach import prepare_sweep
 from seedtui.core.engine.supervisor import Supervisor
 from seedtui.core.engine.tomlwrite import dumps_toml
 from seedtui.log.control import CONTROL_FILE, read_replies, wait_for_reply
-from seedtui.log.decisions import read_decisions
+from seedtui.log.decisions import Decision, read_decisions
 from seedtui.testing.clock import FakeClock
 from seedtui.testing.fake_backend import FakeBackend
 
@@ -307,6 +307,56 @@ def test_a_sweep_reached_through_a_symlink_hands_out_resolved_paths(tmp_path: Pa
     supervisor.step()
     assert supervisor.config.sweep_dir == real.resolve()  # what the local launcher builds argv from
     assert [r.directory.parent.parent for r in backend.launches] == [real.resolve()] * 2
+
+
+def test_a_restart_in_the_middle_of_tfp_keeps_the_cohort_and_decides_once(tmp_path: Path,
+                                                                           clock: FakeClock) -> None:
+    sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3",
+                           policy={"rule": "tfp", "tfp": {"t": 6, "f": 0.5, "p": 2}})
+    backend = fake_backend(sweep_dir, clock)
+    first = supervisor_on(sweep_dir, backend, clock)
+    step_until(first, lambda: list(statuses(first).values()).count("suspended") >= 2,
+               what="part of the cohort to suspend")
+    assert first.plan.tfp is not None and not first.plan.tfp.decided
+    # the first supervisor is dropped (kill -9); a second one takes over the same trials
+    second = supervisor_on(sweep_dir, backend, clock)
+    assert second.run() == 0
+    assert sorted(statuses(second).values()) == ["completed"] * 2 + ["stopped"] * 4
+    assert len(read_decisions(sweep_dir)) == 6  # decided once, by the second supervisor
+    assert len({r.trial_id for r in backend.launches if not r.resume}) == 6  # nobody started twice
+
+
+def test_a_stop_decided_before_a_crash_is_carried_out_by_the_next_supervisor(tmp_path: Path,
+                                                                              clock: FakeClock) -> None:
+    sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3",
+                           policy={"rule": "tfp", "tfp": {"t": 6, "f": 0.5, "p": 2}})
+    backend = fake_backend(sweep_dir, clock)
+    first = supervisor_on(sweep_dir, backend, clock)
+    step_until(first, lambda: "suspended" in statuses(first).values(), what="a trial to suspend")
+    waiting = next(t for t, status in statuses(first).items() if status == "suspended")
+    # a decision logged by a supervisor that died before it acted on it
+    first.record_decision(Decision(rule="tfp", trial=waiting, action="stop", rung=0.5, score=None,
+                                   threshold=None, rank=None, of=6, reason="decided before the crash"))
+    second = supervisor_on(sweep_dir, backend, clock)
+    state = second.states()[waiting]
+    assert (state.status, state.stopped_by) == ("stopped", "tfp")
+    assert state.end_reason == "decided before the crash"
+
+
+def test_stop_sweep_stops_the_running_trials_and_ends_the_supervisor(tmp_path: Path,
+                                                                    clock: FakeClock) -> None:
+    sweep_dir = make_sweep(tmp_path)
+    backend = fake_backend(sweep_dir, clock)
+    supervisor = supervisor_on(sweep_dir, backend, clock)
+    step_until(supervisor, lambda: list(statuses(supervisor).values()).count("running") == 2,
+               what="two trials to run")
+    send_command(sweep_dir, "stop_sweep")
+    assert supervisor.run() == 0
+    state = read_state(sweep_dir)
+    assert state is not None and state["state"] == "stopped" and state["running"] == {}
+    assert statuses(supervisor) == {"wi1-do1": "stopped", "wi1-do2": "stopped", "wi2-do1": "queued",
+                                    "wi2-do2": "queued"}
+    assert len(backend.launches) == 2
 
 
 def test_a_trial_lost_while_no_supervisor_watched_runs_again(tmp_path: Path, clock: FakeClock) -> None:
