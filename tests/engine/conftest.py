@@ -17,6 +17,7 @@ from seedtui.core.engine.control import read_state
 from seedtui.core.engine.procs import owns_process
 from seedtui.core.engine.tomlwrite import dumps_toml
 from seedtui.state import process_alive
+from seedtui.testing.clock import FakeClock
 
 # Every wait in these tests is bounded by this, so a broken engine fails instead of hanging.
 WAIT_LIMIT_S = 240.0
@@ -44,6 +45,12 @@ def read_log(sweep_dir: Path, trial: str) -> list[dict[str, Any]]:
 def supervisor_done(sweep_dir: Path) -> bool:
     state = read_state(sweep_dir)
     return state is not None and state.get("state") in ("finished", "stopped")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The in-process supervisor tests' clock: still until a sleep moves it (seedtui.testing.clock)."""
+    return FakeClock()
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from seedtui.core.engine.supervisor import Supervisor
 from seedtui.log.control import ACTIONS, CONTROL_FILE, command_from_record, command_problems, read_replies
 from seedtui.testing.clock import FakeClock
 
-from .test_supervisor_inprocess import fake_backend, make_sweep
+from .inprocess import fake_backend, make_sweep
 
 JSON_SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(min_value=-(10**400), max_value=10**400), st.text(max_size=12),

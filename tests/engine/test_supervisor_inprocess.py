@@ -1,85 +1,33 @@
 """The supervisor's logic in-process: the real ``Supervisor`` over a ``FakeBackend`` (simulated
-trainers writing real logs) and a ``FakeClock``. Fast and deterministic; the end-to-end tests with
-real trainers are in test_sweep_runs.py, test_policies_live.py, test_control.py and test_resilience.py."""
+trainers writing real logs) and a ``FakeClock``: queue and slots, kill and SIGKILL, pause, t/f/p,
+apply_tfp, stop_sweep. Restarts are in test_supervisor_restart.py, command answers in
+test_control_replies.py; the end-to-end tests with real trainers in test_sweep_runs.py,
+test_policies_live.py, test_control.py and test_resilience.py."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
-from typing import Any
 
-import pytest
-from typer.testing import CliRunner
-
-from seedtui.cli import app
 from seedtui.core.engine.config import load_sweep_config
-from seedtui.core.engine.control import read_state, send_command, write_state
-from seedtui.core.engine.detach import prepare_sweep
-from seedtui.core.engine.supervisor import Supervisor
-from seedtui.core.engine.tomlwrite import dumps_toml
-from seedtui.log.control import CONTROL_FILE, read_replies, wait_for_reply
-from seedtui.log.decisions import Decision, read_decisions
+from seedtui.core.engine.control import read_state, send_command
+from seedtui.log.control import read_replies, wait_for_reply
+from seedtui.log.decisions import read_decisions
 from seedtui.testing.clock import FakeClock
 from seedtui.testing.fake_backend import FakeBackend
 
-# one epoch of 8 steps of 1 fake second, evaluations at steps 2, 4, 6 and 8 (the configs below say
-# epochs = 1, evals_per_epoch = 4; the fake trainers take 8 steps an epoch)
-TOTAL_STEPS = 8
-EVAL_STEPS = [2, 4, 6, 8]
-STEP_LIMIT = 1000
-"""Every loop here is bounded by this many supervisor steps, so a broken engine fails, not hangs."""
-
-
-def make_sweep(tmp_path: Path, **overrides: Any) -> Path:
-    """A sweep directory with a resolved sweep.toml (the trainer never runs: the model is not read)."""
-    (tmp_path / "data").mkdir(exist_ok=True)
-    document: dict[str, Any] = {
-        "name": "fake", "sweep_dir": str(tmp_path / "fake"), "task": "rte", "wi_seeds": "1-2",
-        "do_seeds": "1-2", "data": {"dir": str(tmp_path / "data")},
-        "trainer": {"epochs": 1, "evals_per_epoch": 4}, "resources": {"max_concurrent": 2, "kill_grace_s": 5},
-    }
-    document.update(overrides)
-    path = tmp_path / "fake.toml"
-    path.write_text(dumps_toml(document))
-    return prepare_sweep(load_sweep_config(path))
-
-
-def fake_backend(sweep_dir: Path, clock: FakeClock, *, slot_count: int = 2,
-                 step_s: float = 1.0) -> FakeBackend:
-    config = load_sweep_config(sweep_dir / "sweep.toml")
-    return FakeBackend(config, clock, slot_count=slot_count, steps_per_epoch=TOTAL_STEPS, step_s=step_s)
-
-
-def supervisor_on(sweep_dir: Path, backend: FakeBackend, clock: FakeClock) -> Supervisor:
-    return Supervisor(sweep_dir, backend=backend, clock=clock, poll_s=0.5)
-
-
-def step_until(supervisor: Supervisor, done: Any, *, what: str) -> None:
-    """Step (and sleep on the fake clock) until ``done()``; fail after STEP_LIMIT steps."""
-    for _ in range(STEP_LIMIT):
-        if done():
-            return
-        supervisor.step()
-        supervisor.clock.sleep(supervisor.poll_s)
-    pytest.fail(f"not reached within {STEP_LIMIT} steps: {what}")
-
-
-def statuses(supervisor: Supervisor) -> dict[str, str]:
-    return {trial: state.status for trial, state in supervisor.states().items()}
-
-
-def events_of(sweep_dir: Path, trial: str) -> list[dict[str, Any]]:
-    path = sweep_dir / "trials" / trial / "events.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+from .inprocess import (
+    EVAL_STEPS,
+    STEP_LIMIT,
+    TOTAL_STEPS,
+    events_of,
+    fake_backend,
+    make_sweep,
+    statuses,
+    step_until,
+    supervisor_on,
+)
 
 
 def test_queue_fills_the_slots_in_grid_order_and_runs_every_trial(tmp_path: Path, clock: FakeClock) -> None:
@@ -264,85 +212,6 @@ def test_a_promoted_trial_whose_checkpoint_is_gone_runs_again_from_its_start(tmp
     assert sorted(launches) == sorted([(t, False) for t in promoted] * 2 + [(t, True) for t in promoted])
 
 
-def test_a_restarted_supervisor_adopts_running_trials(tmp_path: Path, clock: FakeClock) -> None:
-    sweep_dir = make_sweep(tmp_path)
-    backend = fake_backend(sweep_dir, clock, slot_count=2)
-    first = supervisor_on(sweep_dir, backend, clock)
-    step_until(first, lambda: statuses(first)["wi1-do2"] == "running", what="two trials to run")
-    running = sorted(first.running)
-    assert running == ["wi1-do1", "wi1-do2"]
-    # the first supervisor is dropped as kill -9 would end it: no cleanup, the trainers keep running
-    clock.sleep(3.0)
-
-    second = supervisor_on(sweep_dir, backend, clock)
-    assert sorted(second.running) == running  # adopted, not launched again
-    assert second.run() == 0
-    assert set(statuses(second).values()) == {"completed"}
-    assert [r.trial_id for r in backend.launches] == ["wi1-do1", "wi1-do2", "wi2-do1", "wi2-do2"]
-    for trial in running:
-        assert [e["event"] for e in events_of(sweep_dir, trial)].count("start") == 1
-    assert not list(sweep_dir.glob("trials/*/events.failed-*.jsonl"))
-
-
-def test_a_broken_supervisor_json_is_ignored_and_old_commands_are_not_run_again(tmp_path: Path,
-                                                                                 clock: FakeClock) -> None:
-    sweep_dir = make_sweep(tmp_path)
-    send_command(sweep_dir, "pause")  # already obeyed by the supervisor that wrote the broken state
-    (sweep_dir / "supervisor.json").write_text(json.dumps(
-        {"pid": 1, "host": "h", "started": 0, "heartbeat": 0, "state": "running", "control_offset": "abc",
-         "policy_override": 5}))
-    backend = fake_backend(sweep_dir, clock)
-    supervisor = supervisor_on(sweep_dir, backend, clock)
-    assert supervisor.run() == 0 and not supervisor.paused
-    assert set(statuses(supervisor).values()) == {"completed"}
-
-
-def test_a_sweep_reached_through_a_symlink_hands_out_resolved_paths(tmp_path: Path, clock: FakeClock) -> None:
-    real = tmp_path / "real"
-    real.mkdir()
-    (tmp_path / "fake").symlink_to(real)  # the config's sweep_dir is the link (as /tmp on macOS)
-    link = make_sweep(tmp_path)
-    backend = fake_backend(link, clock)
-    supervisor = supervisor_on(link, backend, clock)
-    supervisor.step()
-    assert supervisor.config.sweep_dir == real.resolve()  # what the local launcher builds argv from
-    assert [r.directory.parent.parent for r in backend.launches] == [real.resolve()] * 2
-
-
-def test_a_restart_in_the_middle_of_tfp_keeps_the_cohort_and_decides_once(tmp_path: Path,
-                                                                           clock: FakeClock) -> None:
-    sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3",
-                           policy={"rule": "tfp", "tfp": {"t": 6, "f": 0.5, "p": 2}})
-    backend = fake_backend(sweep_dir, clock)
-    first = supervisor_on(sweep_dir, backend, clock)
-    step_until(first, lambda: list(statuses(first).values()).count("suspended") >= 2,
-               what="part of the cohort to suspend")
-    assert first.plan.tfp is not None and not first.plan.tfp.decided
-    # the first supervisor is dropped (kill -9); a second one takes over the same trials
-    second = supervisor_on(sweep_dir, backend, clock)
-    assert second.run() == 0
-    assert sorted(statuses(second).values()) == ["completed"] * 2 + ["stopped"] * 4
-    assert len(read_decisions(sweep_dir)) == 6  # decided once, by the second supervisor
-    assert len({r.trial_id for r in backend.launches if not r.resume}) == 6  # nobody started twice
-
-
-def test_a_stop_decided_before_a_crash_is_carried_out_by_the_next_supervisor(tmp_path: Path,
-                                                                              clock: FakeClock) -> None:
-    sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3",
-                           policy={"rule": "tfp", "tfp": {"t": 6, "f": 0.5, "p": 2}})
-    backend = fake_backend(sweep_dir, clock)
-    first = supervisor_on(sweep_dir, backend, clock)
-    step_until(first, lambda: "suspended" in statuses(first).values(), what="a trial to suspend")
-    waiting = next(t for t, status in statuses(first).items() if status == "suspended")
-    # a decision logged by a supervisor that died before it acted on it
-    first.record_decision(Decision(rule="tfp", trial=waiting, action="stop", rung=0.5, score=None,
-                                   threshold=None, rank=None, of=6, reason="decided before the crash"))
-    second = supervisor_on(sweep_dir, backend, clock)
-    state = second.states()[waiting]
-    assert (state.status, state.stopped_by) == ("stopped", "tfp")
-    assert state.end_reason == "decided before the crash"
-
-
 def test_stop_sweep_stops_the_running_trials_and_ends_the_supervisor(tmp_path: Path,
                                                                     clock: FakeClock) -> None:
     sweep_dir = make_sweep(tmp_path)
@@ -359,18 +228,6 @@ def test_stop_sweep_stops_the_running_trials_and_ends_the_supervisor(tmp_path: P
     assert len(backend.launches) == 2
 
 
-def test_a_trial_lost_while_no_supervisor_watched_runs_again(tmp_path: Path, clock: FakeClock) -> None:
-    sweep_dir = make_sweep(tmp_path, wi_seeds=[1], do_seeds=[1])
-    backend = fake_backend(sweep_dir, clock, slot_count=1)
-    first = supervisor_on(sweep_dir, backend, clock)
-    step_until(first, lambda: statuses(first)["wi1-do1"] == "running", what="the trial to run")
-    backend.signal(first.running["wi1-do1"], 9)  # it dies with the supervisor: no end event
-    second = supervisor_on(sweep_dir, backend, clock)
-    assert second.run() == 0
-    assert (sweep_dir / "trials" / "wi1-do1" / "events.failed-1.jsonl").exists()
-    assert statuses(second) == {"wi1-do1": "completed"}
-
-
 def test_a_trainer_that_rejects_its_input_stops_the_launching(tmp_path: Path, clock: FakeClock) -> None:
     sweep_dir = make_sweep(tmp_path)
     backend = fake_backend(sweep_dir, clock, slot_count=1)
@@ -380,111 +237,3 @@ def test_a_trainer_that_rejects_its_input_stops_the_launching(tmp_path: Path, cl
     assert [r.trial_id for r in backend.launches] == ["wi1-do1"]
     assert supervisor.states()["wi1-do1"].status == "failed"
     assert "exited with code 2" in supervisor.states()["wi1-do1"].end_reason
-
-
-def test_bad_commands_are_rejected_never_fatal_and_never_read_twice(tmp_path: Path, clock: FakeClock) -> None:
-    sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3")
-    backend = fake_backend(sweep_dir, clock, slot_count=2)
-    supervisor = supervisor_on(sweep_dir, backend, clock)
-    supervisor.step()
-    # lines a client that skipped the rules (or a person) could write: NaN, 1e999, nonsense
-    with open(sweep_dir / CONTROL_FILE, "a") as handle:
-        handle.write('{"t": 1, "id": "nan", "action": "kill_diverged", "args": {"min_fraction": NaN}}\n')
-        handle.write('{"t": 1, "id": "huge", "action": "apply_tfp", "args": {"t": 1e999, "f": 0.5, "p": 2}}'
-                     '\n')
-        handle.write('{"t": 1, "id": "odd", "action": "explode"}\n')
-        handle.write('not json at all\n')
-    too_many = send_command(sweep_dir, "apply_tfp", t=12, f=0.5, p=2)  # valid alone; the grid has 9
-    supervisor.step()
-    replies = {r.id: r for r in read_replies(sweep_dir)[0]}
-    assert replies["nan"].outcome == "rejected"
-    assert "min_fraction must be a finite number" in replies["nan"].reason
-    assert replies["huge"].outcome == "rejected" and "t must be a whole number" in replies["huge"].reason
-    assert replies["odd"].text.startswith("rejected: unknown action 'explode'")
-    assert replies[too_many.id].outcome == "rejected" and "9" in replies[too_many.id].reason
-    supervisor.write_state(force=True)
-    state = read_state(sweep_dir)
-    assert state is not None and state["control_offset"] == (sweep_dir / CONTROL_FILE).stat().st_size
-    assert supervisor.run() == 0  # the sweep went on as if nothing had been sent
-    assert len(read_replies(sweep_dir)[0]) == 4  # each answered once
-
-
-def test_commands_reach_the_supervisor_after_control_jsonl_was_deleted(tmp_path: Path,
-                                                                        clock: FakeClock) -> None:
-    sweep_dir = make_sweep(tmp_path)
-    supervisor = supervisor_on(sweep_dir, fake_backend(sweep_dir, clock, slot_count=2), clock)
-    for action in ("pause", "resume", "pause"):
-        send_command(sweep_dir, action)
-    supervisor.step()
-    assert supervisor.paused
-    (sweep_dir / CONTROL_FILE).unlink()  # deleted (or truncated) while the supervisor runs
-    resume = send_command(sweep_dir, "resume")  # a new, shorter file than the saved offset
-    supervisor.step()
-    answer = wait_for_reply(sweep_dir, resume.id, limit_s=0)
-    assert answer is not None and answer.text == "done" and not supervisor.paused
-
-
-def test_control_lines_keep_command_parameters_apart_from_the_timestamp(tmp_path: Path) -> None:
-    command = send_command(tmp_path, "apply_tfp", t=6, f=0.5, p=2)
-    record = json.loads((tmp_path / CONTROL_FILE).read_text())
-    assert record["t"] != 6 and record["t"] == command.t and record["t"] > 1e9  # the record's own time
-    assert record["args"] == {"t": 6, "f": 0.5, "p": 2}
-    # a line written before the fix: apply_tfp's t stood where the timestamp belongs
-    with open(tmp_path / CONTROL_FILE, "a") as handle:
-        handle.write('{"t": 6, "id": "old", "action": "apply_tfp", "f": 0.5, "p": 2}\n')
-        handle.write('{"t": 1700000000.5, "id": "old2", "action": "kill", "trial": "wi1-do1", "by": "user"}'
-                     '\n')
-    from seedtui.log.control import read_commands
-
-    commands = read_commands(tmp_path, 0)[0]
-    assert [(c.action, c.args, c.t) for c in commands] == [
-        ("apply_tfp", {"t": 6, "f": 0.5, "p": 2}, command.t),
-        ("apply_tfp", {"t": 6, "f": 0.5, "p": 2}, None),
-        ("kill", {"trial": "wi1-do1", "by": "user"}, 1700000000.5),
-    ]
-
-
-def test_ctl_and_kill_print_the_supervisors_answer(tmp_path: Path, clock: FakeClock) -> None:
-    sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3")
-    supervisor = supervisor_on(sweep_dir, fake_backend(sweep_dir, clock, slot_count=2), clock)
-    supervisor.step()
-
-    def pretend_remote() -> None:
-        # the CLI sends only to a live supervisor; this one lives in the test process, so its state
-        # file says it runs on another host (alive by its heartbeat); the fake clock stands still, so
-        # the supervisor rewrites it only when a command makes it (resume, below, comes last)
-        state = read_state(sweep_dir)
-        assert state is not None
-        elsewhere = socket.gethostname() + "-elsewhere"
-        write_state(sweep_dir, {**state, "host": elsewhere, "heartbeat": time.time()})
-
-    pretend_remote()
-    runner = CliRunner()
-    stop = threading.Event()
-
-    def supervise() -> None:
-        while not stop.is_set():
-            supervisor.step()
-            stop.wait(0.02)
-
-    thread = threading.Thread(target=supervise)
-    thread.start()
-    try:
-        rejected = runner.invoke(app, ["ctl", str(sweep_dir), "apply-tfp", "--t", "12", "--f", "0.5",
-                                       "--p", "2"])
-        unknown = runner.invoke(app, ["kill", str(sweep_dir), "wi7-do7"])
-        done = runner.invoke(app, ["ctl", str(sweep_dir), "resume"])
-    finally:
-        stop.set()
-        thread.join()
-    assert rejected.exit_code == 1 and "rejected: " in rejected.output and "9" in rejected.output
-    assert unknown.exit_code == 1 and "rejected: wi7-do7 is not a trial of this sweep" in unknown.output
-    assert done.exit_code == 0 and done.output.splitlines()[-1] == "done"  # (after the supervisor's log)
-
-    pretend_remote()  # and now nobody steps it
-    quiet = runner.invoke(app, ["ctl", str(sweep_dir), "pause", "--wait", "0.3"])
-    assert quiet.exit_code == 0 and "sent (no supervisor answered within 0.3 s)" in quiet.output
-    no_wait = runner.invoke(app, ["ctl", str(sweep_dir), "pause", "--no-wait"])
-    assert no_wait.exit_code == 0 and no_wait.output.startswith("sent pause")
-    bad = runner.invoke(app, ["ctl", str(sweep_dir), "kill-diverged", "--min-fraction", "nan"])
-    assert bad.exit_code == 2 and "min_fraction must be a finite number" in bad.output
