@@ -65,3 +65,12 @@ def statuses(supervisor: Supervisor) -> dict[str, str]:
 def events_of(sweep_dir: Path, trial: str) -> list[dict[str, Any]]:
     path = sweep_dir / "trials" / trial / "events.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def tfp_sweep(tmp_path: Path, clock: FakeClock) -> tuple[Path, FakeBackend, Supervisor]:
+    """The t/f/p sweep of the tests: t = 6, f = 1/2, p = 2 on a 3x3 grid, two fake slots: its
+    directory, backend and a supervisor that has not stepped yet."""
+    sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3",
+                           policy={"rule": "tfp", "tfp": {"t": 6, "f": 0.5, "p": 2}})
+    backend = fake_backend(sweep_dir, clock)
+    return sweep_dir, backend, supervisor_on(sweep_dir, backend, clock)

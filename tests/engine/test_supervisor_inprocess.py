@@ -27,6 +27,7 @@ from .inprocess import (
     statuses,
     step_until,
     supervisor_on,
+    tfp_sweep,
 )
 
 
@@ -133,10 +134,7 @@ def test_pause_holds_the_queue_and_resume_releases_it(tmp_path: Path, clock: Fak
 
 
 def test_tfp_6_half_2_on_a_3x3_grid_completes_two_and_stops_four(tmp_path: Path, clock: FakeClock) -> None:
-    sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3",
-                           policy={"rule": "tfp", "tfp": {"t": 6, "f": 0.5, "p": 2}})
-    backend = fake_backend(sweep_dir, clock, slot_count=2)
-    supervisor = supervisor_on(sweep_dir, backend, clock)
+    sweep_dir, backend, supervisor = tfp_sweep(tmp_path, clock)
     assert supervisor.run() == 0
     states = supervisor.states()
     assert len(states) == 6  # the cohort: 3 of the 9 are never run
@@ -193,10 +191,7 @@ def test_apply_tfp_on_a_running_sweep_judges_the_started_trials_with_the_queued_
 
 def test_a_promoted_trial_whose_checkpoint_is_gone_runs_again_from_its_start(tmp_path: Path,
                                                                               clock: FakeClock) -> None:
-    sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3",
-                           policy={"rule": "tfp", "tfp": {"t": 6, "f": 0.5, "p": 2}})
-    backend = fake_backend(sweep_dir, clock)
-    supervisor = supervisor_on(sweep_dir, backend, clock)
+    sweep_dir, backend, supervisor = tfp_sweep(tmp_path, clock)
     step_until(supervisor, lambda: supervisor.plan.tfp is not None and supervisor.plan.tfp.decided,
                what="the t/f/p decision")
     for checkpoint in sweep_dir.glob("trials/*/checkpoint"):  # lost (a disk cleaned up, a node gone)

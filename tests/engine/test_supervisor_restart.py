@@ -11,7 +11,7 @@ from seedtui.core.engine.control import send_command
 from seedtui.log.decisions import Decision, read_decisions
 from seedtui.testing.clock import FakeClock
 
-from .inprocess import events_of, fake_backend, make_sweep, statuses, step_until, supervisor_on
+from .inprocess import events_of, fake_backend, make_sweep, statuses, step_until, supervisor_on, tfp_sweep
 
 
 def test_a_restarted_supervisor_adopts_running_trials(tmp_path: Path, clock: FakeClock) -> None:
@@ -49,10 +49,7 @@ def test_a_broken_supervisor_json_is_ignored_and_old_commands_are_not_run_again(
 
 def test_a_restart_in_the_middle_of_tfp_keeps_the_cohort_and_decides_once(tmp_path: Path,
                                                                            clock: FakeClock) -> None:
-    sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3",
-                           policy={"rule": "tfp", "tfp": {"t": 6, "f": 0.5, "p": 2}})
-    backend = fake_backend(sweep_dir, clock)
-    first = supervisor_on(sweep_dir, backend, clock)
+    sweep_dir, backend, first = tfp_sweep(tmp_path, clock)
     step_until(first, lambda: list(statuses(first).values()).count("suspended") >= 2,
                what="part of the cohort to suspend")
     assert first.plan.tfp is not None and not first.plan.tfp.decided
@@ -66,10 +63,7 @@ def test_a_restart_in_the_middle_of_tfp_keeps_the_cohort_and_decides_once(tmp_pa
 
 def test_a_stop_decided_before_a_crash_is_carried_out_by_the_next_supervisor(tmp_path: Path,
                                                                               clock: FakeClock) -> None:
-    sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3",
-                           policy={"rule": "tfp", "tfp": {"t": 6, "f": 0.5, "p": 2}})
-    backend = fake_backend(sweep_dir, clock)
-    first = supervisor_on(sweep_dir, backend, clock)
+    sweep_dir, backend, first = tfp_sweep(tmp_path, clock)
     step_until(first, lambda: "suspended" in statuses(first).values(), what="a trial to suspend")
     waiting = next(t for t, status in statuses(first).items() if status == "suspended")
     # a decision logged by a supervisor that died before it acted on it
