@@ -25,7 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from seedtui.core.engine.control import read_state, send_command, supervisor_status
-from seedtui.core.engine.summary import read_summary
+from seedtui.core.engine.summary import read_summary, unfinished_trials
 from seedtui.core.engine.trial_nodes import (
     ray_backend,
     supervisor_host,
@@ -212,19 +212,41 @@ def status_line(states: list[TrialState], planned: int | None,
 
 def render_progress(states: list[TrialState], planned: int | None,
                     nodes: Mapping[str, str] | None = None) -> RenderableType:
-    """The live display: an overall bar and a line per running trial (with its node)."""
+    """The live display: the counts, an overall bar on its own line, then one table row per running
+    trial (with its node). A Rich ``ProgressBar`` ends no line, so each bar sits in a grid row (a
+    bare bar glued the next line to it), and the columns never wrap: at 100 columns the node is the
+    column that gets cut, with an ellipsis, never a score."""
     total = planned or max(len(states), 1)
     done = count_ended(states)
     counts = count_by_status(states, with_zeros=False)
     header = Text(f"trials {done}/{total} ended  " + "  ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    rows: list[RenderableType] = [header, ProgressBar(total=total, completed=done, width=50)]
-    for state in states:
-        if state.status == "running":
-            line = Table.grid(padding=(0, 1))
-            text = Text(_trial_line(state, (nodes or {}).get(state.trial_id)))
-            line.add_row(ProgressBar(total=1.0, completed=state.progress, width=20), text)
-            rows.append(line)
+    overall = Table.grid(padding=(0, 1))
+    overall.add_row(ProgressBar(total=total, completed=done, width=50), Text(f"{done / total:.0%}"))
+    rows: list[RenderableType] = [header, overall]
+    running = [state for state in states if state.status == "running"]
+    if running:
+        rows.append(_running_table(running, nodes or {}))
     return Group(*rows)
+
+
+def _running_table(running: list[TrialState], nodes: Mapping[str, str]) -> Table:
+    """A row per running trial. Every column but the node's keeps its widest value (``min_width``),
+    so a narrow terminal shortens the node label rather than a score."""
+    cells = [[state.trial_id, f"{state.last_step}/{state.total_steps or '?'}", _num(state.last_loss()),
+              _num(state.last_score()), _num(state.best_score())] for state in running]
+    names = ("trial", "step", "loss", "score", "best")
+    table = Table(box=None, show_edge=False, pad_edge=False, padding=(0, 1), header_style="dim")
+    table.add_column("", width=20, min_width=20, no_wrap=True)
+    for index, name in enumerate(names):
+        widest = max(len(name), *(len(row[index]) for row in cells))
+        table.add_column(name, no_wrap=True, min_width=widest, justify="left" if name == "trial" else "right")
+    with_nodes = any(nodes.get(state.trial_id) for state in running)
+    if with_nodes:
+        table.add_column("node", no_wrap=True, overflow="ellipsis")
+    for state, row in zip(running, cells, strict=True):
+        node = [nodes.get(state.trial_id) or ""] if with_nodes else []
+        table.add_row(ProgressBar(total=1.0, completed=state.progress, width=20), *row, *node)
+    return table
 
 
 def render_summary(summary: dict[str, Any], nodes: Mapping[str, str] | None = None) -> Table:
@@ -237,6 +259,9 @@ def render_summary(summary: dict[str, Any], nodes: Mapping[str, str] | None = No
     metric = summary.get("metric") or "score"
     if best:
         table.add_row("best trial", f"{best['trial']} {metric} {best['score']:.4f} ({best['status']})")
+    baseline = summary.get("majority_baseline")
+    if isinstance(baseline, (int, float)):
+        table.add_row("majority baseline", f"{metric} {baseline:.4f} (always the most frequent label)")
     evp = summary.get("evp") or {}
     if evp:
         table.add_row(f"EVP (from {summary.get('evp_from')} completed)",
@@ -247,7 +272,11 @@ def render_summary(summary: dict[str, Any], nodes: Mapping[str, str] | None = No
     unit = summary.get("compute_unit", "hours")
     used, full = summary.get("compute_used") or 0.0, summary.get("compute_full_grid_estimate") or 0.0
     saved = summary.get("compute_saved_fraction")
-    saved_text = f", {saved:.0%} saved" if isinstance(saved, (int, float)) else ""
+    unfinished = unfinished_trials(counts)
+    if unfinished:  # an aborted sweep spent less because it did not finish, not because it saved
+        saved_text = f"; the sweep stopped with {unfinished} trial(s) unfinished"
+    else:
+        saved_text = f", {saved:.0%} saved" if isinstance(saved, (int, float)) else ""
     table.add_row("compute", f"{used:.3g} {unit} used vs {full:.3g} for the full grid "
                              f"(estimated){saved_text}")
     if nodes:

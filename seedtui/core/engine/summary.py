@@ -64,6 +64,10 @@ def summarize(config: SweepConfig, plan: SweepPlan, states: dict[str, TrialState
     evp = {str(n): expected_max(finals, n, greater_is_better=greater) for n in EVP_SIZES
            if n <= len(finals)}
     compute = _compute(config, plan, started)
+    unfinished = unfinished_trials(counts)
+    if unfinished:  # an aborted sweep spent less because it stopped, not because a policy saved it
+        compute["compute_saved_fraction"] = None
+    baseline = next((s.start.get("majority_baseline") for s in started if s.start is not None), None)
     return {
         "sweep": config.name,
         "metric": started[0].metric if started else None,
@@ -76,8 +80,20 @@ def summarize(config: SweepConfig, plan: SweepPlan, states: dict[str, TrialState
         "grid_size": plan.grid_size,
         "planned": len(plan.trial_ids),
         "policy": config.policy.rule,
+        "unfinished": unfinished,
+        "majority_baseline": float(baseline) if isinstance(baseline, (int, float)) else None,
         **compute,
     }
+
+
+UNFINISHED_STATUSES = ("queued", "running", "suspended")
+"""Statuses of a planned trial that has not reached its end: a summary written while any remain is
+an aborted sweep's."""
+
+
+def unfinished_trials(counts: dict[str, int]) -> int:
+    """Planned trials that never finished (``not_planned`` ones a policy chose not to run are not)."""
+    return sum(counts.get(status, 0) for status in UNFINISHED_STATUSES)
 
 
 def _compute(config: SweepConfig, plan: SweepPlan, started: list[TrialState]) -> dict[str, Any]:
