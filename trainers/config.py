@@ -26,6 +26,12 @@ RESUME_MAY_CHANGE = frozenset(
 )
 
 
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+"""The trainer's exit codes: it trained (to its end, a stop or its milestone); it failed (its log
+ends ``failed``); its input was unusable (``BadInput``: no log). The supervisor reads them: code 2
+means every trial of the config would fail the same way, so it launches no more."""
+
+
 class BadInput(ValueError):
     """A flag, file or model the trainer cannot use: reported with exit code 2 and no log."""
 

@@ -29,10 +29,8 @@ from collections.abc import Sequence
 
 # Only light modules here: the stop handlers must be in place before torch's import (seconds on a
 # cold start), so a trial stopped while it starts still ends with a 'stopped' log.
-from trainers.config import BadInput, parse_config
+from trainers.config import EXIT_BAD_INPUT, BadInput, parse_config
 from trainers.control import StopFlag, stop_on_signals
-
-EXIT_BAD_INPUT = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,7 +25,7 @@ from trainers.checkpoint import (
     load_checkpoint,
     restore_rng_states,
 )
-from trainers.config import BadInput, TrainerConfig, default_cache_dir
+from trainers.config import EXIT_FAILED, EXIT_OK, BadInput, TrainerConfig, default_cache_dir
 from trainers.control import StopFlag
 from trainers.data import load_task_data
 from trainers.loop import LoopOutcome, TrialRun, train
@@ -40,8 +40,6 @@ from trainers.model import (
 )
 from trainers.seeding import seed_random_streams
 from trainers.tokenize_cache import TokenizedSplit, tokenize_with_cache, tokenizer_fingerprint
-
-EXIT_OK, EXIT_FAILED = 0, 1
 
 
 @dataclass

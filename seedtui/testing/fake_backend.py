@@ -36,13 +36,12 @@ from seedtui.policy.schedule import eval_schedule
 from seedtui.policy.tfp_rule import suspend_step
 from seedtui.state import TrialState
 from seedtui.testing.trial_log import start_fields
+from trainers.config import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from trainers.control import StopFlag, stop_details
 
 ScoreFunction = Callable[[str, int], float]
 """(trial id, 0-based eval index) -> the score of that evaluation."""
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-"""The real trainer's exit codes (``trainers.finetune``)."""
 
 
 def default_score(trial: str, eval_index: int) -> float:

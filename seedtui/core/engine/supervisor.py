@@ -41,12 +41,11 @@ from seedtui.log.launch_records import write_stop_request
 from seedtui.log.text_tail import last_line
 from seedtui.state import TrialLogReader, TrialState
 from seedtui.state.follower import SweepFollower
+from trainers.config import EXIT_BAD_INPUT
 
 LOCK_FILE = SUPERVISOR_LOCK_FILE
 # re-write supervisor.json at least this often, so remote clients see a fresh heartbeat
 HEARTBEAT_S = 2.0
-BAD_INPUT_EXIT = 2
-"""The trainer's exit code for bad flags or data: every trial of the config would fail the same way."""
 
 
 class Supervisor:
@@ -227,7 +226,7 @@ class Supervisor:
         detail = last_line(self.trial_dir(trial) / STDERR_FILE) or f"see {STDERR_FILE}"
         self._append_end(trial, "failed", reason=f"the trainer exited with code {code} without an end "
                                                   f"event: {detail}")
-        if code != BAD_INPUT_EXIT or self.stopping:
+        if code != EXIT_BAD_INPUT or self.stopping:
             return None
         if handle.extra.get("resume"):
             # its checkpoint is missing or unreadable: this trial starts over, the sweep goes on
