@@ -33,7 +33,7 @@ def _render(renderable: object, width: int) -> list[str]:
 
 
 def _sweep(tmp_path: Path, *, finished: bool) -> tuple[dict, Path]:
-    (tmp_path / "data").mkdir()
+    (tmp_path / "data").mkdir(parents=True)
     (tmp_path / "sweep.toml").write_text(CONFIG)
     sweep = tmp_path / "sweep"
     write_trial(sweep, 1, 1, [0.6, 0.7], status="completed", total_evals=2)
