@@ -9,7 +9,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from seedtui.cli import compare_cmd, report_cmd, run_cmd, stats_cmd, tui_cmd  # noqa: F401  (registration)
+from seedtui.cli import (  # noqa: F401  (registration)
+    compare_cmd,
+    import_cmd,
+    report_cmd,
+    run_cmd,
+    stats_cmd,
+    tui_cmd,
+)
 from seedtui.cli.app import app
 
 
@@ -17,6 +24,7 @@ def _command_names() -> set[str]:
     names = set()
     for info in app.registered_commands:
         names.add(info.name or (info.callback.__name__.replace("_", "-") if info.callback else ""))
+    names.update(group.name for group in app.registered_groups if group.name)
     return names
 
 

@@ -66,7 +66,7 @@ REQUIRED_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
 # reader could not use never reaches a log.
 OPTIONAL_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
     "start": {"dropout_seed": (int,), "device": (str,), "resumable": (bool,), "num_labels": (int,),
-              "head_init_std": NUMBER},
+              "head_init_std": NUMBER, "imported_from": (str,)},
     "train": {},
     "eval": {"eval_index": (int,), "epoch_end": (bool,),
              "milestone": (bool,)},  # written only by trainers before k/E milestones (extra eval)
@@ -230,6 +230,13 @@ def run_start_offset(path: str | os.PathLike[str]) -> int:
                 offset = position
         position += len(line)
     return offset
+
+
+def known_majority_baseline(start: Mapping[str, Any]) -> float | None:
+    """A start event's majority baseline, or None when it is unknown (written as NaN by importers
+    of runs made elsewhere)."""
+    value = start.get("majority_baseline")
+    return float(value) if is_finite_number(value) else None
 
 
 def is_finite_number(value: Any) -> bool:

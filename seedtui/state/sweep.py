@@ -17,6 +17,7 @@ from typing import Any
 
 from seedtui.core.direction import best_score, sort_key
 from seedtui.log import iter_event_files
+from seedtui.log.events import known_majority_baseline
 from seedtui.log.files import TRIALS_DIR, events_path
 from seedtui.state.liveness import mark_orphaned, settle_orphan
 from seedtui.state.trial import STATUSES, TrialState, load_trial, new_trial_state
@@ -175,7 +176,7 @@ class SweepState:
     @property
     def majority_baseline(self) -> float | None:
         start = self.first_start()
-        return None if start is None else float(start["majority_baseline"])
+        return None if start is None else known_majority_baseline(start)
 
     def best_trial(self) -> tuple[TrialState, float] | None:
         """The best trial so far and its score (``best_trial``, ties to the first in (WI, DO) order)."""

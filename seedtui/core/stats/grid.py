@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from seedtui.core.direction import best_score
+from seedtui.log.events import known_majority_baseline
 from seedtui.state import TrialState
 
 # Two eval positions (in epochs) closer than this are the same point in training.
@@ -135,7 +136,8 @@ def build_grid(trials: list[TrialState], *, include_incomplete: bool = False) ->
     for row, trial in enumerate(used):
         curves[row, : len(trial.eval_scores)] = trial.eval_scores
     longest = max(used, key=lambda t: len(t.eval_scores), default=None)
-    baselines = [float(t.start["majority_baseline"]) for t in used if t.start is not None]
+    baselines = [baseline for t in used if t.start is not None
+                 and (baseline := known_majority_baseline(t.start)) is not None]
     return SeedGrid(
         metric=metric,
         greater_is_better=greater_is_better,
