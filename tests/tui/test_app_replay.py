@@ -59,8 +59,9 @@ async def test_mouse_selects_cells_and_sorts_columns(replay_app: ReplayAppFactor
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
         heatmap = app.query_one(Heatmap)
-        # content starts inside the border: row wi2 is content line 3 + 1, DO 3 is column 5 + 2 * 2
-        await pilot.click(Heatmap, offset=(1 + 5 + 2 * 2, 1 + 3 + 1))
+        # content starts inside the border: row wi2 is content line 3 + 1 (below the title, the axis
+        # title and the DO seeds), DO 3 is the third cell, each printing its value (7 columns wide)
+        await pilot.click(Heatmap, offset=(1 + 6 + 7 * 2 + 2, 1 + 3 + 1))
         await pilot.pause()
         assert app.selected == "wi2-do3" and heatmap.cursor == (1, 2)
         table = app.query_one(TrialTable)

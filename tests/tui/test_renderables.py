@@ -61,16 +61,17 @@ def test_table_row_and_header(sweep_dir: Path) -> None:
 def test_heatmap_marks_every_status_and_legend(sweep_dir: Path) -> None:
     trials = load_trials(sweep_dir, settle=False)
     grid = build_heatmap(trials)
-    text = render(HeatmapRenderable(grid, cursor=(1, 2), low=0.5, high=0.74))
+    text = render(HeatmapRenderable(grid, cursor=(1, 2), baseline=0.5, width=40))  # coloured cells
     lines = text.splitlines()
     wi1 = next(line for line in lines if line.strip().startswith("wi1"))
     assert wi1.split()[1:5] == ["×", "!", "✗", "‖"]  # stopped, diverged, failed, suspended
     wi4 = next(line for line in lines if line.strip().startswith("wi4"))
     assert "›" in wi4  # the running trial
-    assert "baseline 0.500" in text and "0.740 best" in text
+    best = float(np.nanmax(grid.values))
+    assert "majority baseline 0.500" in text and f"{best:.3f} best" in text
     assert "wi2-do3 completed" in text  # the cursor's cell is described
     assert visible_row_window(25, 20, 10) == (15, 25) and visible_row_window(5, 4, 10) == (0, 5)
-    small = render(HeatmapRenderable(grid, cursor=(3, 0), low=0.5, high=0.74, max_height=9))
+    small = render(HeatmapRenderable(grid, cursor=(3, 0), baseline=0.5, max_height=10))
     assert "↑" in small and "wi4" in small and "wi1" not in small
 
 

@@ -2,6 +2,8 @@
 
 ``order_by_means`` is the re-ordering of the paper's Figure 2: the WI seed with the best mean at
 the top, the DO seed with the best mean at the right, so good and bad seeds show as bands.
+``choose_layout`` decides how a grid fits a pane (values printed, coloured cells, or blocks of seeds
+averaged) and ``aggregate`` folds a grid into those blocks; the TUI only draws what they say.
 """
 
 from __future__ import annotations
@@ -101,3 +103,129 @@ def move_cursor(row: int, col: int, d_row: int, d_col: int, rows: int, cols: int
     if rows == 0 or cols == 0:
         return 0, 0
     return min(rows - 1, max(0, row + d_row)), min(cols - 1, max(0, col + d_col))
+
+
+# --- fitting the grid into a pane ----------------------------------------------------------------
+LABEL_WIDTH = 6
+"""Row labels (``wi12`` and a space; ``wi100`` still fits)."""
+MEAN_WIDTH = 7
+"""The row means' margin: a bar and a value of ``VALUE_WIDTH`` characters."""
+VALUE_WIDTH = 5
+"""A printed score: 3 significant digits (``0.734``, ``.0656``, ``-.012``)."""
+VALUE_CELL_WIDTH = VALUE_WIDTH + 2
+"""A cell that prints its value: the value, a status glyph, a gap."""
+COLOUR_CELL_WIDTH = 2
+MAX_VALUE_COLUMNS = 12
+"""More columns than this print no values even on a wide pane: the grid stops reading as a table."""
+MAX_CELL_ROWS = 30
+"""Grids taller than this are folded into blocks (a 50 x 50 grid cannot be read cell by cell)."""
+MAX_BLOCKS = 25
+"""At most this many blocks a side: a 100 x 100 grid shows as 25 x 25 blocks of 4 x 4 seeds."""
+
+
+@dataclass(frozen=True)
+class HeatmapLayout:
+    """How a grid fits a pane of some width."""
+
+    mode: str
+    """``values`` (each cell prints its score), ``cells`` (coloured cells with a status glyph) or
+    ``blocks`` (``block`` x ``block`` seeds per cell, coloured by their mean)."""
+    cell_width: int
+    block: int = 1
+    """Seeds per block side (1 unless ``mode`` is ``blocks``)."""
+
+    def grid_width(self, columns: int) -> int:
+        """Characters the row labels, the cells and the row means take."""
+        shown = -(-columns // self.block)
+        return LABEL_WIDTH + shown * self.cell_width + MEAN_WIDTH
+
+
+def choose_layout(rows: int, columns: int, width: int) -> HeatmapLayout:
+    """The most readable layout of a ``rows`` x ``columns`` grid in ``width`` characters: values
+    when they fit (a 10 x 10 grid at 120 columns), coloured cells up to ``MAX_CELL_ROWS`` seeds a
+    side (a 25 x 25 grid), else square blocks of seeds averaged, as few seeds per block as fit."""
+    room = max(0, width - LABEL_WIDTH - MEAN_WIDTH)
+    if columns <= MAX_VALUE_COLUMNS and columns * VALUE_CELL_WIDTH <= room:
+        return HeatmapLayout("values", VALUE_CELL_WIDTH)
+    if rows <= MAX_CELL_ROWS and columns <= MAX_CELL_ROWS:
+        if columns * COLOUR_CELL_WIDTH <= room:
+            return HeatmapLayout("cells", COLOUR_CELL_WIDTH)
+        if columns <= room:
+            return HeatmapLayout("cells", 1)
+    side = max(1, min(MAX_BLOCKS, room // COLOUR_CELL_WIDTH))
+    block = max(2, -(-max(rows, columns) // side))
+    return HeatmapLayout("blocks", COLOUR_CELL_WIDTH, block)
+
+
+STATUS_PRIORITY = ("failed", "diverged", "running", "suspended", "stopped", "queued", "completed")
+"""Which status a block of seeds shows: the one that most needs the user's eye."""
+
+
+@dataclass(frozen=True)
+class BlockCell:
+    """A block of seeds of an aggregated grid."""
+
+    rows: range
+    """Grid rows (display order) in the block."""
+    columns: range
+    mean: float
+    """Mean of the block's scores (NaN when none has one)."""
+    trials: int
+    status: str | None
+    """The block's most urgent status (``STATUS_PRIORITY``); None for an empty block."""
+
+
+def aggregate(grid: HeatmapGrid, block: int) -> list[list[BlockCell]]:
+    """The grid folded into ``block`` x ``block`` squares (the last ones may be smaller), each with
+    the mean of its scores and its most urgent status."""
+    rows, columns = len(grid.wi_seeds), len(grid.do_seeds)
+    folded: list[list[BlockCell]] = []
+    for top in range(0, rows, block):
+        line = []
+        for left in range(0, columns, block):
+            row_range, col_range = range(top, min(rows, top + block)), range(left, min(columns, left + block))
+            statuses = {grid.statuses[r][c] for r in row_range for c in col_range} - {None}
+            patch = grid.values[top : top + block, left : left + block]
+            finite = patch[np.isfinite(patch)]
+            status = next((s for s in STATUS_PRIORITY if s in statuses), None)
+            if status is None and statuses:
+                status = sorted(statuses)[0]  # type: ignore[type-var]
+            count = sum(1 for r in row_range for c in col_range if grid.statuses[r][c] is not None)
+            mean = float(finite.mean()) if finite.size else math.nan
+            line.append(BlockCell(row_range, col_range, mean, count, status))
+        folded.append(line)
+    return folded
+
+
+def margin_means(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's and each column's mean score, ignoring cells without one (NaN for none)."""
+    finite = np.isfinite(values)
+    counts_rows, counts_cols = finite.sum(axis=1), finite.sum(axis=0)
+    filled = np.where(finite, values, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        row_means = np.where(counts_rows > 0, filled.sum(axis=1) / np.maximum(counts_rows, 1), np.nan)
+        col_means = np.where(counts_cols > 0, filled.sum(axis=0) / np.maximum(counts_cols, 1), np.nan)
+    return row_means, col_means
+
+
+def data_range(values: np.ndarray, *, greater_is_better: bool = True) -> tuple[float, float] | None:
+    """(worst, best) finite score of the grid: the colour scale's ends; None with no score."""
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return None
+    low, high = float(finite.min()), float(finite.max())
+    return (low, high) if greater_is_better else (high, low)
+
+
+def format_value(value: float | None, width: int = VALUE_WIDTH) -> str:
+    """A score in at most ``width`` characters with 3 significant digits where they fit (``0.734``,
+    ``.0656``, ``-.012``); '-' for none."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    for digits in (3, 2, 1):
+        text = f"{value:#.{digits}g}".rstrip(".")
+        if "e" not in text and len(text) > width:
+            text = text.replace("0.", ".", 1)
+        if "e" not in text and len(text) <= width:
+            return text
+    return f"{value:.0e}"[:width]

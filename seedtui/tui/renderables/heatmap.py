@@ -1,19 +1,42 @@
-"""The WI x DO heatmap as Rich text: seed labels, coloured cells with status marks, a legend."""
+"""The WI x DO heatmap as Rich text, drawn like the paper's Figure 2: each cell's score printed in
+it when the pane is wide enough (coloured cells for a 25 x 25 grid, blocks of seeds averaged for
+larger ones), a colour scale over the data's range with the majority baseline marked on its
+colorbar, row and column means in the margins, axis titles, a glyph per status and a readout of
+the cell under the cursor. What to draw is decided by ``seedtui.core.view.heatmap``."""
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.style import Style
 from rich.text import Text
 
-from seedtui.core.view.heatmap import HeatmapGrid, scale_fraction
-from seedtui.tui.renderables.palette import SCALE_HEX, STATUS_MARKS, STATUS_STYLES, scale_style
+from seedtui.core.view.heatmap import (
+    LABEL_WIDTH,
+    VALUE_WIDTH,
+    BlockCell,
+    HeatmapGrid,
+    HeatmapLayout,
+    aggregate,
+    choose_layout,
+    data_range,
+    format_value,
+    margin_means,
+    scale_fraction,
+)
+from seedtui.tui.renderables.palette import STATUS_MARKS, STATUS_STYLES, scale_style
 
-LABEL_WIDTH = 5
-CELL_WIDTH = 2
-LEGEND_LINES = 3
-HEADER_LINES = 3
-"""Title and the two lines of DO seed labels above the first row."""
+LEGEND_LINES = 4
+"""The colorbar, the baseline's mark under it, the glyphs, the readout of the cursor's cell."""
+COLORBAR_WIDTH = 24
+GLYPH_ORDER = ("running", "stopped", "diverged", "failed", "suspended", "queued")
+GLYPH_LABELS = {"queued": "not started"}
+GLYPH_SHORT = {"running": "run", "stopped": "stop", "diverged": "div", "failed": "fail", "suspended": "susp"}
+NOT_STARTED = Style(bgcolor="grey23", color="grey62")
+CURSOR = Style(reverse=True, bold=True)
+BEST = Style(bold=True, underline=True)
 
 
 def visible_row_window(rows: int, cursor_row: int, max_rows: int) -> tuple[int, int]:
@@ -25,127 +48,307 @@ def visible_row_window(rows: int, cursor_row: int, max_rows: int) -> tuple[int, 
     return first, first + max_rows
 
 
+def header_lines(layout: HeatmapLayout) -> int:
+    """Lines above the first grid row: title, axis title, one or two lines of DO seeds."""
+    return 3 if layout.mode == "values" else 4
+
+
+def footer_lines() -> int:
+    """Lines below the last grid row: the column means and the legend."""
+    return 1 + LEGEND_LINES
+
+
 class HeatmapRenderable:
-    """Draws a ``HeatmapGrid``; ``low``/``high`` are the legend's ends (baseline, best)."""
+    """Draws a ``HeatmapGrid``. ``baseline`` is the majority baseline (marked on the colorbar);
+    the colours span the grid's own range of scores."""
 
     def __init__(
         self,
         grid: HeatmapGrid,
         *,
         cursor: tuple[int, int] | None,
-        low: float | None,
-        high: float | None,
+        baseline: float | None,
         greater_is_better: bool = True,
         ordered: bool = False,
         max_height: int | None = None,
+        width: int | None = None,
         row_cache: dict[tuple[object, ...], Text] | None = None,
     ) -> None:
-        """``row_cache`` (owned by the widget) keeps each grid row's line between frames: a cursor
-        move then rebuilds two rows, not 25."""
+        """``width`` fixes the layout (the widget passes its own); otherwise the console's width
+        decides. ``row_cache`` (owned by the widget) keeps each grid row's line between frames: a
+        cursor move then rebuilds two rows, not 25."""
         self.grid = grid
         self.cursor = cursor
-        self.low = low
-        self.high = high
+        self.baseline = baseline
         self.greater_is_better = greater_is_better
         self.ordered = ordered
         self.max_height = max_height
+        self.width = width
         self.row_cache = row_cache if row_cache is not None else {}
+        self.scale = data_range(grid.values, greater_is_better=greater_is_better)
+        self.row_means, self.col_means = margin_means(grid.values)
+        self.best_cell = self._find_best_cell()
+        """The best score's cell, printed bold and underlined."""
 
-    def lines(self) -> list[Text]:
-        grid = self.grid
-        title = "WI x DO: best score so far" + ("  (ordered by means)" if self.ordered else "")
-        lines = [Text(title, style="bold")]
-        if not grid.wi_seeds:
-            lines.append(Text("no trials yet", style="dim"))
-            return lines
-        tens = Text(" " * LABEL_WIDTH)
-        ones = Text("DO→".rjust(LABEL_WIDTH - 1) + " ")
-        for seed in grid.do_seeds:
-            label = str(seed)
-            tens.append((label[:-1][-1:] if len(label) > 1 else " ").ljust(CELL_WIDTH), "dim")
-            ones.append(label[-1].ljust(CELL_WIDTH), "dim")
-        lines += [tens, ones]
-        cursor_row = self.cursor[0] if self.cursor else 0
-        room = len(grid.wi_seeds)
+    # --- geometry ----------------------------------------------------------------------------------
+    def layout(self, width: int) -> HeatmapLayout:
+        return choose_layout(len(self.grid.wi_seeds), len(self.grid.do_seeds), self.width or width)
+
+    def shown_rows(self, layout: HeatmapLayout) -> int:
+        return -(-len(self.grid.wi_seeds) // layout.block)
+
+    def row_window(self, layout: HeatmapLayout) -> tuple[int, int]:
+        rows = self.shown_rows(layout)
+        room = rows
         if self.max_height is not None:
-            room = max(1, self.max_height - len(lines) - LEGEND_LINES)
-        first, last = visible_row_window(len(grid.wi_seeds), cursor_row, room)
-        for row in range(first, last):
-            lines.append(self._row_line(row, first, last))
-        lines += self._legend()
+            room = max(1, self.max_height - header_lines(layout) - footer_lines())
+        cursor_row = (self.cursor[0] if self.cursor else 0) // layout.block
+        return visible_row_window(rows, cursor_row, room)
+
+    def cell_at(self, x: int, y: int, width: int) -> tuple[int, int] | None:
+        """The grid cell (row, column) drawn at (x, y) of the pane, None outside the cells (a
+        block's top-left trial in the aggregated view)."""
+        layout = self.layout(width)
+        first, last = self.row_window(layout)
+        shown_row = first + y - header_lines(layout)
+        shown_col = (x - LABEL_WIDTH) // layout.cell_width if x >= LABEL_WIDTH else -1
+        columns = -(-len(self.grid.do_seeds) // layout.block)
+        if not (first <= shown_row < last and 0 <= shown_col < columns):
+            return None
+        return shown_row * layout.block, shown_col * layout.block
+
+    # --- lines -------------------------------------------------------------------------------------
+    def lines(self, width: int = 80) -> list[Text]:
+        grid = self.grid
+        layout = self.layout(width)
+        title = Text("Best score so far", style="bold")
+        if self.ordered:
+            title.append("  ordered by means", "dim")
+        if layout.mode == "blocks":
+            title.append(f"  blocks of {layout.block}x{layout.block} seeds: mean", "dim")
+        if not grid.wi_seeds:
+            return [title, Text("no trials yet", style="dim")]
+        lines = [title, Text("WI ↓".ljust(LABEL_WIDTH) + "DO seed →", style="dim")]
+        lines += self._column_labels(layout)
+        first, last = self.row_window(layout)
+        for shown_row in range(first, last):
+            lines.append(self._row_line(layout, shown_row, first, last))
+        lines.append(self._column_means(layout))
+        lines += self._legend(width)
         return lines
 
-    def _row_line(self, row: int, first: int, last: int) -> Text:
+    def _column_labels(self, layout: HeatmapLayout) -> list[Text]:
+        seeds = [str(s) for s in self.grid.do_seeds[:: layout.block]]
+        if layout.mode == "values":
+            line = Text(" " * LABEL_WIDTH, style="dim")
+            for label in seeds:
+                line.append(label.rjust(VALUE_WIDTH).ljust(layout.cell_width))
+            line.append(" mean")
+            return [line]
+        tens = Text(" " * LABEL_WIDTH, style="dim")
+        ones = Text(" " * LABEL_WIDTH, style="dim")
+        for label in seeds:
+            tens.append((label[-2] if len(label) > 1 else " ").ljust(layout.cell_width)[: layout.cell_width])
+            ones.append(label[-1].ljust(layout.cell_width)[: layout.cell_width])
+        ones.append(" mean")
+        return [tens, ones]
+
+    def _row_line(self, layout: HeatmapLayout, shown_row: int, first: int, last: int) -> Text:
         grid = self.grid
-        cursor_col = self.cursor[1] if self.cursor is not None and self.cursor[0] == row else None
+        cursor = self.cursor
+        on_row = cursor is not None and cursor[0] // layout.block == shown_row
+        cursor_col = cursor[1] // layout.block if cursor is not None and on_row else None
+        top = shown_row * layout.block
+        band = slice(top, top + layout.block)
         # everything the row's line is drawn from
         key = (
-            (row, first, last, grid.wi_seeds[row], len(grid.do_seeds), tuple(grid.statuses[row])),
-            (grid.values[row].tobytes(), self.low, self.high, self.greater_is_better, cursor_col),
+            (layout, shown_row, first, last, grid.wi_seeds[top], len(grid.do_seeds),
+             tuple(tuple(r) for r in grid.statuses[band])),
+            (grid.values[band].tobytes(), self.scale, self.greater_is_better, cursor_col, self.best_cell),
         )
         cached = self.row_cache.get(key)
         if cached is not None:
             return cached
         if len(self.row_cache) > 4 * max(1, len(grid.wi_seeds)):
             self.row_cache.clear()
-        line = Text(f"wi{grid.wi_seeds[row]}".rjust(LABEL_WIDTH - 1)[: LABEL_WIDTH - 1] + " ", style="dim")
-        for col in range(len(grid.do_seeds)):
-            line.append(*self._cell(row, col))
-        if row == first and first > 0:
+        label = f"wi{grid.wi_seeds[top]}"
+        line = Text(label[: LABEL_WIDTH - 1].ljust(LABEL_WIDTH), style="dim")
+        if layout.mode == "blocks":
+            for col, block in enumerate(aggregate_row(grid, top, layout.block)):
+                line.append(*self._block_cell(block, layout, col == cursor_col))
+            mean = float(np.nanmean(grid.values[band])) if np.isfinite(grid.values[band]).any() else math.nan
+        else:
+            for col in range(len(grid.do_seeds)):
+                line.append_text(self._cell(top, col, layout, col == cursor_col))
+            mean = float(self.row_means[top])
+        line.append_text(self._mean_text(mean))
+        if shown_row == first and first > 0:
             line.append(f" ↑{first}", "dim")
-        if row == last - 1 and last < len(grid.wi_seeds):
-            line.append(f" ↓{len(grid.wi_seeds) - last}", "dim")
+        if shown_row == last - 1 and last < self.shown_rows(layout):
+            line.append(f" ↓{self.shown_rows(layout) - last}", "dim")
         line.no_wrap = True
         line.overflow = "crop"
         self.row_cache[key] = line
         return line
 
-    def _cell(self, row: int, col: int) -> tuple[str, Style]:
+    def _fraction(self, value: float) -> float | None:
+        if self.scale is None:
+            return None
+        return scale_fraction(value, *self.scale, greater_is_better=self.greater_is_better)
+
+    def _find_best_cell(self) -> tuple[int, int] | None:
+        values = self.grid.values
+        if not np.isfinite(values).any():
+            return None
+        signed = np.where(np.isfinite(values), values if self.greater_is_better else -values, -np.inf)
+        row, col = np.unravel_index(int(np.argmax(signed)), values.shape)
+        return int(row), int(col)
+
+    def _cell(self, row: int, col: int, layout: HeatmapLayout, under_cursor: bool) -> Text:
         status = self.grid.statuses[row][col]
         if status is None:
-            return " " * CELL_WIDTH, Style()
+            return Text(" " * layout.cell_width)
         value = float(self.grid.values[row, col])
-        fraction = None
-        if self.low is not None and self.high is not None:
-            fraction = scale_fraction(value, self.low, self.high, greater_is_better=self.greater_is_better)
+        fraction = self._fraction(value)
         mark = STATUS_MARKS.get(status, "?")
-        if status == "queued" and fraction is None:
-            style = Style(color="grey50")
-        else:
-            style = scale_style(fraction)
-            if status in ("failed", "diverged"):
-                style += Style(color=STATUS_STYLES[status].split()[-1], bold=True)
-        if self.cursor == (row, col):
-            style += Style(reverse=True, bold=True)
-            mark = "◆" if mark in (" ", STATUS_MARKS["queued"]) else mark
-        return (mark + " ")[:CELL_WIDTH], style
+        style = NOT_STARTED if fraction is None else scale_style(fraction)
+        if status in ("failed", "diverged"):
+            style += Style(color=STATUS_STYLES[status].split()[-1], bold=True)
+        if under_cursor:
+            style += CURSOR
+        if layout.mode != "values":
+            if under_cursor and mark in (" ", STATUS_MARKS["queued"]):
+                mark = "◆"
+            return Text((mark + " ")[: layout.cell_width], style=style)
+        shown = format_value(value) if math.isfinite(value) else ""
+        cell = Text(shown.rjust(VALUE_WIDTH), style=style + BEST if (row, col) == self.best_cell else style)
+        cell.append(mark, style)
+        cell.append(" " * (layout.cell_width - VALUE_WIDTH - 1))
+        return cell
 
-    def _legend(self) -> list[Text]:
-        scale = Text(" " * LABEL_WIDTH)
-        low = "?" if self.low is None else f"{self.low:.3f}"
-        high = "?" if self.high is None else f"{self.high:.3f}"
-        scale.append(f"baseline {low} ", "dim")
-        for colour in SCALE_HEX:
-            scale.append(" ", Style(bgcolor=colour))
-        scale.append(f" {high} best", "dim")
-        marks = Text(" " * LABEL_WIDTH)
-        for status in ("running", "stopped", "diverged", "failed", "suspended", "queued"):
-            marks.append(STATUS_MARKS[status], STATUS_STYLES[status])
-            marks.append(f" {status} ", "dim")
-        detail = Text(" " * LABEL_WIDTH)
-        if self.cursor is not None:
-            row, col = self.cursor
-            trial = self.grid.trial_at(row, col)
-            if trial is not None:
-                value = float(self.grid.values[row, col])
-                status = self.grid.statuses[row][col] or ""
-                detail.append(trial, "bold")
-                detail.append(f" {status}", STATUS_STYLES.get(status, ""))
-                detail.append("  best " + ("-" if value != value else f"{value:.4f}"))
-        return [scale, marks, detail]
+    def _block_cell(self, block: BlockCell, layout: HeatmapLayout, under_cursor: bool) -> tuple[str, Style]:
+        if block.status is None:
+            return " " * layout.cell_width, Style()
+        fraction = self._fraction(block.mean)
+        style = NOT_STARTED if fraction is None else scale_style(fraction)
+        mark = STATUS_MARKS.get(block.status, "?")
+        if under_cursor:
+            style += CURSOR
+            mark = "◆" if mark in (" ", STATUS_MARKS["queued"]) else mark
+        return (mark + " " * layout.cell_width)[: layout.cell_width], style
+
+    def _mean_text(self, mean: float) -> Text:
+        fraction = self._fraction(mean)
+        text = Text(" ")
+        style = scale_style(fraction) if fraction is not None else "dim"
+        text.append(format_value(mean).rjust(VALUE_WIDTH), style)
+        return text
+
+    def _column_means(self, layout: HeatmapLayout) -> Text:
+        line = Text("mean".ljust(LABEL_WIDTH), style="dim")
+        if layout.mode == "values":
+            for mean in self.col_means:
+                fraction = self._fraction(float(mean))
+                style = "dim" if fraction is None else "italic"
+                line.append(format_value(float(mean)).rjust(VALUE_WIDTH), style)
+                line.append(" " * (layout.cell_width - VALUE_WIDTH))
+            return line
+        values = self.grid.values
+        for left in range(0, len(self.grid.do_seeds), layout.block):
+            patch = values[:, left : left + layout.block]
+            mean = float(np.nanmean(patch)) if np.isfinite(patch).any() else math.nan
+            fraction = self._fraction(mean)
+            line.append(" " * layout.cell_width, Style() if fraction is None else scale_style(fraction))
+        return line
+
+    # --- legend ------------------------------------------------------------------------------------
+    def _legend(self, width: int) -> list[Text]:
+        return [*self._colorbar(width), self._glyphs(width), self._readout()]
+
+    def _colorbar(self, width: int) -> tuple[Text, Text]:
+        bar = Text(" " * LABEL_WIDTH)
+        marker = Text(" " * LABEL_WIDTH)
+        if self.scale is None:
+            bar.append("no score yet", "dim")
+            baseline = "-" if self.baseline is None else format_value(self.baseline)
+            marker.append(f"majority baseline {baseline}", "dim")
+            return bar, marker
+        worst, best = self.scale
+        left = f"worst {format_value(worst)} "
+        bar.append(left, "dim")
+        for step in range(COLORBAR_WIDTH):
+            bar.append(" ", scale_style(step / (COLORBAR_WIDTH - 1)))
+        bar.append(f" {format_value(best)} best", "dim")
+        marker.append(" " * len(left))
+        if self.baseline is None or not math.isfinite(self.baseline):
+            marker.append("majority baseline unknown", "dim")
+            return bar, marker
+        label = f"majority baseline {format_value(self.baseline)}"
+        direction = 1 if self.greater_is_better else -1
+        if (self.baseline - worst) * direction < 0:
+            marker = Text(" " * LABEL_WIDTH)
+            marker.append("◀ ", "bold")
+            marker.append(f"{label} (below every score)", "dim")
+        elif (self.baseline - best) * direction > 0:
+            marker.append(f"{label} (above every score) ", "dim")
+            marker.append("▶", "bold")
+        else:
+            fraction = scale_fraction(self.baseline, worst, best, greater_is_better=self.greater_is_better)
+            position = round((fraction or 0.0) * (COLORBAR_WIDTH - 1))
+            if len(marker) + position + 2 + len(label) <= width:
+                marker.append(" " * position + "▲ ", "bold")
+                marker.append(label, "dim")
+            else:  # the label to the left of the mark
+                marker = Text(" " * max(0, len(marker) + position - len(label) - 1))
+                marker.append(label + " ", "dim")
+                marker.append("▲", "bold")
+        return bar, marker
+
+    def _glyphs(self, width: int) -> Text:
+        text = Text()
+        long = width >= 64
+        for status in GLYPH_ORDER:
+            text.append(STATUS_MARKS[status], STATUS_STYLES[status])
+            label = status if long else GLYPH_SHORT.get(status, status)
+            text.append(f" {GLYPH_LABELS.get(status, label)}  ", "dim")
+        return text
+
+    def _readout(self) -> Text:
+        """The cursor's cell: trial, status, best score, and its row's and column's means."""
+        text = Text()
+        if self.cursor is None:
+            return text
+        row, col = self.cursor
+        trial = self.grid.trial_at(row, col)
+        if trial is None:
+            return text.append("no trial here", "dim")
+        value = float(self.grid.values[row, col])
+        status = self.grid.statuses[row][col] or ""
+        text.append(trial, "bold")
+        text.append(f" {status}", STATUS_STYLES.get(status, ""))
+        text.append(f"  best {format_value(value)}")
+        text.append(
+            f"  means: WI {format_value(float(self.row_means[row]))}"
+            f" DO {format_value(float(self.col_means[col]))}",
+            "dim",
+        )
+        return text
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for line in self.lines():
+        for line in self.lines(options.max_width):
             line.no_wrap = True
             line.overflow = "crop"
             yield line
+
+
+def aggregate_row(grid: HeatmapGrid, top: int, block: int) -> list[BlockCell]:
+    """The blocks of one band of ``block`` rows starting at ``top`` (``aggregate`` of that band)."""
+    band = HeatmapGrid(
+        wi_seeds=grid.wi_seeds[top : top + block],
+        do_seeds=grid.do_seeds,
+        values=grid.values[top : top + block],
+        statuses=grid.statuses[top : top + block],
+    )
+    return aggregate(band, block)[0]
+
+

@@ -11,14 +11,7 @@ from textual.widget import Widget
 
 from seedtui.core.view.heatmap import HeatmapGrid, build_heatmap, move_cursor
 from seedtui.core.view.sweep_model import SweepModel
-from seedtui.tui.renderables.heatmap import (
-    CELL_WIDTH,
-    HEADER_LINES,
-    LABEL_WIDTH,
-    LEGEND_LINES,
-    HeatmapRenderable,
-    visible_row_window,
-)
+from seedtui.tui.renderables.heatmap import HeatmapRenderable, footer_lines, header_lines
 
 
 class Heatmap(Widget, can_focus=True):
@@ -76,8 +69,11 @@ class Heatmap(Widget, can_focus=True):
                 self.cursor = position
 
     def action_move(self, d_row: int, d_col: int) -> None:
+        """Move by one cell (by one block of seeds in the aggregated view of a large grid)."""
         grid: HeatmapGrid = self.grid
-        self.cursor = move_cursor(*self.cursor, d_row, d_col, len(grid.wi_seeds), len(grid.do_seeds))
+        block = self._layout_block()
+        self.cursor = move_cursor(*self.cursor, d_row * block, d_col * block, len(grid.wi_seeds),
+                                  len(grid.do_seeds))
         trial = grid.trial_at(*self.cursor)
         if trial is not None:
             self.selected_trial = trial
@@ -89,33 +85,31 @@ class Heatmap(Widget, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        grid = self.grid
-        rows = len(grid.wi_seeds)
-        room = max(
-            1, (self.content_size.height or rows + HEADER_LINES + LEGEND_LINES) - HEADER_LINES - LEGEND_LINES
-        )
-        first, last = visible_row_window(rows, self.cursor[0], room)
-        row = first + offset.y - HEADER_LINES
-        col = (offset.x - LABEL_WIDTH) // CELL_WIDTH
-        if first <= row < last and 0 <= col < len(grid.do_seeds):
-            self.action_move(row - self.cursor[0], col - self.cursor[1])
+        cell = self.render().cell_at(offset.x, offset.y, self.content_size.width)
+        if cell is not None:
+            self.action_move(cell[0] - self.cursor[0], cell[1] - self.cursor[1])
+
+    def _layout_block(self) -> int:
+        return self.render().layout(self.content_size.width or 80).block
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """The whole grid's height; when the pane gets less, the grid scrolls with the cursor.
         (Measuring the renderable would feed the current, possibly clipped, height back in.)"""
         if not self.grid.wi_seeds:
             return 2
-        return HEADER_LINES + len(self.grid.wi_seeds) + LEGEND_LINES
+        renderable = self.render()
+        layout = renderable.layout(width)
+        return header_lines(layout) + renderable.shown_rows(layout) + footer_lines()
 
     def render(self) -> HeatmapRenderable:
         model = self.model
         return HeatmapRenderable(
             self.grid,
             cursor=self.cursor if self.grid.wi_seeds else None,
-            low=model.majority_baseline if model else None,
-            high=model.best_score() if model else None,
+            baseline=model.majority_baseline if model else None,
             greater_is_better=model.greater_is_better if model else True,
             ordered=self.ordered,
             max_height=self.content_size.height or None,
+            width=self.content_size.width or None,
             row_cache=self._row_cache,
         )
