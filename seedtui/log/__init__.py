@@ -4,7 +4,8 @@
 tail; ``events`` the trial event log's schema, writer and readers; ``decisions``,
 ``supervisor_state`` and ``launch_records`` the other files' schemas, writers and readers (with
 the one field check of ``schema``); ``control`` the control channel's commands, rules and replies;
-``text_tail`` the end of a text log; ``atomic_file``
+``text_tail`` the end of a text log; ``trial_env`` what a command-template trial is told (its
+environment variables and placeholders); ``atomic_file``
 the atomic replacement of state files. ``docs/log-format.md`` documents all of it. Imports neither
 torch nor Textual, so the trainer, the engine and every front end can share it.
 """

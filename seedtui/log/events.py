@@ -66,12 +66,14 @@ REQUIRED_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
 # reader could not use never reaches a log.
 OPTIONAL_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
     "start": {"dropout_seed": (int,), "device": (str,), "resumable": (bool,), "num_labels": (int,),
-              "head_init_std": NUMBER, "imported_from": (str,)},
+              "head_init_std": NUMBER, "imported_from": (str,),
+              "evals": (int,),  # evaluations of a full training, when the trainer's schedule is its own
+              "written_by": (str,)},  # "launcher": the command-template wrapper's start, before the script's
     "train": {},
     "eval": {"eval_index": (int,), "epoch_end": (bool,),
              "milestone": (bool,)},  # written only by trainers before k/E milestones (extra eval)
     "end": {"by": (str,), "best_score": NUMBER, "written_by": (str,), "node": (str,)},
-    "resume": {"pid": (int,), "host": (str,), "device": (str,)},
+    "resume": {"pid": (int,), "host": (str,), "device": (str,), "written_by": (str,)},
 }
 
 KNOWN_EVENTS = frozenset(REQUIRED_FIELDS)

@@ -52,6 +52,11 @@ class TrainerSettings:
     dropout_seed: int | None = None
     extra_args: tuple[str, ...] = ()
     """Passed to the trainer verbatim (e.g. the column names of a custom task)."""
+    command: tuple[str, ...] | None = None
+    """Any training script instead of the built-in trainer: the command line with placeholders
+    (``{wi}``, ``{do}``, ``{trial_dir}``, ...; see docs/byo-trainer.md). None runs the built-in one."""
+    workdir: Path | None = None
+    """Where ``command`` runs: the config file's directory unless ``[trainer] workdir`` says."""
 
 
 @dataclass(frozen=True)
@@ -202,8 +207,13 @@ def parse_sweep_config(raw: dict[str, Any], *, base: Path, source: Path | None =
     sweep_dir_value = top.string("sweep_dir", f"runs/{name}")
     assert sweep_dir_value is not None
     task = top.string("task", required=True)
-    if task not in TASKS:
+    trainer = _parse_trainer(top.table("trainer"), base)
+    if trainer.command is not None:  # the user's own script: the task is only its label
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", task or ""):
+            raise ConfigError("task", f"{task!r} may hold only letters, digits, '.', '_' and '-'")
+    elif task not in TASKS:
         raise ConfigError("task", f"{task!r} is not one of {', '.join(TASKS)}")
+    assert task is not None
     model = top.string("model")
     if model is not None and (model.startswith((".", "/", "~")) or _path(base, model).exists()):
         model = str(_path(base, model))  # a local checkpoint: make it absolute for sweep.toml
@@ -212,8 +222,7 @@ def parse_sweep_config(raw: dict[str, Any], *, base: Path, source: Path | None =
             raise ConfigError(key, "is required (a list of seeds or a range like \"1-25\")")
     wi_seeds = parse_seeds(top.get("wi_seeds"), "wi_seeds")
     do_seeds = parse_seeds(top.get("do_seeds"), "do_seeds")
-    data = _parse_data(top.table("data"), base, task)
-    trainer = _parse_trainer(top.table("trainer"))
+    data = _parse_data(top.table("data"), base, task if trainer.command is None else "")
     resources = _parse_resources(top.table("resources"))
     notes: list[str] = []
     policy = _parse_policy(top.table("policy"), base, grid_size=len(wi_seeds) * len(do_seeds),
@@ -248,12 +257,21 @@ def _parse_data(table: Table, base: Path, task: str) -> DataConfig:
     return result
 
 
-def _parse_trainer(table: Table) -> TrainerSettings:
+def _parse_trainer(table: Table, base: Path) -> TrainerSettings:
     extra = table.get("extra_args", [])
     if not isinstance(extra, list) or not all(isinstance(a, str) for a in extra):
         raise ConfigError(table.key("extra_args"), "must be a list of strings")
     device = table.string("device", "auto")
     assert device is not None
+    command = table.get("command")
+    if command is not None:
+        from seedtui.core.engine.trainer_command import command_problem
+
+        if not isinstance(command, list) or not all(isinstance(a, str) for a in command):
+            raise ConfigError(table.key("command"), "must be a list of strings (a program and its arguments)")
+        problem = command_problem(command)
+        if problem is not None:
+            raise ConfigError(table.key("command"), problem)
     result = TrainerSettings(
         epochs=_whole_epochs(table),
         batch_size=table.integer("batch_size", 16, minimum=1) or 16,
@@ -264,6 +282,8 @@ def _parse_trainer(table: Table) -> TrainerSettings:
         device=device,
         dropout_seed=table.integer("dropout_seed", None),
         extra_args=tuple(extra),
+        command=None if command is None else tuple(command),
+        workdir=None if command is None else _path(base, table.string("workdir", ".") or "."),
     )
     table.finish()
     return result
@@ -442,7 +462,7 @@ def config_to_dict(config: SweepConfig) -> dict[str, Any]:
         "wi_seeds": list(config.wi_seeds),
         "do_seeds": list(config.do_seeds),
         "data": _drop_none({k: str(v) if isinstance(v, Path) else v for k, v in vars(config.data).items()}),
-        "trainer": _drop_none({k: list(v) if isinstance(v, tuple) else v
+        "trainer": _drop_none({k: list(v) if isinstance(v, tuple) else str(v) if isinstance(v, Path) else v
                                for k, v in vars(config.trainer).items()}),
         "resources": _drop_none({k: list(v) if isinstance(v, tuple) else v
                                  for k, v in vars(config.resources).items()}),

@@ -16,6 +16,7 @@ import signal
 import socket
 import sys
 import time
+import traceback
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -223,6 +224,10 @@ class Supervisor:
             return None
         if last_end is not None:
             return None
+        if code == 0 and self.config.trainer.command is not None:
+            # a command-template script need not log: its exit code says how it ended
+            self._append_end(trial, "completed", reason="the command exited with code 0 without an end event")
+            return None
         detail = last_line(self.trial_dir(trial) / STDERR_FILE) or f"see {STDERR_FILE}"
         self._append_end(trial, "failed", reason=f"the trainer exited with code {code} without an end "
                                                   f"event: {detail}")
@@ -277,7 +282,12 @@ class Supervisor:
             if handle.stop_by is not None:
                 return None  # already being stopped
             if not self.backend.is_ours(handle):
-                return f"not signalling {trial}: pid {handle.pid} is no longer its process"
+                # its process is exiting (e.g. just suspended at its milestone): nothing to signal,
+                # but the stop stands: the trial is marked stopped when it is reaped
+                handle.stop_by, handle.stop_reason = by, reason
+                self.log(f"{trial}: not signalled (pid {handle.pid} is no longer its process); "
+                         f"marked stopped when reaped ({by}: {reason})")
+                return None
             write_stop_request(self.trial_dir(trial), by=by, reason=reason)
             handle.stop_by, handle.stop_reason = by, reason
             handle.term_sent_at = self.clock.time()
@@ -331,6 +341,10 @@ class Supervisor:
             outcome, reason = "done", carry_out(self, command)
         except Rejected as error:
             outcome, reason = "rejected", str(error)
+        except Exception as error:  # a bug must not poison the sweep: the line would crash every restart
+            traceback.print_exc()
+            outcome = "rejected"
+            reason = f"the supervisor failed to carry it out ({type(error).__name__}: {error})"
         self.log(f"command {command.id or '(no id)'}: {command.action}{args}: {outcome}"
                  + (f": {reason}" if reason else ""))
         reply = ControlReply(id=command.id, action=command.action, outcome=outcome, reason=reason,

@@ -6,20 +6,29 @@ itself, so a value the engine accepts is a value the trainer parses. ``check_tra
 runs the trainer's own parser and checks on the command line of the first trial when a config is
 loaded, so a sweep the trainer would refuse (exit 2 at launch) is refused before anything starts.
 ``trainers.config`` imports no torch, so the light install can do this.
+
+A sweep whose ``[trainer]`` has a ``command`` (any training script: docs/byo-trainer.md) runs
+that command instead, its placeholders filled from the trial's ``TrialEnvironment``, under the
+small wrapper ``seedtui.core.engine.command_trial`` that gives it the same values as environment
+variables and records its process in the event log.
 """
 
 from __future__ import annotations
 
 import re
+import string
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from seedtui.core.engine.config import SweepConfig
 from seedtui.core.engine.config_table import ConfigError
 from seedtui.log.files import TRIALS_DIR
+from seedtui.log.trial_env import PLACEHOLDERS, TrialEnvironment
 from trainers.config import BadInput, TrainerConfig, check_config, parse_config, to_argv
 
 TRAINER_MODULE = "trainers.finetune"
+COMMAND_WRAPPER_MODULE = "seedtui.core.engine.command_trial"
 
 # The sweep config key that sets each trainer flag, to name the key when the trainer refuses it.
 _KEY_OF_FLAG = {
@@ -61,10 +70,77 @@ def trainer_arguments(config: SweepConfig, wi_seed: int, do_seed: int, directory
 
 def trainer_argv(config: SweepConfig, wi_seed: int, do_seed: int, directory: Path, *, device: str,
                  stop_at_fraction: float | None = None, resume: bool = False) -> list[str]:
-    """The whole command line: ``python -m trainers.finetune`` and the trial's flags."""
+    """The whole command line: ``python -m trainers.finetune`` and the trial's flags, or, with a
+    ``[trainer] command``, that command under the wrapper (``command_trial``)."""
+    if config.trainer.command is not None:
+        trial = TrialEnvironment(trial_dir=Path(directory), wi_seed=wi_seed, do_seed=do_seed,
+                                 device=device if config.trainer.device == "auto" else config.trainer.device,
+                                 stop_at_fraction=stop_at_fraction, resume=resume)
+        return command_wrapper_argv(config, trial)
     return [sys.executable, "-m", TRAINER_MODULE,
             *trainer_arguments(config, wi_seed, do_seed, directory, device=device,
                                stop_at_fraction=stop_at_fraction, resume=resume)]
+
+
+# --- a command template ([trainer] command) ------------------------------------------------------
+
+
+def command_placeholders(template: Sequence[str]) -> list[str]:
+    """The placeholder names used in ``template`` (``{{`` and ``}}`` are literal braces);
+    raises ValueError for a malformed one (an unclosed brace)."""
+    names = []
+    for argument in template:
+        for _text, name, spec, conversion in string.Formatter().parse(argument):
+            if name is not None:
+                if spec or conversion:
+                    raise ValueError(f"{{{name}}} takes no format spec or conversion")
+                names.append(name)
+    return names
+
+
+def command_problem(template: Sequence[str]) -> str | None:
+    """Why ``template`` cannot be a trial's command, or None."""
+    if not template:
+        return "must name the program to run (a non-empty list of strings)"
+    try:
+        names = command_placeholders(template)
+    except ValueError as error:
+        return f"has a malformed placeholder: {error}"
+    unknown = [name for name in names if name not in PLACEHOLDERS]
+    if unknown:
+        known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+        return f"{{{unknown[0]}}} is not a placeholder (known: {known})"
+    return None
+
+
+def expand_command(template: Sequence[str], trial: TrialEnvironment) -> list[str]:
+    """The template with the trial's values; an argument whose placeholders are all empty
+    (``{stop_at_fraction}`` without a milestone) is left out, so ``--stop={stop_at_fraction}``
+    is passed only when there is a milestone."""
+    values = trial.placeholders()
+    argv = []
+    for argument in template:
+        names = command_placeholders([argument])
+        if names and not any(values[name] for name in names):
+            continue
+        argv.append(argument.format(**values))
+    return argv
+
+
+def command_wrapper_argv(config: SweepConfig, trial: TrialEnvironment) -> list[str]:
+    """``python -m seedtui.core.engine.command_trial`` with the trial's values, ``--``, the
+    expanded command. The wrapper's own command line names the trial directory, which is how the
+    engine recognises the trial's process before signalling it."""
+    assert config.trainer.command is not None
+    flags = ["--trial-dir", str(trial.trial_dir), "--wi-seed", str(trial.wi_seed),
+             "--do-seed", str(trial.do_seed), "--device", trial.device, "--task", config.task,
+             "--model", config.model or "", "--workdir", str(config.trainer.workdir or Path.cwd())]
+    if trial.stop_at_fraction is not None:
+        flags += ["--stop-at-fraction", repr(trial.stop_at_fraction)]
+    if trial.resume:
+        flags.append("--resume")
+    return [sys.executable, "-m", COMMAND_WRAPPER_MODULE, *flags, "--",
+            *expand_command(config.trainer.command, trial)]
 
 
 class _ArgparseRefused(Exception):
@@ -76,8 +152,8 @@ def check_trainer_accepts(config: SweepConfig) -> None:
 
     Parses the first and last trials' command lines with the trainer's own parser and checks, as
     the trainer does at start, with a t/f/p milestone when the policy sets one."""
-    if not config.wi_seeds or not config.do_seeds:
-        return
+    if not config.wi_seeds or not config.do_seeds or config.trainer.command is not None:
+        return  # a command template is the user's own program: seedtui cannot parse its flags
     fraction = config.policy.tfp.f if config.policy.tfp is not None else None
     placeholder = config.sweep_dir / TRIALS_DIR / "_check"
     for wi, do in {(config.wi_seeds[0], config.do_seeds[0]), (config.wi_seeds[-1], config.do_seeds[-1])}:
