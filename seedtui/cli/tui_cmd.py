@@ -5,6 +5,8 @@ Textual and the app are imported inside the commands, so other commands start wi
 
 from __future__ import annotations
 
+import shlex
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -41,7 +43,29 @@ def _run_live(sweeps: list[Path]) -> None:
     def source_for(path: Path) -> LiveSource:
         return LiveSource(path, gpu_probe=probe)
 
-    create_app(source_for(sweeps[0]), sweeps=sweeps, source_factory=source_for).run()
+    tui = create_app(source_for(sweeps[0]), sweeps=sweeps, source_factory=source_for)
+    opened_at = time.time()
+    tui.run()
+    alive = tui.source.mode == "live" and tui.source.can_act
+    message = left_running_message(tui.source.sweep_dir, alive=alive, since=opened_at)
+    if message:
+        typer.echo(message)
+
+
+def left_running_message(sweep_dir: Path | None, *, alive: bool, since: float) -> str | None:
+    """What to tell the user who leaves a live sweep running: where it is and how to come back.
+    None when no supervisor ran it or this session asked it to stop (``stop_sweep`` sent since
+    ``since``, Unix seconds)."""
+    from seedtui.log.control import read_commands
+
+    if sweep_dir is None or not alive:
+        return None
+    commands, _ = read_commands(sweep_dir, 0)
+    if any(c.action == "stop_sweep" and (c.t or 0.0) >= since for c in commands):
+        return None
+    where = sweep_dir.resolve()
+    return (f"The sweep is still running in {where}\n"
+            f"Re-attach with: seedtui attach {shlex.quote(str(where))}")
 
 
 @app.command("open")

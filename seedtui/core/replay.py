@@ -1,5 +1,6 @@
 """Replay of a recorded sweep: its original timing scaled by a speed, and a simulated copy that
-rehearses actions (kill, t/f/p, pausing the queue) without touching any file.
+rehearses actions (kill, t/f/p, pausing the queue) without touching any file. The replay can
+restart and seek backwards (it is rebuilt from the recordings), so a rehearsal can start over.
 
 Pure: no threads, no Textual, no wall clock. The TUI's replay source owns a ``ReplayClock`` and a
 ``ReplayTimeline`` and calls ``tick(time.monotonic())`` / ``advance_to(position)`` from its thread.
@@ -180,8 +181,8 @@ class ReplayTimeline:
         return [pair for piece in slices for pair in piece.pairs()], decisions
 
     def advance(self, position: float) -> tuple[list[TrialSlice], list[dict[str, Any]]]:
-        """Move to ``position`` (never backwards); returns, per trial, the slice of its recording
-        now due (and any simulated end), and the decisions now due."""
+        """Move to ``position`` (never backwards: ``seek`` goes back); returns, per trial, the slice
+        of its recording now due (and any simulated end), and the decisions now due."""
         if self._settled_at is not None and position <= self._settled_at:
             return [], []  # nothing moved and no action since: nothing can be due (a paused replay)
         self.position = max(self.position, position)
@@ -238,6 +239,57 @@ class ReplayTimeline:
                 candidate = float(track.times[evals[next_eval]]) + track.shift
                 best = candidate if best is None else min(best, candidate)
         return best
+
+    def previous_eval_position(self) -> float | None:
+        """The position of the latest recorded eval of any trial before the current position (what
+        "step back" returns to); None when none is."""
+        best: float | None = None
+        for track in self._tracks.values():
+            evals = track.recording.eval_rows
+            if not len(evals):
+                continue
+            times = track.times[evals] + track.shift
+            before = int(np.searchsorted(times, self.position, side="left"))
+            if before:
+                candidate = float(times[before - 1])
+                best = candidate if best is None else max(best, candidate)
+        return best
+
+    def eval_position(self, eval_number: int) -> float | None:
+        """The position at which the first trial records its ``eval_number``-th evaluation
+        (1-based, as in "evaluation k of E"); None when no trial has that many."""
+        times = [
+            float(track.times[row]) + track.shift
+            for track in self._tracks.values()
+            if (row := track.recording.eval_row(eval_number - 1)) is not None
+        ]
+        return min(times) if times else None
+
+    # --- going back ------------------------------------------------------------------------
+    def restart(self) -> None:
+        """Back to the beginning, as loaded: every trial undelivered, every simulated action (kill,
+        t/f/p, paused queue) forgotten, so a rehearsal starts over on the recording."""
+        for track in self._tracks.values():
+            track.cursor, track.stop_index, track.shift, track.held = 0, len(track.recording), 0.0, False
+            track.pending_end, track.pending_end_time, track.last_step = None, math.inf, 0
+        self.position = 0.0
+        self.simulated = []
+        self.queue_paused = False
+        self._decisions_delivered = 0
+        self._settled_at = None
+
+    def seek(self, position: float) -> tuple[list[TrialSlice], list[dict[str, Any]], bool]:
+        """Move to ``position``, forwards or backwards. Backwards the replay is rebuilt from the
+        recordings: it restarts and advances again, so simulated actions are forgotten. Returns
+        what to deliver and whether the receiver must start over (True after going back: the
+        slices then hold everything from the beginning)."""
+        position = max(0.0, position)
+        if position >= self.position:
+            slices, decisions = self.advance(position)
+            return slices, decisions, False
+        self.restart()
+        slices, decisions = self.advance(position)
+        return slices, decisions, True
 
     # --- simulated actions -------------------------------------------------------------------
     def _end_event(self, track: _Track, at: float, *, by: str, reason: str) -> dict[str, Any]:

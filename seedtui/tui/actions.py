@@ -25,7 +25,7 @@ from seedtui.tui.widgets.trial_table import TrialTable
 if TYPE_CHECKING:
     from seedtui.tui.app import SeedTuiApp
 
-REPLAY_ACTIONS = {"play_pause", "step", "faster", "slower", "jump_end"}
+REPLAY_ACTIONS = {"play_pause", "step", "faster", "slower", "jump_end", "restart", "step_back", "seek"}
 
 
 class ActionsMixin:

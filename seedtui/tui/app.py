@@ -25,6 +25,7 @@ from seedtui.log.files import STDERR_FILE
 from seedtui.log.text_tail import read_text_tail
 from seedtui.tui.actions import ActionsMixin
 from seedtui.tui.messages import PlanComputed, SourceUpdated, StatsComputed
+from seedtui.tui.replay_actions import ReplayActionsMixin
 from seedtui.tui.screens.tfp import TfpScreen
 from seedtui.tui.sources.base import EventSource, SourceStatus
 from seedtui.tui.stats_jobs import compute_summary, snapshot_trials
@@ -46,7 +47,7 @@ WIDE_COLUMNS = 150
 SourceFactory = Callable[[Path], EventSource]
 
 
-class SeedTuiApp(ActionsMixin, App[None]):
+class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
     """Watch and steer a sweep; see ``?`` in the app for every key."""
 
     CSS_PATH = "seedtui.tcss"
@@ -65,6 +66,9 @@ class SeedTuiApp(ActionsMixin, App[None]):
         Binding("plus,right_square_bracket", "faster", "Faster", key_display="+"),
         Binding("minus,left_square_bracket", "slower", "Slower", key_display="-"),
         Binding("e", "jump_end", "End"),
+        Binding("N", "step_back", "Step back", show=False),
+        Binding("R", "restart", "Restart replay", show=False),
+        Binding("g", "seek", "Go to (50% or e7)", show=False),
         Binding("s", "cycle_sort", "Sort", show=False),
         Binding("r", "reverse_sort", "Reverse sort", show=False),
         Binding("f", "cycle_filter", "Filter status", show=False),
@@ -168,6 +172,10 @@ class SeedTuiApp(ActionsMixin, App[None]):
     # --- events from the source ----------------------------------------------------------------------
     def on_source_updated(self, message: SourceUpdated) -> None:
         update = self.source.drain()
+        if update.restart:  # the replay went back: everything is folded again from its beginning
+            self.model = SweepModel(sweep_dir=self.source.sweep_dir)
+            self.query_one(DecisionsLog).clear()
+            self._changed |= set(update.known_trials)
         for trial in update.known_trials:
             self.model.ensure(trial)
         for trial in update.replaced:
@@ -221,16 +229,11 @@ class SeedTuiApp(ActionsMixin, App[None]):
             self._start_stats()
 
     def _update_header(self) -> None:
-        start = self.model.first_start()
         labels = self._trial_nodes()
         self.query_one(CurvesPane).node_labels = labels
-        self.query_one(SweepHeader).show(
-            self.source.info,
+        self.query_one(SweepHeader).show_sweep(
+            self.model, self.source.info, sweep_dir=self.source.sweep_dir, status=self.status,
             nodes=node_count(labels),
-            task=start["task"] if start else None,
-            model=start["model"] if start else None,
-            counts=self.model.counts(),
-            status=self.status,
         )
 
     def _trial_nodes(self) -> dict[str, str]:

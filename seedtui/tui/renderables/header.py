@@ -1,10 +1,17 @@
-"""The header: which sweep this is, where the replay or the live view stands, counts by status
-and the GPUs. Names come from files, so they are appended as plain text, never markup."""
+"""The header and status line: which sweep this is and where it lives, where the replay or the
+live view stands, the sweep's progress (bar, elapsed, ETA, trials per hour, best so far), counts by
+status, and the GPUs (live) or the hardware the logs recorded (replay). Names come from files, so
+they are appended as plain text, never markup."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from rich.text import Text
 
+from seedtui.core.view.heatmap import format_value
+from seedtui.core.view.status_line import NOT_STARTED, SweepProgress, format_clock, model_label
 from seedtui.core.view.sweep_info import SweepInfo
 from seedtui.tui.gpu import GpuInfo
 from seedtui.tui.renderables.palette import STATUS_STYLES
@@ -19,15 +26,11 @@ COUNT_LABELS = {
     "diverged": "div",
     "failed": "fail",
     "suspended": "susp",
+    NOT_STARTED: NOT_STARTED,
 }
-
-
-def format_clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "--:--"
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60:02d}:{rest % 60:02d}"
+BAR_WIDTH = 12
+GPU_BAR_WIDTH = 5
+EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
 def mode_text(status: SourceStatus | None) -> Text:
@@ -55,13 +58,65 @@ def mode_text(status: SourceStatus | None) -> Text:
     return text
 
 
+def fill_bar(fraction: float, width: int) -> str:
+    """A bar ``width`` characters long filled to ``fraction`` in eighths of a character."""
+    eighths = round(min(1.0, max(0.0, fraction)) * width * 8)
+    full, part = divmod(eighths, 8)
+    return ("█" * full + (EIGHTHS[part] if part else "")).ljust(width)[:width]
+
+
 def gpu_text(gpus: tuple[GpuInfo, ...]) -> Text:
     text = Text()
     for gpu in gpus:
-        text.append(
-            f" GPU{gpu.index} {gpu.utilization}% {gpu.memory_used_mib / 1024:.1f}/"
-            f"{gpu.memory_total_mib / 1024:.0f}G"
-        )
+        text.append(f" GPU{gpu.index} ")
+        text.append(fill_bar(gpu.utilization / 100, GPU_BAR_WIDTH), "green on grey15")
+        memory = f"{gpu.memory_used_mib / 1024:.1f}/{gpu.memory_total_mib / 1024:.0f}G"
+        text.append(f" {gpu.utilization}% {memory}")
+    return text
+
+
+def short_path(path: Path | None) -> str:
+    """The sweep directory as short as a shell takes it: relative to the working directory when
+    under it, else with the home folder as ``~``."""
+    if path is None:
+        return ""
+    if path.is_absolute():
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            pass
+    text, home = str(path), os.path.expanduser("~")
+    return "~" + text[len(home) :] if home not in ("", "/") and text.startswith(home + os.sep) else text
+
+
+def progress_text(progress: SweepProgress) -> Text:
+    """The status line: progress bar, elapsed, ETA, trials per hour, best so far."""
+    text = Text()
+    text.append(fill_bar(progress.done_fraction, BAR_WIDTH), "cyan on grey15")
+    text.append(f" {progress.done_fraction:4.0%}", "bold")
+    text.append(f"  {format_clock(progress.elapsed)} elapsed")
+    if progress.eta == 0:
+        text.append("  finished", "green")
+    else:
+        text.append(f"  ETA {format_clock(progress.eta)}")
+    if progress.trials_per_hour is not None:
+        text.append(f"  {progress.trials_per_hour:.3g} trials/h", "dim")
+    text.append("  best ")
+    if progress.best_trial is None:
+        text.append("-", "dim")
+    else:
+        text.append(progress.best_trial, "bold")
+        text.append(f" {format_value(progress.best_score)}", "bold green")
+    return text
+
+
+def counts_text(counts: dict[str, int]) -> Text:
+    text = Text(f"{sum(counts.values())} trials:")
+    for status_name in (*COUNT_ORDER, NOT_STARTED):
+        count = counts.get(status_name, 0)
+        if count or status_name in ("running", "queued", "completed"):
+            text.append(f" {COUNT_LABELS[status_name]} ")
+            text.append(str(count), STATUS_STYLES.get(status_name, "dim"))
     return text
 
 
@@ -73,30 +128,32 @@ def header_text(
     counts: dict[str, int],
     status: SourceStatus | None,
     nodes: int = 0,
+    progress: SweepProgress | None = None,
+    sweep_dir: Path | None = None,
+    hardware: str | None = None,
 ) -> Text:
-    """Two lines: sweep/task/model and the mode; counts by status and GPUs."""
+    """Sweep, task, model, directory and the mode; with ``progress``, the status line; counts by
+    status (``progress``'s, which name the trials a policy will never start) with the GPUs or, for a
+    replay, the ``hardware`` its logs recorded."""
     top = mode_text(status)
     top.append("  ")
     top.append(info.name, "bold cyan")
     top.append("  task ")
     top.append(task or info.task or "?", "bold")
     top.append("  model ")
-    model_name = model or info.model or "?"
-    top.append(model_name.rstrip("/").rsplit("/", 1)[-1], "bold")
-    bottom = Text()
-    total = sum(counts.values())
-    bottom.append(f"{total} trials:")
-    for status_name in COUNT_ORDER:
-        count = counts.get(status_name, 0)
-        if count or status_name in ("running", "queued", "completed"):
-            bottom.append(f" {COUNT_LABELS[status_name]} ")
-            bottom.append(str(count), STATUS_STYLES[status_name])
+    top.append(model_label(model or info.model) or "?", "bold")
+    if sweep_dir is not None:
+        top.append(f"  {short_path(sweep_dir)}", "dim")
+    bottom = counts_text(progress.counts if progress is not None else counts)
     if nodes > 1:
         bottom.append(f" │ {nodes} nodes")
     if status is not None and status.gpus:
         bottom.append(" │")
         bottom.append_text(gpu_text(status.gpus))
-    lines = Text("\n").join([top, bottom])
+    elif hardware and status is not None and status.mode == "replay":
+        bottom.append(f" │ recorded on {hardware}", "dim")
+    rows = [top] if progress is None else [top, progress_text(progress)]
+    lines = Text("\n").join([*rows, bottom])
     lines.no_wrap = True
     lines.overflow = "ellipsis"
     return lines

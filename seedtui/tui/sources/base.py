@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.core.recording import TrialSlice
+from seedtui.core.replay_seek import SeekTarget
 from seedtui.core.view.sweep_info import SweepInfo
 from seedtui.core.view.sweep_model import TrialEvent
 from seedtui.tui.gpu import GpuInfo
@@ -53,11 +54,14 @@ class SourceUpdate:
     status: SourceStatus | None = None
     notices: list[str] = field(default_factory=list)
     """One-line messages for the user (e.g. a trial a simulated policy stopped)."""
+    restart: bool = False
+    """Replay: it went back (restart, seek or step back); the app drops every trial's state and
+    every decision before folding this update, which holds everything from the beginning."""
 
     def __bool__(self) -> bool:
         return bool(
             self.events or self.slices or self.known_trials or self.replaced or self.orphaned
-            or self.decisions or self.status or self.notices
+            or self.decisions or self.status or self.notices or self.restart
         )
 
 
@@ -79,6 +83,7 @@ class UpdateBuffer:
         notices: list[str] | None = None,
         replaced: list[str] | None = None,
         orphaned: list[str] | None = None,
+        restart: bool = False,
     ) -> None:
         """Add a producer's batch. Several batches may wait for one drain, and the app starts
         ``replaced`` trials over, folds ``events``, then marks ``orphaned`` trials, so what waits
@@ -86,6 +91,8 @@ class UpdateBuffer:
         came from the old file), and new events of a trial withdraw its waiting orphan mark (its
         log moved on: the events decide its status, and the follower reports it again if needed)."""
         with self._lock:
+            if restart:  # what waits was folded from the timeline before it went back
+                self._pending = SourceUpdate(restart=True)
             pending = self._pending
             if replaced:
                 gone = set(replaced)
@@ -189,3 +196,12 @@ class EventSource:
     def slower(self) -> None: ...
 
     def jump_to_end(self) -> None: ...
+
+    def restart(self) -> str:
+        return "only a replay can restart"
+
+    def step_back(self) -> str:
+        return "only a replay can step back"
+
+    def seek(self, target: SeekTarget) -> str:
+        return "only a replay can seek"

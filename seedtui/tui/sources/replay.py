@@ -11,6 +11,8 @@ from pathlib import Path
 
 from seedtui.core.recording import TrialRecording, read_recording, read_recordings
 from seedtui.core.replay import MAX_SPEED, ReplayClock, ReplayTimeline, first_event_time, trial_of_log
+from seedtui.core.replay_seek import SeekTarget
+from seedtui.core.view.status_line import format_clock
 from seedtui.core.view.sweep_info import read_sweep_info
 from seedtui.log import iter_event_files
 from seedtui.log.decisions import read_decisions
@@ -123,9 +125,7 @@ class ReplaySource(EventSource):
                 return
             if initial:
                 # every trial appears at once (queued until its first event), so the grid is whole
-                recorded = timeline.trial_ids
-                known = recorded + [t for t in self.info.expected_trials() if t not in set(recorded)]
-                self.buffer.push(known_trials=known)
+                self.buffer.push(known_trials=self._known_trials())
             position = self.replay_clock.tick(self._wall())
             slices, decisions = timeline.advance(position)
             decisions = decisions + self._new_simulated_decisions()
@@ -133,6 +133,11 @@ class ReplaySource(EventSource):
         if slices or decisions or initial or status != self._last_status:
             self._last_status = status
             self.publish(slices=slices, decisions=decisions, status=status)
+
+    def _known_trials(self) -> list[str]:
+        """Every trial of the recording and of the configured grid (those never run included)."""
+        recorded = self.timeline.trial_ids if self.timeline is not None else []
+        return recorded + [t for t in self.info.expected_trials() if t not in set(recorded)]
 
     def _new_simulated_decisions(self) -> list[dict[str, object]]:
         """Simulated decisions not yet shown, as decision records flagged ``simulated``."""
@@ -210,6 +215,49 @@ class ReplaySource(EventSource):
             status = self._status()
         self._last_status = status
         self.publish(slices=slices, decisions=decisions, status=status)
+
+    def restart(self) -> str:
+        """Back to the beginning, paused, with every simulated action forgotten."""
+        return self._go_to(lambda timeline: 0.0, what="restarted", pause=True)
+
+    def step_back(self) -> str:
+        """Pause and go back to the previous evaluation of any trial (the beginning when none)."""
+        return self._go_to(lambda timeline: timeline.previous_eval_position() or 0.0, what="stepped back",
+                           pause=True)
+
+    def seek(self, target: SeekTarget) -> str:
+        """Go to ``target`` (a share of the replay or an evaluation), forwards or backwards."""
+        if target.eval_number is not None:
+            what = f"at evaluation {target.eval_number}"
+        else:
+            what = f"at {target.fraction:.0%} of the replay"
+        return self._go_to(target.position, what=what, pause=False)
+
+    def _go_to(self, where: Callable[[ReplayTimeline], float | None], *, what: str, pause: bool) -> str:
+        """Move the replay to ``where(timeline)``; going back rebuilds it from the recordings, and
+        the app then starts over from what this publishes."""
+        with self._lock:
+            timeline = self.timeline
+            if timeline is None:
+                return "the replay is still loading"
+            position = where(timeline)
+            if position is None:
+                return f"nothing to go to: no trial has {what.removeprefix('at ')}"
+            if pause:
+                self.replay_clock.paused = True
+            slices, decisions, restarted = timeline.seek(position)
+            self.replay_clock.position = position
+            if restarted:
+                self._simulated_sent = 0
+            decisions = decisions + self._new_simulated_decisions()
+            known = self._known_trials() if restarted else []
+            status = self._status()
+        self._last_status = status
+        if restarted:
+            self.buffer.push(restart=True)
+        self.publish(slices=slices, decisions=decisions, status=status, known_trials=known)
+        forgot = " (simulated actions forgotten)" if restarted else ""
+        return f"replay {what}: {format_clock(position)}{forgot}"
 
     # --- simulated actions -----------------------------------------------------------------------
     @property

@@ -1,16 +1,22 @@
-"""The header bar: sweep, task, model, mode (live / replay / simulated), counts, GPUs."""
+"""The header bar: sweep, task, model, directory, mode (live / replay / simulated), the status line
+(progress, elapsed, ETA, rate, best so far), counts, GPUs or the recorded hardware."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 from textual.widgets import Static
 
+from seedtui.core.view.status_line import SweepProgress, recorded_hardware, sweep_progress
 from seedtui.core.view.sweep_info import SweepInfo
+from seedtui.core.view.sweep_model import SweepModel
 from seedtui.tui.renderables.header import header_text
 from seedtui.tui.sources.base import SourceStatus
 
 
 class SweepHeader(Static):
-    """Two lines at the top of the screen."""
+    """Three lines at the top of the screen."""
 
     def show(
         self,
@@ -21,5 +27,40 @@ class SweepHeader(Static):
         counts: dict[str, int],
         status: SourceStatus | None,
         nodes: int = 0,
+        progress: SweepProgress | None = None,
+        sweep_dir: Path | None = None,
+        hardware: str | None = None,
     ) -> None:
-        self.update(header_text(info, task=task, model=model, counts=counts, status=status, nodes=nodes))
+        self.update(header_text(info, task=task, model=model, counts=counts, status=status, nodes=nodes,
+                                progress=progress, sweep_dir=sweep_dir, hardware=hardware))
+
+    def show_sweep(
+        self, model: SweepModel, info: SweepInfo, *, sweep_dir: Path | None, status: SourceStatus | None,
+        nodes: int = 0,
+    ) -> None:
+        """Show ``model``'s sweep: its status line at the replay's position, or now when live."""
+        progress = sweep_progress(model, now=sweep_now(model, status), decisions=model.decisions)
+        replay = status is not None and status.mode == "replay"
+        start = model.first_start()
+        self.show(
+            info,
+            task=start["task"] if start else None,
+            model=start["model"] if start else None,
+            counts=progress.counts,
+            status=status,
+            nodes=nodes,
+            progress=progress,
+            sweep_dir=sweep_dir,
+            hardware=recorded_hardware(model.trials.values()) if replay else None,
+        )
+
+
+def sweep_now(model: SweepModel, status: SourceStatus | None) -> float | None:
+    """The sweep's "now" in Unix seconds: the replay's position after its first event, the wall
+    clock live, and the latest event otherwise (None)."""
+    if status is None:
+        return None
+    if status.mode == "replay" and status.position is not None:
+        firsts = [t.first_t for t in model.trials.values() if t.first_t is not None]
+        return min(firsts) + status.position if firsts else None
+    return time.time() if status.mode == "live" else None
