@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from seedtui.cli import app
@@ -126,3 +127,19 @@ def test_ctl_and_kill_print_the_supervisors_answer(tmp_path: Path, clock: FakeCl
     assert no_wait.exit_code == 0 and no_wait.output.startswith("sent pause")
     bad = runner.invoke(app, ["ctl", str(sweep_dir), "kill-diverged", "--min-fraction", "nan"])
     assert bad.exit_code == 2 and "min_fraction must be a finite number" in bad.output
+
+
+def test_a_command_that_trips_a_bug_is_rejected_and_the_sweep_goes_on(
+        tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    sweep_dir = make_sweep(tmp_path, wi_seeds="1-3", do_seeds="1-3")
+    supervisor = supervisor_on(sweep_dir, fake_backend(sweep_dir, clock), clock)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in the t/f/p rule")
+
+    monkeypatch.setattr("seedtui.core.engine.supervisor_commands.validate_tfp", broken)  # fault injection
+    command = send_command(sweep_dir, "apply_tfp", t=4, f=0.5, p=1)
+    supervisor.step()
+    answer = wait_for_reply(sweep_dir, command.id, limit_s=0)
+    assert answer is not None and answer.outcome == "rejected" and "a bug in the t/f/p rule" in answer.reason
+    assert supervisor.run() == 0

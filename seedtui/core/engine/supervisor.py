@@ -16,7 +16,6 @@ import signal
 import socket
 import sys
 import time
-import traceback
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,10 +29,10 @@ from seedtui.core.engine.plan import make_plan
 from seedtui.core.engine.procs import SIGKILL, SIGTERM, acquire_lock
 from seedtui.core.engine.slots import SlotPool
 from seedtui.core.engine.summary import write_summary
-from seedtui.core.engine.supervisor_commands import Rejected, carry_out
+from seedtui.core.engine.supervisor_commands import answer
 from seedtui.core.engine.supervisor_recovery import previous_state, rebuild
 from seedtui.log import EVENTS_FILE, STDERR_FILE, append_event, read_events
-from seedtui.log.control import ControlCommand, ControlReply, append_reply, command_from_record, command_tail
+from seedtui.log.control import command_from_record, command_tail
 from seedtui.log.decisions import Decision, append_decision
 from seedtui.log.files import SUPERVISOR_LOCK_FILE, SWEEP_CONFIG_FILE, delete_checkpoint
 from seedtui.log.files import trial_dir as trial_directory
@@ -140,7 +139,7 @@ class Supervisor:
         for record in self.commands.poll():
             command = command_from_record(record)
             if command is not None:
-                self.handle(command)
+                answer(self, command)
         exited = self.backend.poll(self.running)
         self.follower.poll(discover=False)
         self._reap(exited)
@@ -331,27 +330,6 @@ class Supervisor:
     def record_decision(self, decision: Decision) -> None:
         """Append a decision to ``decisions.jsonl``, stamped with the supervisor's clock."""
         append_decision(self.sweep_dir, replace(decision, t=self.clock.time()))
-
-    # --- commands --------------------------------------------------------------------------------
-    def handle(self, command: ControlCommand) -> ControlReply:
-        """Carry out one command and answer it in ``control-replies.jsonl`` (commands without an id,
-        written by hand, are carried out unanswered)."""
-        args = "".join(f" {k}={v}" for k, v in command.args.items())
-        try:
-            outcome, reason = "done", carry_out(self, command)
-        except Rejected as error:
-            outcome, reason = "rejected", str(error)
-        except Exception as error:  # a bug must not poison the sweep: the line would crash every restart
-            traceback.print_exc()
-            outcome = "rejected"
-            reason = f"the supervisor failed to carry it out ({type(error).__name__}: {error})"
-        self.log(f"command {command.id or '(no id)'}: {command.action}{args}: {outcome}"
-                 + (f": {reason}" if reason else ""))
-        reply = ControlReply(id=command.id, action=command.action, outcome=outcome, reason=reason,
-                             t=self.clock.time())
-        if command.id:
-            append_reply(self.sweep_dir, reply)
-        return reply
 
     # --- state file ------------------------------------------------------------------------------
     def write_state(self, *, force: bool = False, state: str = "running",

@@ -9,12 +9,13 @@ writes can stop the supervisor, and the offset always moves past the line.
 
 from __future__ import annotations
 
+import traceback
 from typing import TYPE_CHECKING
 
 from seedtui.core.engine.config import ConfigError, validate_tfp
 from seedtui.core.engine.plan import make_plan, tfp_override
 from seedtui.core.engine.policies.divergence import divergence_decision, flag_diverging
-from seedtui.log.control import ControlCommand, command_problems
+from seedtui.log.control import ControlCommand, ControlReply, append_reply, command_problems
 
 if TYPE_CHECKING:
     from seedtui.core.engine.supervisor import Supervisor
@@ -25,6 +26,27 @@ DEFAULT_DIVERGED_FRACTION = 0.3
 
 class Rejected(Exception):
     """Raised inside a handler: the command cannot be carried out, for the reason given."""
+
+
+def answer(supervisor: Supervisor, command: ControlCommand) -> ControlReply:
+    """Carry out one command and answer it in ``control-replies.jsonl`` (commands without an id,
+    written by hand, are carried out unanswered)."""
+    args = "".join(f" {k}={v}" for k, v in command.args.items())
+    try:
+        outcome, reason = "done", carry_out(supervisor, command)
+    except Rejected as error:
+        outcome, reason = "rejected", str(error)
+    except Exception as error:  # a bug must not poison the sweep: the line would crash every restart
+        traceback.print_exc()
+        outcome = "rejected"
+        reason = f"the supervisor failed to carry it out ({type(error).__name__}: {error})"
+    supervisor.log(f"command {command.id or '(no id)'}: {command.action}{args}: {outcome}"
+                   + (f": {reason}" if reason else ""))
+    reply = ControlReply(id=command.id, action=command.action, outcome=outcome, reason=reason,
+                         t=supervisor.clock.time())
+    if command.id:
+        append_reply(supervisor.sweep_dir, reply)
+    return reply
 
 
 def carry_out(supervisor: Supervisor, command: ControlCommand) -> str:
