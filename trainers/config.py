@@ -22,7 +22,7 @@ FALLBACK_MODEL = "bert-base-uncased"
 # Fields that may differ between a suspended run and its --resume: they say where and how this
 # process runs, not what is trained. Every other field must match the checkpoint's config.
 RESUME_MAY_CHANGE = frozenset(
-    {"resume", "stop_at_fraction", "device", "num_threads", "cache_dir", "trial_dir"}
+    {"resume", "stop_at_fraction", "device", "num_threads", "cache_dir", "trial_dir", "progress"}
 )
 
 
@@ -70,6 +70,7 @@ class TrainerConfig:
     num_threads: int | None = None
     cache_dir: str | None = None
     deterministic: bool = False
+    progress: bool = False
 
     @property
     def effective_dropout_seed(self) -> int:
@@ -152,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: $SEEDTUI_CACHE_DIR or ~/.cache/seedtui/tokenized).")
     add("--deterministic", action="store_true",
         help="Use deterministic algorithms only (slower on GPU; CPU runs are reproducible without it).")
+    add("--progress", action="store_true",
+        help="Say what the trial is doing on stderr (loading, tokenizing, each eval, the loss every few "
+        "seconds); on by default when stderr is a terminal.")
     return parser
 
 

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 # cold start), so a trial stopped while it starts still ends with a 'stopped' log.
 from trainers.config import EXIT_BAD_INPUT, BadInput, parse_config
 from trainers.control import StopFlag, stop_on_signals
+from trainers.progress import Progress
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,13 +40,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     with stop_on_signals(stop):
         try:
             config = parse_config(argv)
+            progress = Progress.for_run(config.progress)
+            progress.say(f"trial wi{config.wi_seed}-do{config.do_seed}: importing torch and transformers")
             from trainers.trial import prepare_trial, run_trial
 
-            prepared = prepare_trial(config, stop)
+            prepared = prepare_trial(config, stop, progress)
         except BadInput as error:
             print(f"python -m trainers.finetune: error: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        return run_trial(prepared, stop)
+        return run_trial(prepared, stop, progress)
 
 
 if __name__ == "__main__":

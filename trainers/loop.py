@@ -21,6 +21,7 @@ from trainers.checkpoint import LoopPosition, save_checkpoint
 from trainers.config import TrainerConfig
 from trainers.control import StopFlag, stop_details
 from trainers.metrics import compute_metrics
+from trainers.progress import Progress
 from trainers.seeding import RandomStreams
 from trainers.tokenize_cache import TokenizedSplit
 
@@ -47,6 +48,8 @@ class TrialRun:
     milestone: int | None
     """Step of the scheduled evaluation after which --stop-at-fraction suspends the trial, or None
     (always one of ``schedule``'s steps: see ``seedtui.policy.tfp_rule``)."""
+    progress: Progress = field(default_factory=Progress.disabled)
+    """Progress lines on stderr for a person watching (``trainers.progress``)."""
 
 
 @dataclass
@@ -142,6 +145,7 @@ def _report(run: TrialRun, pending: _PendingStep) -> bool:
     loss = float(pending.loss.item())  # the one host sync per step: the log needs the number
     run.writer.write("train", step=pending.step, epoch=pending.step / run.steps_per_epoch, loss=loss,
                      lr=pending.lr)
+    run.progress.step(pending.step, run.total_steps, loss)
     return math.isfinite(loss)
 
 
@@ -170,8 +174,11 @@ def _write_eval(run: TrialRun, position: LoopPosition, metrics: dict[str, float]
     step = position.step
     if position.best_score is None or score > position.best_score:
         position.best_score = score
+    best_score = position.best_score
     run.writer.write("eval", step=step, epoch=step / run.steps_per_epoch, metrics=metrics, score=score,
                      eval_index=scheduled.index, epoch_end=scheduled.epoch_end)
+    run.progress.evaluation(step, run.total_steps, scheduled.index + 1, len(run.schedule), run.metric, score,
+                            best_score)
 
 
 def _stopped(run: TrialRun, position: LoopPosition) -> LoopOutcome:

@@ -38,6 +38,7 @@ from trainers.model import (
     make_optimizer,
     make_scheduler,
 )
+from trainers.progress import Progress
 from trainers.seeding import seed_random_streams
 from trainers.tokenize_cache import TokenizedSplit, tokenize_with_cache, tokenizer_fingerprint
 
@@ -58,8 +59,9 @@ class PreparedTrial:
     checkpoint: dict[str, Any] | None
 
 
-def prepare_trial(config: TrainerConfig, stop: StopFlag) -> PreparedTrial:
+def prepare_trial(config: TrainerConfig, stop: StopFlag, progress: Progress | None = None) -> PreparedTrial:
     """Resolve the device, load data, model and (for --resume) the checkpoint. Raises BadInput."""
+    progress = progress or Progress.disabled()
     device = resolve_device(config.device, config.deterministic)
     if config.num_threads is not None:
         torch.set_num_threads(config.num_threads)
@@ -67,7 +69,9 @@ def prepare_trial(config: TrainerConfig, stop: StopFlag) -> PreparedTrial:
     checkpoint = None
     if config.resume and not checkpoint_path(trial_dir).is_file():
         raise BadInput(f"--resume: no checkpoint at {checkpoint_path(trial_dir)}")
+    progress.say(f"loading {config.task} data" + (f" from {config.data_dir}" if config.data_dir else ""))
     data = load_task_data(config)
+    progress.say(f"loading the tokenizer and model {config.model}")
     tokenizer, model, new_head = load_tokenizer_and_model(config)
     pad_token_id = tokenizer.pad_token_id
     if pad_token_id is None:  # decoder-only models ship without one; any id works under the mask
@@ -75,11 +79,14 @@ def prepare_trial(config: TrainerConfig, stop: StopFlag) -> PreparedTrial:
         model.config.pad_token_id = pad_token_id  # type: ignore[union-attr]
     cache_dir = config.cache_dir or default_cache_dir()
     tokenizer_hash = tokenizer_fingerprint(tokenizer)
+    progress.say(f"tokenizing {len(data.train.labels)} training and {len(data.eval.labels)} eval examples "
+                 f"(cached in {cache_dir})")
     train_split, _ = tokenize_with_cache(tokenizer, data.train, config.max_seq_length, cache_dir,
                                          tokenizer_hash)
     eval_split, _ = tokenize_with_cache(tokenizer, data.eval, config.max_seq_length, cache_dir,
                                         tokenizer_hash)
     if config.resume:
+        progress.say(f"loading the checkpoint in {checkpoint_path(trial_dir).parent}")
         checkpoint = load_checkpoint(trial_dir)
         _check_resumable(config, checkpoint["config"])
     elif not stop.requested:
@@ -114,9 +121,10 @@ def _check_resumable(config: TrainerConfig, saved: dict[str, Any]) -> None:
         raise BadInput(f"--resume with a different configuration than the checkpoint's ({details})")
 
 
-def run_trial(prepared: PreparedTrial, stop: StopFlag) -> int:
+def run_trial(prepared: PreparedTrial, stop: StopFlag, progress: Progress | None = None) -> int:
     """Write start (or resume), train, write end. Returns the exit code."""
     config = prepared.config
+    progress = progress or Progress.disabled()
     steps_in_epoch = steps_per_epoch(len(prepared.train_split), config.batch_size)
     total_steps = steps_in_epoch * config.epochs
     schedule = eval_schedule(steps_in_epoch, config.evals_per_epoch, config.epochs)
@@ -124,6 +132,10 @@ def run_trial(prepared: PreparedTrial, stop: StopFlag) -> int:
     if config.stop_at_fraction is not None:
         milestone = suspend_step(config.stop_at_fraction, [scheduled.step for scheduled in schedule])
     position = LoopPosition() if prepared.checkpoint is None else prepared.checkpoint["position"]
+    progress.say(f"training on {prepared.device}: {total_steps} steps ({config.epochs} epochs of "
+                 f"{steps_in_epoch}), {len(schedule)} evals"
+                 + (f", from step {position.step}" if position.step else "")
+                 + f"; log in {Path(config.trial_dir) / EVENTS_FILE}")
 
     with EventWriter(Path(config.trial_dir) / EVENTS_FILE) as writer:
         if prepared.checkpoint is None:
@@ -133,6 +145,7 @@ def run_trial(prepared: PreparedTrial, stop: StopFlag) -> int:
                          device=str(prepared.device))
         try:
             run = _build_run(prepared, writer, stop, steps_in_epoch, total_steps, schedule, milestone)
+            run.progress = progress
             if prepared.checkpoint is not None:
                 _restore(run, prepared.checkpoint)
             outcome = train(run, position)
@@ -140,6 +153,7 @@ def run_trial(prepared: PreparedTrial, stop: StopFlag) -> int:
             traceback.print_exc(file=sys.stderr)
             outcome = LoopOutcome("failed", position.step, f"{type(error).__name__}: {error}")
         writer.write("end", status=outcome.status, step=outcome.step, reason=outcome.reason, **outcome.extra)
+    progress.say(f"{outcome.status} at step {outcome.step}: {outcome.reason}")
     if outcome.status == "completed":
         delete_checkpoint(config.trial_dir)
     return EXIT_FAILED if outcome.status == "failed" else EXIT_OK
