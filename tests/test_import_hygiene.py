@@ -16,6 +16,7 @@ from pathlib import Path
 FORBIDDEN = ("textual", "torch")
 HEADLESS_PACKAGES = (
     "seedtui.core", "seedtui.log", "seedtui.state", "seedtui.policy", "seedtui.testing", "seedtui.text",
+    "seedtui.importers",
 )
 """Packages that run without a screen or a GPU stack (those that exist yet)."""
 TRAINER_MAY_IMPORT = ("seedtui.log", "seedtui.policy")
