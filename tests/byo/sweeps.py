@@ -25,11 +25,11 @@ WAIT_LIMIT_S = 180.0
 """Every loop here ends by this, so a broken engine fails the test instead of hanging it."""
 
 
-def command_sweep(tmp_path: Path, command: list[str], **overrides: Any) -> Path:
-    """A prepared sweep directory whose trials run ``command``."""
+def command_sweep(tmp_path: Path, command: list[str], *, evals: int = 6, **overrides: Any) -> Path:
+    """A prepared sweep directory whose trials run ``command``, which evaluates ``evals`` times."""
     document: dict[str, Any] = {
         "name": "byo", "sweep_dir": str(tmp_path / "byo"), "task": "walk", "wi_seeds": "1-3",
-        "do_seeds": "1-3", "trainer": {"command": command, "epochs": 1, "evals_per_epoch": 6},
+        "do_seeds": "1-3", "trainer": {"command": command, "epochs": 1, "evals_per_epoch": evals},
         "resources": {"max_concurrent": 2, "kill_grace_s": 10},
     }
     document.update(overrides)
