@@ -4,19 +4,28 @@ simulated copy and say so."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
-from seedtui.core.view.table import SORT_COLUMNS, STATUS_FILTERS, next_in_cycle
+from seedtui.core.view.table import SORT_COLUMNS, next_in_cycle, next_status_filter
 from seedtui.policy.schedule import scheduled_eval_count
 from seedtui.tui.messages import PlanComputed
+from seedtui.tui.renderables.stats import plan_text
 from seedtui.tui.screens.confirm import ConfirmScreen
 from seedtui.tui.screens.help import HelpScreen
 from seedtui.tui.screens.picker import SweepPicker
 from seedtui.tui.screens.quit import QuitScreen
+from seedtui.tui.screens.search import SearchScreen
+from seedtui.tui.screens.sort_menu import SortMenu
 from seedtui.tui.screens.tfp import TfpChoice, TfpScreen
+from seedtui.tui.screens.trial_detail import TrialDetailScreen
 from seedtui.tui.stats_jobs import compute_plan, flag_diverging, snapshot_trials
 from seedtui.tui.widgets.heatmap import Heatmap
 from seedtui.tui.widgets.stats_pane import StatsPane
@@ -26,6 +35,16 @@ if TYPE_CHECKING:
     from seedtui.tui.app import SeedTuiApp
 
 REPLAY_ACTIONS = {"play_pause", "step", "faster", "slower", "jump_end", "restart", "step_back", "seek"}
+STEERING_ACTIONS = {"kill_selected", "kill_diverged", "tfp", "toggle_queue"}
+"""Actions that change a sweep: hidden from the footer where they cannot act (read-only)."""
+
+
+def read_only_sentence(app: SeedTuiApp) -> str:
+    """Why the steering keys are off, in a sentence."""
+    if app.source.mode == "live":
+        return ("Read-only: no supervisor runs this sweep (it has finished or was stopped), so kill, "
+                "t/f/p and pause are unavailable. Resume it with: seedtui run " + str(app.source.sweep_dir))
+    return f"Read-only ({app.source.mode}): kill, t/f/p and pause are unavailable."
 
 
 class ActionsMixin:
@@ -38,6 +57,8 @@ class ActionsMixin:
         app = self._app()
         if action in REPLAY_ACTIONS:
             return app.source.is_replay
+        if action in STEERING_ACTIONS:
+            return bool(app.source.can_act)
         if action == "switch_sweep":
             return len(app.sweeps) > 1 and app.source_factory is not None
         return True
@@ -59,7 +80,7 @@ class ActionsMixin:
             self.tell("no trial selected")
             return
         if not app.source.can_act:
-            self.tell("actions are unavailable: " + app.source.mode)
+            self.tell(read_only_sentence(app))
             return
         state = app.model.trials[trial]
         if state.is_finished:
@@ -97,7 +118,7 @@ class ActionsMixin:
             self.tell("no running trial is diverging")
             return
         if not app.source.can_act:
-            self.tell("actions are unavailable: " + app.source.mode)
+            self.tell(read_only_sentence(app))
             return
 
         def done(yes: bool | None) -> None:
@@ -114,40 +135,46 @@ class ActionsMixin:
     def action_tfp(self) -> None:
         app = self._app()
         if not app.source.can_act:
-            self.tell("actions are unavailable: " + app.source.mode)
+            self.tell(read_only_sentence(app))
             return
-        pane = app.query_one(StatsPane)
-        asked = not (pane.plan_rows or pane.plan_error)
-        self.open_tfp_dialog(planning=asked)
-        if asked:  # the planner can take a while at 625 trials: the dialog opens at once
-            self.request_plan(max(1.0, round(len(app.model.trials) / 4)))
+        # the dialog opens at once (the planner can take a while at 625 trials) and asks for a fresh
+        # plan: the last one may predate trials that finished since
+        self.open_tfp_dialog(planning=True)
+        self.request_plan(app.query_one(StatsPane).budget)
 
-    def request_plan(self, budget: float) -> None:
+    def request_plan(self, budget: float | None) -> None:
+        """Plan for ``budget`` (None: the default budget) in a worker; remembered so the plan is
+        recomputed whenever the statistics are."""
         app = self._app()
+        app.plan_budget = budget
         trials = snapshot_trials(app.model.trials.values())
 
         def job() -> None:
-            rows, error = compute_plan(trials, budget)
-            app.post_message(PlanComputed(budget, rows, error))
+            rows, planned, error = compute_plan(trials, budget)
+            app.post_message(PlanComputed(planned, rows, error))
 
         app.run_worker(job, thread=True, group="plan", name="plan", exclusive=True)
 
-    def recommendation(self) -> tuple[TfpChoice | None, str]:
-        """The planner's latest answer as a t/f/p choice, and a sentence about it."""
+    def recommendation(self) -> tuple[TfpChoice | None, Text]:
+        """The planner's latest answer as a t/f/p choice, and its settings (or why there are none)
+        as the stats pane shows them, so the dialog and the pane agree."""
         pane = self._app().query_one(StatsPane)
+        text = plan_text(pane.plan_rows, pane.budget, error=pane.plan_error)
         if pane.plan_rows:
             row = pane.plan_rows[0]
             choice = TfpChoice(int(_field(row, "t")), float(_field(row, "f")), int(_field(row, "p")))
-            return choice, f"prefilled with the planner's recommendation for budget {pane.budget:g}"
-        return None, pane.plan_error or "no planner recommendation yet"
+            return choice, text.append("\nprefilled with the best setting", "dim")
+        return None, text
 
     def open_tfp_dialog(self, *, planning: bool = False) -> None:
         app = self._app()
         n = max(1, len(app.model.trials))
         choice, text = self.recommendation()
         if planning:
-            text = f"asking the planner (budget {max(1.0, round(n / 4)):g})…"
-        initial = choice or TfpChoice(n, 0.5, max(1, n // 4))
+            text = Text("asking the planner…", style="dim")
+        # without a plan the dialog offers no early stopping: always a valid choice, and one the
+        # user changes knowingly (a made-up f could fall between two scheduled evaluations)
+        initial = choice or TfpChoice(n, 1.0, n)
 
         def done(result: TfpChoice | None) -> None:
             if result is not None:
@@ -164,7 +191,7 @@ class ActionsMixin:
     def action_toggle_queue(self) -> None:
         app = self._app()
         if not app.source.can_act:
-            self.tell("actions are unavailable: " + app.source.mode)
+            self.tell(read_only_sentence(app))
             return
         paused = bool(app.status and app.status.queue_paused)
         self.tell(app.source.set_queue_paused(not paused))
@@ -180,9 +207,81 @@ class ActionsMixin:
         table.sort_by(table.sort_column, descending=not table.descending)
 
     def action_cycle_filter(self) -> None:
-        table = self._app().query_one(TrialTable)
-        table.set_filter(next_in_cycle(STATUS_FILTERS, table.status_filter))
+        app = self._app()
+        table = app.query_one(TrialTable)
+        table.set_filter(next_status_filter(app.model.trials.values(), table.status_filter))
+        self._follow_table()
         self.tell(f"showing {table.status_filter or 'all'} trials ({len(table.rows)})")
+
+    def _follow_table(self) -> None:
+        """After a filter or search hid the selected trial, select the trial the cursor landed on, so
+        curves, grid and stderr show the row the table highlights."""
+        app = self._app()
+        shown = app.query_one(TrialTable).selected_trial
+        if shown is not None and shown != app.selected:
+            app.select_trial(shown)
+
+    def action_search(self) -> None:
+        app = self._app()
+        table = app.query_one(TrialTable)
+
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            table.set_search(text)
+            self._follow_table()
+            self.tell(f"{len(table.rows)} trial(s) match '{table.search}'" if table.search
+                      else "search cleared: every trial shown")
+
+        app.push_screen(SearchScreen(table.search), done)
+
+    def action_sort_menu(self) -> None:
+        app = self._app()
+        table = app.query_one(TrialTable)
+
+        def done(column: str | None) -> None:
+            if column is not None:
+                table.sort_by(column)
+                self.tell(f"sorted by {table.sort_column}" + (" (descending)" if table.descending else ""))
+
+        app.push_screen(SortMenu(table.sort_column, table.descending), done)
+
+    def action_open_trial(self) -> None:
+        app = self._app()
+        if app.screen is not app.screen_stack[0]:
+            return  # a dialog is open
+        if app.selected is None:
+            self.tell("no trial selected")
+            return
+        app.push_screen(TrialDetailScreen(app.selected, lambda: app.model.trials, list(app.marked)))
+
+    def action_mark_trial(self) -> None:
+        """Mark (or unmark) the selected trial: the trial screen draws marked trials behind its own."""
+        app = self._app()
+        if app.selected is None:
+            self.tell("no trial selected")
+            return
+        if app.selected in app.marked:
+            app.marked.remove(app.selected)
+        else:
+            app.marked.append(app.selected)
+        app.query_one(TrialTable).set_marked(app.marked)
+        self.tell(f"marked: {', '.join(app.marked)} (enter overlays them)" if app.marked
+                  else "no trial marked")
+
+    def action_shared_scale(self) -> None:
+        table = self._app().query_one(TrialTable)
+        table.set_shared_scale(not table.shared_scale)
+        self.tell("validation sparklines share one scale" if table.shared_scale
+                  else "each validation sparkline has its own scale")
+
+    def action_zoom(self) -> None:
+        """The active pane alone, full screen (again: back to the layout of the terminal's width)."""
+        app = self._app()
+        app.zoomed = not app.zoomed
+        app.screen.set_class(app.zoomed, "-zoom")
+        app.show_pane(app.active_pane)
+        self.tell(f"{app.active_pane} zoomed (z again to go back)" if app.zoomed else "zoom off")
 
     def action_reorder(self) -> None:
         heatmap = self._app().query_one(Heatmap)
@@ -219,6 +318,26 @@ class ActionsMixin:
             ("grid", list(Heatmap.BINDINGS)),
         ]
         app.push_screen(HelpScreen(groups))  # type: ignore[arg-type]
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette (ctrl+p): every action a key runs, under its key's description, and
+        only those the sweep allows now (no kill in a read-only view). Textual's own Quit is left
+        out: ours asks whether to leave a live sweep running."""
+        app = self._app()
+        seen: set[str] = set()
+        for binding in app.BINDINGS:
+            if not isinstance(binding, Binding) or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            name, _, _ = binding.action.partition("(")
+            if app.check_action(name, ()) is False:
+                continue
+            key = binding.key_display or binding.key.split(",")[0]
+            yield SystemCommand(binding.description, f"key {key}",
+                                partial(app.run_action, binding.action))
+        for command in App.get_system_commands(app, screen):
+            if command.title not in ("Quit", "Keys"):
+                yield command
 
     def action_quit_app(self) -> None:
         app = self._app()

@@ -23,7 +23,7 @@ from seedtui.core.engine.trial_nodes import node_count, sweep_nodes
 from seedtui.core.view.sweep_model import SweepModel
 from seedtui.log.files import STDERR_FILE
 from seedtui.log.text_tail import read_text_tail
-from seedtui.tui.actions import ActionsMixin
+from seedtui.tui.actions import ActionsMixin, read_only_sentence
 from seedtui.tui.messages import PlanComputed, SourceUpdated, StatsComputed
 from seedtui.tui.replay_actions import ReplayActionsMixin
 from seedtui.tui.screens.tfp import TfpScreen
@@ -44,6 +44,9 @@ NODES_SECONDS = 5.0
 learn its node a moment after the trial's start event."""
 WIDE_COLUMNS = 150
 """From this width every pane shows at once (three columns); below it, one pane at a time."""
+MEDIUM_COLUMNS = 100
+"""From this width to ``WIDE_COLUMNS``: two columns, the trials and log beside the grid and curves
+(or the statistics)."""
 SourceFactory = Callable[[Path], EventSource]
 
 
@@ -52,8 +55,10 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
 
     CSS_PATH = "seedtui.tcss"
     TITLE = "seedtui"
-    ENABLE_COMMAND_PALETTE = False
-    HORIZONTAL_BREAKPOINTS = [(0, "-compact"), (WIDE_COLUMNS, "-wide")]
+    # The palette (ctrl+p) lists every key's action by name (``get_system_commands``). It had been
+    # switched off since the app's first version, no reason recorded; Textual's built-in list has a
+    # Quit that would skip the leave-or-stop question of a live sweep, so ours replaces it.
+    HORIZONTAL_BREAKPOINTS = [(0, "-compact"), (MEDIUM_COLUMNS, "-medium"), (WIDE_COLUMNS, "-wide")]
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit_app", "Quit"),
@@ -75,6 +80,12 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
         Binding("o", "reorder", "Order grid by means", show=False),
         Binding("b", "focus_budget", "Type a budget", show=False),
         Binding("w", "switch_sweep", "Sweeps"),
+        Binding("slash", "search", "Search trials", key_display="/"),
+        Binding("S", "sort_menu", "Sort menu", show=False),
+        Binding("z", "zoom", "Zoom pane", show=False),
+        Binding("enter", "open_trial", "Open trial", show=False),
+        Binding("m", "mark_trial", "Mark trial (overlay)", show=False),
+        Binding("v", "shared_scale", "Shared sparkline scale", show=False),
         Binding("escape", "focus_table", "Back to the table", show=False),
         *[
             Binding(str(n), f"show_pane('{key}')", f"Show {label}", show=False)
@@ -113,6 +124,14 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
         self._stats_started = False
         self._stats_started_at = 0.0
         self._stats_seconds_taken = 0.0
+        self.plan_budget: float | None = None
+        """The budget last planned for (None: the default); re-planned whenever statistics are."""
+        self._planned = False
+        self._told_read_only = False
+        self.zoomed = False
+        """``z``: the active pane alone, whatever the width."""
+        self.marked: list[str] = []
+        """Trials marked with ``m``: the trial screen overlays their curves."""
 
     # --- layout ------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -125,7 +144,7 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
             with Vertical(id="col-b", classes="column"):
                 yield Heatmap(id="grid", classes="pane")
                 yield CurvesPane(id="curves", classes="pane")
-            yield StatsPane(id="stats", classes="pane column")
+            yield StatsPane(id="stats", classes="pane column -right-off")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -144,6 +163,7 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
         self.selected = None
         self._changed.clear()
         self._stats_started = False
+        self._planned, self.plan_budget, self._told_read_only = False, None, False
         self.query_one(DecisionsLog).clear()
         self.query_one(StatsPane).show_summary(None)
         self.query_one(StatsPane).show_plan([], None)
@@ -164,6 +184,9 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
         for column in self.query(".column"):
             holds = column.id == pane or any(child.id == pane for child in column.children)
             column.set_class(not holds, "-inactive")
+            if column.id != "col-a" and (holds or pane in ("grid", "curves", "stats")):
+                # two columns: the right one shows the grid and curves, or the statistics
+                column.set_class(not holds, "-right-off")
         self.query_one(PaneTabs).show(pane)
         widget = self.query_one(f"#{pane}")
         if widget.focusable:
@@ -190,7 +213,12 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
             self.model.add_decisions(update.decisions)
             self.query_one(DecisionsLog).add_decisions(update.decisions, self._t0())
         if update.status is not None:
+            if self.status is None or self.status.mode != update.status.mode:
+                self.refresh_bindings()  # the steering keys leave or rejoin the footer
             self.status = update.status
+            if update.status.mode == "read-only" and not self._told_read_only:
+                self._told_read_only = True
+                self.tell(read_only_sentence(self))
         for notice in update.notices:
             self.tell(notice)
         self._dirty = True
@@ -302,8 +330,11 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
         self._stats_seconds_taken = message.seconds
         with suppress(NoMatches):  # a worker may finish while the app shuts down
             self.query_one(StatsPane).show_summary(message.summary, message.error)
+        if self._planned:  # the data changed: a plan (or the planner's refusal) may be out of date
+            self.request_plan(self.plan_budget)
 
     def on_plan_computed(self, message: PlanComputed) -> None:
+        self._planned = True
         with suppress(NoMatches):
             self.query_one(StatsPane).show_plan(message.rows, message.budget, message.error)
         if isinstance(self.screen, TfpScreen):

@@ -42,16 +42,42 @@ def compute_summary(trials: list[TrialState]) -> tuple[dict[str, Any] | None, st
         return None, f"statistics: {error}"
 
 
-def compute_plan(trials: list[TrialState], budget: float) -> tuple[list[Any], str | None]:
-    """The planner's rows for ``budget`` (best first), or ([], why not)."""
-    from seedtui.core.stats import build_grid, plan
+PLAN_CHOICES = 3
+"""How many settings the planner offers for one budget: the best and two runners-up."""
 
+
+def default_budget(trials: list[TrialState]) -> float:
+    """The budget the t/f/p dialog asks about before the user types one: a quarter of the grid."""
+    return max(1.0, float(round(len(trials) / 4)))
+
+
+def compute_plan(trials: list[TrialState], budget: float | None) -> tuple[list[Any], float, str | None]:
+    """(the best ``PLAN_CHOICES`` settings for ``budget``, best first; the budget planned; None),
+    or ([], budget, a sentence saying why there is no plan). ``budget`` None asks for the default
+    budget, lowered to the number of finished trials so the first answer is a plan, not a refusal."""
+    from seedtui.core.stats import build_grid
+    from seedtui.core.stats.planner import best_settings
+
+    grid = build_grid(trials)
+    usable = grid.n_trials
+    if budget is None:
+        budget = min(default_budget(trials), float(max(usable, 1)))
+    whole = int(budget)
+    if usable == 0:
+        return [], budget, ("The planner learns from completed trials, and none has completed yet: "
+                            "it answers once one does.")
+    if grid.curves.shape[1] < 2:
+        return [], budget, "The planner needs at least two evaluations per trial."
+    if whole < 1:
+        return [], budget, "The budget counts full trainings: type 1 or more."
+    if whole > usable:
+        return [], budget, (f"A budget of {whole} full trainings needs more than the {usable} "
+                            f"completed trials the planner can draw from: type at most {usable}.")
     try:
-        grid = build_grid(trials)
-        rows = plan(grid.curves, [budget], greater_is_better=grid.greater_is_better)
-    except Exception as error:  # e.g. no completed trial yet
-        return [], f"planner: {error}"
-    return list(rows), None
+        rows = best_settings(grid.curves, whole, PLAN_CHOICES, greater_is_better=grid.greater_is_better)
+    except ValueError as error:  # the planner's own refusal, already a sentence
+        return [], budget, f"No plan: {error}."
+    return rows, budget, None
 
 
 def flag_diverging(trials: list[TrialState], min_fraction: float | None) -> list[str]:

@@ -15,6 +15,7 @@ stands.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -171,6 +172,28 @@ def plan(
     ``max_t`` defaults to the number N of usable trials (the authors' grid); a budget above it has
     no setting and is refused. Ties in expected result go to the baseline (nothing stopped), then
     to fewer started trials. Without replacement, t is also limited to N."""
+    ranked = ranked_settings(curves, budgets, n=1, max_t=max_t, greater_is_better=greater_is_better,
+                             replacement=replacement, budget_at_most=budget_at_most)
+    return [rows[0] for rows in ranked]
+
+
+def best_settings(curves: np.ndarray, budget: int, n: int = 3, **options: Any) -> list[PlanRow]:
+    """The ``n`` best settings for one budget, best first (the first is ``plan``'s answer): what
+    the t/f/p dialog offers, so a user sees how close the runners-up are. ``options`` as ``plan``."""
+    return ranked_settings(curves, [budget], n=n, **options)[0]
+
+
+def ranked_settings(
+    curves: np.ndarray,
+    budgets: Iterable[int],
+    *,
+    n: int,
+    max_t: int | None = None,
+    greater_is_better: bool = True,
+    replacement: bool = True,
+    budget_at_most: bool = False,
+) -> list[list[PlanRow]]:
+    """For each budget, its ``n`` best settings, best first, ranked as ``plan`` ranks them."""
     signed = signed_curves(curves, greater_is_better)
     usable = int(np.isfinite(signed).any(axis=1).sum())
     if usable == 0:
@@ -193,36 +216,40 @@ def plan(
     results = evaluate_settings(
         signed, (s for found in per_budget.values() for s in found), replacement=replacement
     )
-    rows = []
-    for budget in budget_list:
-        baseline_setting = Setting(budget, evals, budget, evals)
-        baseline_mean, baseline_sd = results[baseline_setting]
+
+    def rank(setting: Setting) -> tuple[float, bool, int, int, int]:
         # Settings whose result is undefined (NaN: p = 0 where a trial has no early score) never win.
-        best = min(
-            per_budget[budget],
-            key=lambda s: (-np.nan_to_num(results[s][0], nan=-np.inf), not s.is_full_training, s.t, s.k, s.p),
-        )
-        mean, sd = results[best]
-        expected, baseline = (direction.signed(v, greater_is_better) for v in (mean, baseline_mean))
-        rows.append(
-            PlanRow(
-                budget=budget,
-                t=best.t,
-                f=best.f,
-                k=best.k,
-                p=best.p,
-                expected_best=expected,
-                sd=sd,
-                baseline=baseline,
-                relative_error_reduction=relative_error_reduction(
-                    expected, baseline, greater_is_better
-                ),
-                cost=best.cost,
-                baseline_sd=baseline_sd,
-                extrapolated=best.t > usable,
+        mean = float(np.nan_to_num(results[setting][0], nan=-np.inf))
+        return (-mean, not setting.is_full_training, setting.t, setting.k, setting.p)
+
+    ranked = []
+    for budget in budget_list:
+        baseline_mean, baseline_sd = results[Setting(budget, evals, budget, evals)]
+        baseline = direction.signed(baseline_mean, greater_is_better)
+        rows = []
+        for best in heapq.nsmallest(n, per_budget[budget], key=rank):
+            mean, sd = results[best]
+            expected = direction.signed(mean, greater_is_better)
+            rows.append(
+                PlanRow(
+                    budget=budget,
+                    t=best.t,
+                    f=best.f,
+                    k=best.k,
+                    p=best.p,
+                    expected_best=expected,
+                    sd=sd,
+                    baseline=baseline,
+                    relative_error_reduction=relative_error_reduction(
+                        expected, baseline, greater_is_better
+                    ),
+                    cost=best.cost,
+                    baseline_sd=baseline_sd,
+                    extrapolated=best.t > usable,
+                )
             )
-        )
-    return rows
+        ranked.append(rows)
+    return ranked
 
 
 def too_large_budget(budget: int, usable: int, limit: int) -> str:

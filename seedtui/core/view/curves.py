@@ -127,3 +127,22 @@ def value_range(arrays: Sequence[Sequence[float] | np.ndarray], *, pad: float = 
     high = max(float(a.max()) for a in finite)
     span = high - low if high > low else max(abs(high), 1.0) * 0.1
     return (low - pad * span, high + pad * span)
+
+
+def smooth_ema(values: Sequence[float] | np.ndarray, weight: float = 0.9) -> np.ndarray:
+    """Training loss smoothed as TensorBoard and W&B smooth it: an exponential moving average with
+    the start-up bias removed (so the first points are not pulled towards 0). Non-finite values
+    are skipped: they keep the running average and come out as NaN, so a diverged step shows as a
+    gap rather than poisoning every later point."""
+    data = np.asarray(values, dtype=float)
+    out = np.full(data.shape, np.nan)
+    if not 0.0 <= weight < 1.0:
+        raise ValueError(f"weight must be in [0, 1), not {weight}")
+    average, seen = 0.0, 0
+    for index, value in enumerate(data):
+        if not np.isfinite(value):
+            continue
+        average = weight * average + (1.0 - weight) * value
+        seen += 1
+        out[index] = average / (1.0 - weight**seen)
+    return out

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from seedtui.state import STATUSES, TrialState
+from seedtui.state import STATUSES, TrialState, count_by_status
 
 # Column name -> how rows sort on it; None marks a missing value, which sorts last whatever the
 # direction. Numbers sort as numbers, not as their text.
@@ -42,14 +42,18 @@ def visible_rows(
     sort_column: str = "trial",
     descending: bool = False,
     status_filter: str | None = None,
+    search: str = "",
 ) -> list[str]:
-    """Trial ids to show, filtered by status and sorted on ``sort_column``.
+    """Trial ids to show, filtered by status and by ``search`` (a case-insensitive part of the trial
+    id, e.g. ``do3``), sorted on ``sort_column``.
 
     Trials missing the sorted value stay at the bottom in both directions; ties keep trial order.
     """
     states = list(trials.values()) if isinstance(trials, Mapping) else list(trials)
     if status_filter is not None:
         states = [t for t in states if t.status == status_filter]
+    if search:
+        states = [t for t in states if search.lower() in t.trial_id.lower()]
     states.sort(key=SORT_KEYS["trial"])
     key = SORT_KEYS[sort_column]
     keyed = [(key(t), t.trial_id) for t in states]
@@ -65,3 +69,40 @@ def next_in_cycle(options: tuple[Any, ...], current: Any) -> Any:
         return options[(options.index(current) + 1) % len(options)]
     except ValueError:
         return options[0]
+
+
+def next_status_filter(trials: Iterable[TrialState], current: str | None) -> str | None:
+    """The filter after ``current`` among "all" (None) and the statuses some trial has now: a status
+    with no trial would only show an empty table."""
+    present = {status for status, n in count_by_status(trials).items() if n}
+    options = tuple(f for f in STATUS_FILTERS if f is None or f in present)
+    return next_in_cycle(options, current)
+
+
+def table_title(count: int, total: int, *, sort_column: str, descending: bool,
+                status_filter: str | None, search: str) -> str:
+    """The table's title: how many trials it shows, and the active sort, filter and search."""
+    parts = [f"trials {count}" if count == total else f"trials {count} of {total}",
+             f"sort {sort_column} {'↓' if descending else '↑'}"]
+    if status_filter is not None:
+        parts.append(f"status {status_filter}")
+    if search:
+        parts.append(f"search '{search}'")
+    return " · ".join(parts)
+
+
+def empty_table_reason(total: int, *, status_filter: str | None, search: str) -> str:
+    """Why the table shows no row, and the key that changes it."""
+    if total == 0:
+        return "No trial yet: waiting for the sweep's first trial to be planned or started."
+    if search and status_filter is not None:
+        return f"No {status_filter} trial matches '{search}' (/ to search again, f for another status)."
+    if search:
+        return f"No trial matches '{search}' (/ to search again; an empty search shows every trial)."
+    return f"No trial is {status_filter} now (f shows the next status)."
+
+
+def score_range(trials: Iterable[TrialState]) -> tuple[float, float] | None:
+    """The lowest and highest finite validation score of any trial: the shared sparkline scale."""
+    finite = [v for t in trials for v in t.eval_scores if math.isfinite(v)]
+    return (min(finite), max(finite)) if finite else None

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from seedtui.core.view.curves import rasterize, value_range
+from seedtui.policy.tfp_rule import format_fraction
 from seedtui.tui.renderables.curves import PlotSpec, plot_lines
 
 REGIMES = (("every_eval", "every eval"), ("per_epoch", "per epoch"), ("end_only", "end only"))
@@ -41,6 +42,31 @@ def fmt(value: Any, digits: int = 3) -> str:
     if value != 0 and abs(value) < 10**-digits:
         return f"{value:.1e}"
     return f"{value:.{digits}f}"
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def p_value(value: Any) -> str:
+    """A p-value as papers print it: 3 decimals, '<0.001' below that, '-' when there is none."""
+    if not _finite(value):
+        return "-"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+GLOSSES = {
+    "evp": "every eval / per epoch / end only: a trial's score is its best over every evaluation, "
+           "over end-of-epoch evaluations, or its final one.",
+    "seeds": "Table 3: sd of the score across weight-init (WI) and data-order (DO) seeds. Table 4: "
+             "F and p compare the best and worst seed's trials. p 2-way: WI and DO effects together.",
+    "correlation": "How well the ranking at each evaluation predicts the final ranking (1 = perfectly).",
+}
+"""One line under each table saying what it means, for a reader who has not read the paper."""
+
+
+def gloss(key: str) -> Text:
+    return Text(GLOSSES[key], style="dim italic")
 
 
 def evp_sample_sizes(n_max: int) -> list[int]:
@@ -105,12 +131,15 @@ def seed_table(summary: dict[str, Any]) -> Table:
     for name in ("", "sd", "F best/worst", "p", "p 2-way"):
         table.add_column(name, justify="right" if name else "left")
     for key, label in (("wi", "WI"), ("do", "DO")):
+        f_value = _get(summary, "anova", key, "F")
         table.add_row(
             label,
             fmt(_get(summary, "seed_sd", key), 4),
-            fmt(_get(summary, "anova", key, "F"), 2),
-            fmt(_get(summary, "anova", key, "p"), 3),
-            fmt(_get(summary, "two_way_anova", key, "p"), 3),
+            fmt(f_value, 2),
+            # without an F (too few groups, no variance) its p means nothing: a 0.000 beside a '-'
+            # read as highly significant
+            p_value(_get(summary, "anova", key, "p")) if _finite(f_value) else "-",
+            p_value(_get(summary, "two_way_anova", key, "p")),
         )
     table.add_row("total", fmt(_get(summary, "seed_sd", "total"), 4), "", "", "")
     return table
@@ -150,27 +179,60 @@ def summary_renderable(
     parts.append(head)
     if plot_height:
         parts.extend(evp_plot(summary, width, plot_height))
-    parts += [evp_table(summary), seed_table(summary), correlation_text(summary)]
+    parts += [evp_table(summary), gloss("evp"), seed_table(summary), gloss("seeds"),
+              correlation_text(summary), gloss("correlation")]
     return Group(*parts)
 
 
+def _field(row: Any, name: str) -> Any:
+    return row.get(name) if isinstance(row, dict) else getattr(row, name, None)
+
+
+def plan_fraction(row: Any) -> str:
+    """A plan row's f as the dialog takes it: ``1`` (no early stopping) or ``k/E``."""
+    f, k = _field(row, "f"), _field(row, "k")
+    if not isinstance(f, (int, float)) or f >= 1.0 or not isinstance(k, int) or f <= 0:
+        return "1" if isinstance(f, (int, float)) and f >= 1.0 else fmt(f, 2)
+    return format_fraction(f, round(k / f))
+
+
+def describe_plan_row(row: Any) -> str:
+    """A setting in words: 'no early stopping: train 5 fully' or 't=8, stop at f=9/30, keep p=2'."""
+    t, p = _field(row, "t"), _field(row, "p")
+    f = _field(row, "f")
+    if isinstance(f, (int, float)) and f >= 1.0:
+        return f"no early stopping: train {t} fully"
+    return f"t={t} f={plan_fraction(row)} p={p}"
+
+
+def gain_sentence(row: Any) -> str:
+    """How the best setting compares with training ``budget`` trials fully, in words."""
+    budget = _field(row, "budget")
+    reduction = _field(row, "relative_error_reduction")
+    if isinstance(_field(row, "f"), (int, float)) and _field(row, "f") >= 1.0:
+        return f"Stopping early does not pay at this budget: train {budget} trials fully."
+    if not isinstance(reduction, (int, float)) or not math.isfinite(reduction) or abs(reduction) < 0.0005:
+        return f"As good as training {budget} trials fully, for the same cost."
+    if reduction < 0:
+        return f"No better than training {budget} trials fully."
+    baseline = fmt(_field(row, "baseline"), 4)
+    return f"Removes {reduction:.1%} of the error of training {budget} trials fully ({baseline})."
+
+
 def plan_text(rows: Sequence[Any], budget: float | None, *, error: str | None = None) -> Text:
-    """The planner's recommendation for the typed budget (PlanRow objects or dicts)."""
+    """The planner's best settings for the typed budget (PlanRow objects or dicts), best first,
+    each with its expected best score and its cost in full trainings, then a sentence on the gain."""
     if error is not None:
-        return Text(error, style="dim")
+        return Text(error, style="yellow")
     if budget is None:
-        return Text("type a budget (in full trainings) and press enter", style="dim")
+        return Text("Type a budget (in full trainings) and press enter.", style="dim")
     if not rows:
-        return Text(f"no plan for budget {budget:g}", style="dim")
-    row = rows[0]
-
-    def field(name: str) -> Any:
-        return row.get(name) if isinstance(row, dict) else getattr(row, name, None)
-
-    text = Text(f"budget {budget:g}: ", style="bold")
-    text.append(f"t={field('t')} f={fmt(field('f'), 2)} p={field('p')}", "bold green")
-    text.append(f"\nexpected best {fmt(field('expected_best'), 4)} ± {fmt(field('sd'), 4)}")
-    text.append(f"  (baseline {fmt(field('baseline'), 4)}")
-    reduction = field("relative_error_reduction")
-    text.append(f", error -{fmt(reduction * 100 if isinstance(reduction, (int, float)) else None, 1)}%)")
+        return Text(f"No plan for budget {budget:g}.", style="dim")
+    text = Text(f"budget {budget:g} full trainings: best settings\n", style="bold")
+    for rank, row in enumerate(rows[:3], start=1):
+        style = "bold green" if rank == 1 else ""
+        text.append(f"{rank}. {describe_plan_row(row)}", style)
+        text.append(f"  expects {fmt(_field(row, 'expected_best'), 4)} ± {fmt(_field(row, 'sd'), 4)}"
+                    f", costs {fmt(_field(row, 'cost'), 2)}\n")
+    text.append(gain_sentence(rows[0]), "dim")
     return text

@@ -74,9 +74,11 @@ def header_text(columns: list[Column], spark_width: int, *, sort_column: str, de
     return text
 
 
-def row_text(state: TrialState, columns: list[Column], spark_width: int) -> Text:
+def row_text(state: TrialState, columns: list[Column], spark_width: int, *,
+             score_range: tuple[float, float] | None = None, marked: bool = False) -> Text:
     """One trial's row. Values come from the log but are numbers or the trial id; the status is
-    one of the known statuses, so nothing here is read as markup."""
+    one of the known statuses, so nothing here is read as markup. ``score_range``: the validation
+    sparkline's scale when rows share one; a ``marked`` trial's id is bold with a ``*``."""
     values = {
         "trial": state.trial_id,
         "wi": "" if state.wi_seed is None else str(state.wi_seed),
@@ -91,9 +93,13 @@ def row_text(state: TrialState, columns: list[Column], spark_width: int) -> Text
     text = Text()
     for column in columns:
         style = STATUS_STYLES.get(state.status, "") if column.key == "status" else ""
-        text.append(_cell(values[column.key], column) + " ", style)
+        value = values[column.key]
+        if column.key == "trial" and marked:
+            value, style = "*" + value, "bold"
+        text.append(_cell(value, column) + " ", style)
     if spark_width:
-        text.append(sparkline(state.eval_scores, spark_width).ljust(spark_width), "green")
+        low, high = score_range if score_range is not None else (None, None)
+        text.append(sparkline(state.eval_scores, spark_width, low=low, high=high).ljust(spark_width), "green")
         text.append(" ")
         text.append(sparkline(state.train_losses, spark_width).ljust(spark_width), "yellow")
     return text

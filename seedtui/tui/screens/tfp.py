@@ -58,13 +58,18 @@ def describe_choice(choice: TfpChoice) -> str:
     return f"{what}; budget t*f + p*(1-f) = {tfp_cost(choice.t, choice.f, choice.p):.2f} full trainings"
 
 
+def _as_text(text: str | Text) -> Text:
+    """Plain text (never parsed as markup), dim when given as a str."""
+    return text if isinstance(text, Text) else Text(text, style="dim")
+
+
 class TfpScreen(ModalScreen[TfpChoice | None]):
     """Prefilled with ``initial`` (the planner's recommendation when there is one)."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def __init__(
-        self, initial: TfpChoice, *, recommendation: str, max_trials: int | None, simulated: bool,
+        self, initial: TfpChoice, *, recommendation: str | Text, max_trials: int | None, simulated: bool,
         evals: int | None = None,
     ) -> None:
         super().__init__()
@@ -81,7 +86,7 @@ class TfpScreen(ModalScreen[TfpChoice | None]):
             if self.simulated:
                 title.append("  SIMULATED (replay)", "bold yellow")
             yield Static(title, classes="dialog-title")
-            yield Static(Text(self.recommendation, style="dim"), id="tfp-recommendation")
+            yield Static(_as_text(self.recommendation), id="tfp-recommendation")
             with Horizontal(classes="tfp-fields"):
                 yield Label("t")
                 yield Input(str(self.initial.t), id="tfp-t", type="integer")
@@ -98,10 +103,10 @@ class TfpScreen(ModalScreen[TfpChoice | None]):
         self._update_cost()
         self.query_one("#tfp-t", Input).focus()
 
-    def show_recommendation(self, choice: TfpChoice | None, text: str) -> None:
-        """The planner answered while the dialog was open: say so, and prefill its choice unless
-        the user has already changed the fields."""
-        self.query_one("#tfp-recommendation", Static).update(Text(text, style="dim"))
+    def show_recommendation(self, choice: TfpChoice | None, text: str | Text) -> None:
+        """The planner answered while the dialog was open: show its settings, and prefill the best
+        unless the user has already changed the fields."""
+        self.query_one("#tfp-recommendation", Static).update(_as_text(text))
         if choice is None or self._choice() != self.initial:
             return
         self.initial = choice

@@ -15,6 +15,7 @@ from typing import Any
 
 from seedtui.core.view.sweep_info import read_sweep_info
 from seedtui.state import SweepFollower
+from seedtui.text.commands import describe_command
 from seedtui.tui.gpu import GpuProbe
 from seedtui.tui.sources.base import EventSource, Notify, SourceStatus
 
@@ -125,9 +126,9 @@ class LiveSource(EventSource):
             command = control.send_command(self.sweep_dir, action, **args)
         except control.ControlError as error:  # the command breaks the control rules: nothing sent
             return f"not sent: {error}"
-        what = f"{action}" + (f" {args['trial']}" if "trial" in args else "")
+        what = describe_command(action, args)
         self._awaiting[command.id] = what
-        return f"sent {action}" + (f" {args}" if args else "")
+        return f"sent {what}"
 
     def kill(self, trial: str) -> str:
         return self._send("kill", trial=trial, by="user")

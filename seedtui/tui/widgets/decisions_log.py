@@ -3,6 +3,7 @@ so every line is shown as plain ``Text`` (``[bold red]`` stays ``[bold red]``)."
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from rich.text import Text
@@ -35,6 +36,9 @@ class DecisionsLog(Vertical):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.lines_written = 0
+        self._lines: deque[Text] = deque(maxlen=MAX_DECISION_LINES)
+        self._drawn_width = 0
+        """Width the log's lines were wrapped at; 0 while the pane is hidden (nothing drawn)."""
         self.stderr_trial: str | None = None
         self.stderr_text = ""
         self._tail_shape: tuple[int, bool] | None = None
@@ -53,13 +57,39 @@ class DecisionsLog(Vertical):
         yield Static(Text(""), id="stderr-tail")
 
     def add_decisions(self, records: list[dict[str, Any]], t0: float | None) -> None:
+        """Keep the lines, and draw them when the log has a width. A RichLog wraps each line once,
+        when it is written: written while the pane was hidden, a line was wrapped at the log's
+        minimum width (20 columns) for good."""
+        lines = [decision_line(record, t0) for record in records]
+        self._lines.extend(lines)
+        self.lines_written += len(lines)
         log = self.query_one("#decision-lines", RichLog)
-        for record in records:
-            log.write(decision_line(record, t0))
-            self.lines_written += 1
+        if self._drawn_width and self._drawn_width == log.scrollable_content_region.width:
+            for line in lines:
+                log.write(line)
+        else:
+            self._rewrap()
+
+    def _rewrap(self) -> None:
+        """Draw every kept line again at the log's width (nothing while it has none)."""
+        log = self.query_one("#decision-lines", RichLog)
+        width = log.scrollable_content_region.width
+        if width <= 0:
+            self._drawn_width = 0
+            return
+        log.clear()
+        for line in self._lines:
+            log.write(line)
+        self._drawn_width = width
+
+    def on_resize(self) -> None:
+        if self.query_one("#decision-lines", RichLog).scrollable_content_region.width != self._drawn_width:
+            self.call_after_refresh(self._rewrap)
 
     def clear(self) -> None:
         self.query_one("#decision-lines", RichLog).clear()
+        self._lines.clear()
+        self._drawn_width = 0
         self.lines_written = 0
 
     def show_stderr(self, trial: str | None, text: str) -> None:

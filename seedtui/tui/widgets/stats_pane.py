@@ -65,9 +65,9 @@ class StatsPane(VerticalScroll):
         try:
             budget = float(event.value)
         except ValueError:
-            self.show_plan([], None, error=f"not a number: {event.value!r}")
+            self.show_plan([], None, error=f"The budget is a number of full trainings, not {event.value!r}.")
             return
         if not budget > 0:
-            self.show_plan([], None, error="the budget must be positive")
+            self.show_plan([], None, error="The budget counts full trainings: type 1 or more.")
             return
         self.post_message(self.BudgetSubmitted(budget))

@@ -14,7 +14,13 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from seedtui.core.view.table import SORT_COLUMNS, visible_rows
+from seedtui.core.view.table import (
+    SORT_COLUMNS,
+    empty_table_reason,
+    score_range,
+    table_title,
+    visible_rows,
+)
 from seedtui.state import TrialState
 from seedtui.tui.renderables.trial_row import column_at, header_text, layout_columns, row_text
 
@@ -47,6 +53,13 @@ class TrialTable(ScrollView, can_focus=True):
         self.sort_column = "trial"
         self.descending = False
         self.status_filter: str | None = None
+        self.search = ""
+        self.marked: frozenset[str] = frozenset()
+        """Trials marked with ``m`` (their id is drawn bold)."""
+        self.shared_scale = False
+        """``v``: every validation sparkline on one scale, so rows compare; off, each uses its own."""
+        self._score_range: tuple[float, float] | None = None
+        """Part of a trial id the rows must contain (``/``); empty shows every trial."""
         self._line_cache: dict[str, tuple[tuple[object, ...], Strip]] = {}
 
     # --- data ----------------------------------------------------------------------------------
@@ -65,7 +78,12 @@ class TrialTable(ScrollView, can_focus=True):
             sort_column=self.sort_column,
             descending=self.descending,
             status_filter=self.status_filter,
+            search=self.search,
         )
+        self._score_range = score_range(self.trials.values()) if self.shared_scale else None
+        self.border_title = table_title(len(self.rows), len(self.trials), sort_column=self.sort_column,
+                                        descending=self.descending, status_filter=self.status_filter,
+                                        search=self.search)
         if current in self.rows:
             self.cursor = self.rows.index(current)
         self.cursor = min(self.cursor, max(0, len(self.rows) - 1))
@@ -92,6 +110,21 @@ class TrialTable(ScrollView, can_focus=True):
 
     def set_filter(self, status: str | None) -> None:
         self.status_filter = status
+        self.refresh_rows()
+        self._scroll_to_cursor()
+
+    def set_marked(self, trials: list[str]) -> None:
+        self.marked = frozenset(trials)
+        self._line_cache.clear()
+        self.refresh()
+
+    def set_shared_scale(self, shared: bool) -> None:
+        self.shared_scale = shared
+        self._line_cache.clear()
+        self.refresh_rows()
+
+    def set_search(self, text: str) -> None:
+        self.search = text.strip()
         self.refresh_rows()
         self._scroll_to_cursor()
 
@@ -149,6 +182,11 @@ class TrialTable(ScrollView, can_focus=True):
             text = header_text(columns, spark, sort_column=self.sort_column, descending=self.descending)
             return self._strip(text, width)
         index = y - 1 + int(self.scroll_y)
+        if not self.rows and y == 2:  # an empty table says why, under its header
+            reason = empty_table_reason(len(self.trials), status_filter=self.status_filter,
+                                        search=self.search)
+            return self._strip(Text(" " + reason, style="dim italic", no_wrap=True, overflow="ellipsis"),
+                               width)
         if index >= len(self.rows):
             return Strip.blank(width, self.rich_style)
         trial = self.rows[index]
@@ -162,11 +200,13 @@ class TrialTable(ScrollView, can_focus=True):
             len(state.train_losses),
             len(state.eval_scores),
             state.end_step,
+            trial in self.marked,
+            self._score_range,
         )
         cached = self._line_cache.get(trial)
         if cached is not None and cached[0] == key:
             return cached[1]
-        text = row_text(state, columns, spark)
+        text = row_text(state, columns, spark, score_range=self._score_range, marked=trial in self.marked)
         if selected:
             text.stylize("reverse" if self.has_focus else "underline")
         strip = self._strip(text, width)
