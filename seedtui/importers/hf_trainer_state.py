@@ -122,6 +122,23 @@ def _model_name(run_dir: Path) -> str:
     return name if isinstance(name, str) and name else "unknown"
 
 
+def _train_points(state: Mapping[str, Any], steps_per_epoch: int) -> list[TrainPoint]:
+    """The logged training losses (``loss`` entries), each with its learning rate (NaN if none)."""
+    points = []
+    for entry in state["log_history"]:
+        if isinstance(entry, dict) and isinstance(entry.get("step"), int) and is_number(entry.get("loss")):
+            rate = finite_float(entry.get("learning_rate"))
+            points.append(TrainPoint(step=entry["step"], epoch=entry["step"] / steps_per_epoch,
+                                     loss=float(entry["loss"]), lr=math.nan if rate is None else rate))
+    return points
+
+
+def _whole_number(state: Mapping[str, Any], key: str, default: int) -> int:
+    """An integer field of the state, or ``default`` when it is absent or not an integer."""
+    value = state.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
 def run_from_trainer_state(path: Path, state: Mapping[str, Any], metric: str,
                            greater_is_better: bool) -> ImportedRun:
     """One run (seeds still 0) from a decoded ``trainer_state.json`` at ``path``. Of several evals
@@ -130,7 +147,8 @@ def run_from_trainer_state(path: Path, state: Mapping[str, Any], metric: str,
     evals: list[EvalPoint] = []
     for entry in _eval_entries(state):
         score = entry.get(metric)
-        if not is_number(score) or (evals and entry["step"] <= evals[-1].step):
+        if not isinstance(score, (int, float)) or isinstance(score, bool) or (
+                evals and entry["step"] <= evals[-1].step):
             continue
         metrics = {key: float(value) for key, value in entry.items()
                    if key.startswith(EVAL_PREFIX) and key not in _EVAL_TIMINGS and is_number(value)}
@@ -138,16 +156,12 @@ def run_from_trainer_state(path: Path, state: Mapping[str, Any], metric: str,
                                score=float(score), metrics=metrics))
     if not evals:
         raise ImportInputError(f"{path}: no eval entry with {metric}")
-    trains = [TrainPoint(step=entry["step"], epoch=entry["step"] / steps_per_epoch, loss=float(entry["loss"]),
-                         lr=float(rate) if is_number(rate := entry.get("learning_rate")) else math.nan)
-              for entry in state["log_history"] if isinstance(entry, dict)
-              and isinstance(entry.get("step"), int) and is_number(entry.get("loss"))]
-    global_step = state.get("global_step") if isinstance(state.get("global_step"), int) else evals[-1].step
-    max_steps = state.get("max_steps") if isinstance(state.get("max_steps"), int) else 0
-    total_steps = max(max_steps, global_step, evals[-1].step)
+    trains = _train_points(state, steps_per_epoch)
+    global_step = _whole_number(state, "global_step", evals[-1].step)
+    total_steps = max(_whole_number(state, "max_steps", 0), global_step, evals[-1].step)
     runtime = next((finite_float(entry.get("train_runtime")) for entry in state["log_history"]
                     if isinstance(entry, dict) and "train_runtime" in entry), None)
-    eval_steps = state.get("eval_steps") if isinstance(state.get("eval_steps"), int) else 0
+    eval_steps = _whole_number(state, "eval_steps", 0)
     evals_per_epoch = (round(steps_per_epoch / eval_steps) if eval_steps
                        else round(len(evals) * steps_per_epoch / total_steps))
     learning_rates = [point.lr for point in trains if math.isfinite(point.lr)]
@@ -155,7 +169,7 @@ def run_from_trainer_state(path: Path, state: Mapping[str, Any], metric: str,
         source=str(path), metric=metric, greater_is_better=greater_is_better, evals=evals, trains=trains,
         total_steps=total_steps, steps_per_epoch=steps_per_epoch, evals_per_epoch=max(1, evals_per_epoch),
         completed=global_step >= total_steps,
-        batch_size=state["train_batch_size"] if isinstance(state.get("train_batch_size"), int) else 0,
+        batch_size=_whole_number(state, "train_batch_size", 0),
         lr=max(learning_rates) if learning_rates else math.nan,
         seconds_per_step=runtime / max(1, global_step) if runtime else 1.0,
         end_time=path.stat().st_mtime, model=_model_name(path.parent),

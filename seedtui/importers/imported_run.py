@@ -69,6 +69,14 @@ class ImportedRun:
         return max([point.step for point in self.evals] + [point.step for point in self.trains])
 
     @property
+    def planned_evals(self) -> int:
+        """Evaluations of a full training (the start event's ``evals``, which the t/f/p rule counts
+        milestones in): those logged, scaled up for a run that ended early."""
+        if self.completed:
+            return len(self.evals)
+        return max(len(self.evals), round(len(self.evals) * self.total_steps / max(1, self.last_step)))
+
+    @property
     def epochs(self) -> float:
         return self.total_steps / self.steps_per_epoch
 

@@ -96,7 +96,8 @@ def runs_from_long_table(table: Path, *, metric: str | None = None, greater_is_b
     runs = []
     for seeds in sorted(by_run):
         run_rows = sorted(by_run[seeds], key=lambda row: row.step)
-        evals, trains = [], []
+        evals: list[EvalPoint] = []
+        trains: list[TrainPoint] = []
         for row in run_rows:
             epoch = row.epoch if row.epoch is not None else row.step / steps_per_epoch
             if row.kind == "eval":

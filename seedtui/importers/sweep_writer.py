@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from seedtui.importers.imported_run import ImportedRun, ImportInputError
+from seedtui.importers.imported_run import EvalPoint, ImportedRun, ImportInputError, TrainPoint
 from seedtui.log import SCHEMA_VERSION, EventWriter, trial_id
 from seedtui.log.files import events_path
 
@@ -61,16 +61,18 @@ def _write_trial(sweep_dir: Path, run: ImportedRun, *, task: str, majority_basel
             wi_seed=run.wi_seed, do_seed=run.do_seed,
             task=task, model=run.model, metric=run.metric, greater_is_better=run.greater_is_better,
             epochs=run.epochs, steps_per_epoch=run.steps_per_epoch, total_steps=run.total_steps,
-            evals_per_epoch=run.evals_per_epoch, batch_size=run.batch_size, lr=run.lr, train_size=0,
-            eval_size=0, majority_baseline=majority_baseline, pid=0, host=IMPORTED_HOST,
+            evals_per_epoch=run.evals_per_epoch, evals=run.planned_evals, batch_size=run.batch_size,
+            lr=run.lr, train_size=0, eval_size=0, majority_baseline=majority_baseline,
+            pid=0, host=IMPORTED_HOST,
             config={"imported_from": run.source, **run.details}, imported_from=run.source,
         )
         # Train before eval at one step: the eval measures the weights after that step.
-        timeline = sorted([(point.step, 0, point) for point in run.trains]
-                          + [(point.step, 1, point) for point in run.evals], key=lambda item: item[:2])
+        points: list[tuple[int, int, EvalPoint | TrainPoint]] = [(p.step, 0, p) for p in run.trains]
+        points += [(p.step, 1, p) for p in run.evals]
+        timeline = sorted(points, key=lambda item: item[:2])
         eval_index = 0
-        for step, is_eval, point in timeline:
-            if is_eval:
+        for step, _, point in timeline:
+            if isinstance(point, EvalPoint):
                 writer.write("eval", t=at(step), step=step, epoch=point.epoch, metrics=point.metrics,
                              score=point.score, eval_index=eval_index)
                 eval_index += 1

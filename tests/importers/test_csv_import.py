@@ -89,6 +89,7 @@ def test_without_an_epoch_column_steps_spread_over_the_given_epochs(tmp_path: Pa
     assert result.exit_code == 0, result.output
     trials = {trial.trial_id: trial for trial in load_trials(out)}
     assert trials["wi1-do1"].eval_epochs == [1.0, 2.0] and trials["wi1-do1"].status == "completed"
-    # It ended at step 5 of the table's 10: imported as stopped.
+    # It ended at step 5 of the table's 10: imported as stopped, planned for 2 evals (1 in half the steps).
     assert trials["wi2-do1"].status == "stopped"
+    assert trials["wi2-do1"].start is not None and trials["wi2-do1"].start["evals"] == 2
     assert trials["wi1-do1"].metric == "score" and trials["wi1-do1"].greater_is_better

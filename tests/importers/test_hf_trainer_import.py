@@ -70,6 +70,7 @@ def test_the_imported_sweep_holds_every_run_as_a_valid_completed_trial(
         assert trial.start["imported_from"] == str(run_dir / "trainer_state.json")
         assert trial.metric == "eval_accuracy" and trial.greater_is_better
         assert trial.start["total_steps"] == HF_MAX_STEPS
+        assert trial.start["evals"] == HF_MAX_STEPS // HF_EVAL_STEPS  # what the t/f/p rule counts in
         evals = _evals(run_dir, "eval_accuracy")
         assert trial.eval_steps == [step for step, _ in evals] == list(range(HF_EVAL_STEPS, HF_MAX_STEPS + 1,
                                                                              HF_EVAL_STEPS))
@@ -120,3 +121,14 @@ def test_a_mapping_file_gives_the_same_sweep_as_the_patterns(
     result = run_import("hf-trainer", out, *hf_run_dirs, "--map", mapping)
     assert result.exit_code == 0, result.output
     assert _stats(out) == _stats(imported)
+
+
+def test_replay_loads_the_imported_sweep_and_rehearses_tfp_on_it(imported: Path) -> None:
+    from seedtui.core.replay import load_timeline
+
+    timeline = load_timeline(imported)
+    assert sorted(timeline.trial_ids) == sorted(f"wi{wi}-do{do}" for wi in HF_WI_SEEDS for do in HF_DO_SEEDS)
+    timeline.to_end()
+    assert timeline.at_end
+    decisions = timeline.apply_tfp(4, 0.5, 2)  # on the simulated copy: the files stay as they are
+    assert sorted(decision.action for decision in decisions).count("stop") == 2
