@@ -127,3 +127,15 @@ def test_bad_long_tables(tmp_path: Path, table: str, message: str) -> None:
     path.write_text(table)
     out = tmp_path / "out"
     assert_refused(run_import("csv", out, path), out, message)
+
+
+def test_many_runs_show_progress_on_stderr(tmp_path: Path) -> None:
+    """Off a terminal, a line every tenth of the way while reading and while writing."""
+    runs = [write_state(tmp_path / "runs" / f"seed{wi}_data{do}", _history({"eval_accuracy": 0.5}))
+            for wi in range(5) for do in range(4)]
+    result = run_import("hf-trainer", tmp_path / "out", *runs, *SEED_PATTERNS)
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert [line for line in lines if line.startswith("reading run")] == [
+        f"reading run {done}/20" for done in range(2, 21, 2)]
+    assert lines[-1] == "writing trial 20/20"
