@@ -3,6 +3,7 @@ and a runner of ``seedtui import`` that checks that bad input leaves nothing beh
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,26 @@ def hf_run_dirs(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
     root = tmp_path_factory.mktemp("hf-runs")
     return [train_hf_run(tiny_model_dir, root / f"seed{wi}_data{do}", wi, do)
             for wi in HF_WI_SEEDS for do in HF_DO_SEEDS]
+
+
+def hf_history(metric_values: dict[str, float], steps: tuple[int, ...] = (2, 4)) -> list[dict[str, Any]]:
+    """A ``log_history`` in HF's layout: a loss entry and an eval entry at each step, 4 steps an epoch."""
+    history: list[dict[str, Any]] = []
+    for step in steps:
+        history.append({"loss": 0.7, "learning_rate": 1e-3, "epoch": step / 4, "step": step})
+        history.append({**metric_values, "eval_runtime": 0.1, "epoch": step / 4, "step": step})
+    return history
+
+
+def write_trainer_state(run_dir: Path, history: list[dict[str, Any]]) -> Path:
+    """A hand-written ``trainer_state.json`` (4 steps) and a ``training_args.bin`` in ``run_dir``."""
+    run_dir.mkdir(parents=True)
+    state = {"global_step": 4, "max_steps": 4, "num_train_epochs": 1, "eval_steps": 2,
+             "train_batch_size": 4, "log_history": history}
+    (run_dir / "trainer_state.json").write_text(json.dumps(state))
+    # Not a valid pickle: an importer that unpickled it would fail on every run.
+    (run_dir / "training_args.bin").write_bytes(b"\x80\x04 not to be unpickled")
+    return run_dir
 
 
 def run_import(*args: str | Path) -> Result:

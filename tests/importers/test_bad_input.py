@@ -5,36 +5,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.importers.conftest import assert_refused, run_import
+from tests.importers.conftest import assert_refused, hf_history, run_import, write_trainer_state
 
 SEED_PATTERNS = ("--wi", r"seed(\d+)", "--do", r"data(\d+)")
 
 
-def _history(metric_values: dict[str, float], steps: tuple[int, ...] = (2, 4)) -> list[dict[str, Any]]:
-    history: list[dict[str, Any]] = []
-    for step in steps:
-        history.append({"loss": 0.7, "learning_rate": 1e-3, "epoch": step / 4, "step": step})
-        history.append({**metric_values, "eval_runtime": 0.1, "epoch": step / 4, "step": step})
-    return history
-
-
-def write_state(run_dir: Path, history: list[dict[str, Any]]) -> Path:
-    run_dir.mkdir(parents=True)
-    state = {"global_step": 4, "max_steps": 4, "num_train_epochs": 1, "eval_steps": 2,
-             "train_batch_size": 4, "log_history": history}
-    (run_dir / "trainer_state.json").write_text(json.dumps(state))
-    # Not a valid pickle: an importer that unpickled it would fail on every run.
-    (run_dir / "training_args.bin").write_bytes(b"\x80\x04 not to be unpickled")
-    return run_dir
-
-
 @pytest.fixture
 def good_runs(tmp_path: Path) -> list[Path]:
-    return [write_state(tmp_path / "runs" / f"seed{wi}_data{do}", _history({"eval_accuracy": 0.5 + wi / 10}))
+    return [write_trainer_state(tmp_path / "runs" / f"seed{wi}_data{do}",
+                                hf_history({"eval_accuracy": 0.5 + wi / 10}))
             for wi in (1, 2) for do in (1, 2)]
 
 
@@ -47,7 +29,7 @@ def test_good_runs_import(good_runs: list[Path], tmp_path: Path) -> None:
 
 
 def test_a_run_without_eval_entries(good_runs: list[Path], tmp_path: Path) -> None:
-    bare = write_state(tmp_path / "runs" / "seed3_data1", [{"loss": 0.7, "epoch": 1.0, "step": 4}])
+    bare = write_trainer_state(tmp_path / "runs" / "seed3_data1", [{"loss": 0.7, "epoch": 1.0, "step": 4}])
     out = tmp_path / "out"
     assert_refused(run_import("hf-trainer", out, *good_runs, bare, *SEED_PATTERNS), out, "no eval entries")
 
@@ -66,14 +48,14 @@ def test_seed_patterns_that_do_not_place_every_run(
 
 
 def test_duplicate_seed_pairs(good_runs: list[Path], tmp_path: Path) -> None:
-    again = write_state(tmp_path / "more" / "seed1_data1", _history({"eval_accuracy": 0.9}))
+    again = write_trainer_state(tmp_path / "more" / "seed1_data1", hf_history({"eval_accuracy": 0.9}))
     out = tmp_path / "out"
     assert_refused(run_import("hf-trainer", out, *good_runs, again, *SEED_PATTERNS), out,
                    "duplicate seed pair wi1-do1")
 
 
 def test_mixed_metrics(good_runs: list[Path], tmp_path: Path) -> None:
-    other = write_state(tmp_path / "runs" / "seed3_data1", _history({"eval_f1": 0.5}))
+    other = write_trainer_state(tmp_path / "runs" / "seed3_data1", hf_history({"eval_f1": 0.5}))
     out = tmp_path / "out"
     assert_refused(run_import("hf-trainer", out, *good_runs, other, *SEED_PATTERNS), out, "mixed metrics")
     assert_refused(run_import("hf-trainer", out, *good_runs, other, *SEED_PATTERNS, "--metric", "accuracy"),
@@ -82,7 +64,7 @@ def test_mixed_metrics(good_runs: list[Path], tmp_path: Path) -> None:
 
 def test_several_metrics_need_a_choice(tmp_path: Path) -> None:
     both = {"eval_accuracy": 0.5, "eval_f1": 0.4}
-    runs = [write_state(tmp_path / "runs" / f"seed1_data{do}", _history(both)) for do in (1, 2)]
+    runs = [write_trainer_state(tmp_path / "runs" / f"seed1_data{do}", hf_history(both)) for do in (1, 2)]
     out = tmp_path / "out"
     assert_refused(run_import("hf-trainer", out, *runs, *SEED_PATTERNS), out,
                    "several eval metrics (eval_accuracy, eval_f1)")
@@ -131,7 +113,7 @@ def test_bad_long_tables(tmp_path: Path, table: str, message: str) -> None:
 
 def test_many_runs_show_progress_on_stderr(tmp_path: Path) -> None:
     """Off a terminal, a line every tenth of the way while reading and while writing."""
-    runs = [write_state(tmp_path / "runs" / f"seed{wi}_data{do}", _history({"eval_accuracy": 0.5}))
+    runs = [write_trainer_state(tmp_path / "runs" / f"seed{wi}_data{do}", hf_history({"eval_accuracy": 0.5}))
             for wi in range(5) for do in range(4)]
     result = run_import("hf-trainer", tmp_path / "out", *runs, *SEED_PATTERNS)
     assert result.exit_code == 0, result.output
