@@ -13,6 +13,7 @@ from rich.console import Console
 from seedtui.core.view.heatmap import (
     HeatmapGrid,
     aggregate,
+    block_status,
     choose_layout,
     data_range,
     format_value,
@@ -55,7 +56,7 @@ def test_layout_prints_values_up_to_10x10_at_120_columns_then_cells_then_blocks(
     assert hundred.mode == "blocks" and -(-100 // hundred.block) <= 25 and hundred.grid_width(100) <= 118
 
 
-def test_aggregate_averages_blocks_and_keeps_the_most_urgent_status() -> None:
+def test_aggregate_averages_blocks_and_shows_failures_else_the_most_common_status() -> None:
     values = np.arange(16, dtype=float).reshape(4, 4)
     values[0, 0] = np.nan
     statuses = [["completed"] * 4 for _ in range(4)]
@@ -64,9 +65,12 @@ def test_aggregate_averages_blocks_and_keeps_the_most_urgent_status() -> None:
     grid = HeatmapGrid((1, 2, 3, 4), (1, 2, 3, 4), values, tuple(tuple(row) for row in statuses))
     blocks = aggregate(grid, 2)
     assert len(blocks) == 2 and len(blocks[0]) == 2
-    assert blocks[0][0].mean == pytest.approx((1 + 4 + 5) / 3) and blocks[0][0].status == "running"
+    assert blocks[0][0].mean == pytest.approx((1 + 4 + 5) / 3)
+    assert blocks[0][0].status == "completed"  # the most common status: one running trial of four
     assert blocks[1][1].status == "failed" and blocks[1][1].trials == 4
     assert blocks[0][1].status == "completed" and blocks[0][1].rows == range(0, 2)
+    assert block_status(["running", "running", "completed", None]) == "running"
+    assert block_status(["completed", "diverged", "completed"]) == "diverged" and block_status([None]) is None
 
 
 def test_margins_range_and_three_significant_digits() -> None:

@@ -9,13 +9,14 @@ averaged) and ``aggregate`` folds a grid into those blocks; the TUI only draws w
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from seedtui.core.direction import rank_by_mean, signed
-from seedtui.state import TrialState
+from seedtui.state import STATUSES, TrialState
 
 
 @dataclass(frozen=True)
@@ -157,8 +158,21 @@ def choose_layout(rows: int, columns: int, width: int) -> HeatmapLayout:
     return HeatmapLayout("blocks", COLOUR_CELL_WIDTH, block)
 
 
-STATUS_PRIORITY = ("failed", "diverged", "running", "suspended", "stopped", "queued", "completed")
-"""Which status a block of seeds shows: the one that most needs the user's eye."""
+ALARMING = ("failed", "diverged")
+"""Statuses a block of seeds shows if any of its trials has one: they need the user's eye."""
+
+
+def block_status(statuses: Iterable[str | None]) -> str | None:
+    """The status a block of trials shows: failed or diverged if any trial is, else the most common
+    (ties to the earlier in ``STATUSES`` order); None for no trial."""
+    found = Counter(s for s in statuses if s is not None)
+    if not found:
+        return None
+    alarming = next((s for s in ALARMING if s in found), None)
+    if alarming is not None:
+        return alarming
+    order = {status: i for i, status in enumerate(STATUSES)}
+    return min(found, key=lambda s: (-found[s], order.get(s, len(order)), s))
 
 
 @dataclass(frozen=True)
@@ -172,25 +186,23 @@ class BlockCell:
     """Mean of the block's scores (NaN when none has one)."""
     trials: int
     status: str | None
-    """The block's most urgent status (``STATUS_PRIORITY``); None for an empty block."""
+    """The block's status (``block_status``); None for an empty block."""
 
 
 def aggregate(grid: HeatmapGrid, block: int) -> list[list[BlockCell]]:
     """The grid folded into ``block`` x ``block`` squares (the last ones may be smaller), each with
-    the mean of its scores and its most urgent status."""
+    the mean of its scores and its status (``block_status``)."""
     rows, columns = len(grid.wi_seeds), len(grid.do_seeds)
     folded: list[list[BlockCell]] = []
     for top in range(0, rows, block):
         line = []
         for left in range(0, columns, block):
             row_range, col_range = range(top, min(rows, top + block)), range(left, min(columns, left + block))
-            statuses = {grid.statuses[r][c] for r in row_range for c in col_range} - {None}
+            cells = [grid.statuses[r][c] for r in row_range for c in col_range]
             patch = grid.values[top : top + block, left : left + block]
             finite = patch[np.isfinite(patch)]
-            status = next((s for s in STATUS_PRIORITY if s in statuses), None)
-            if status is None and statuses:
-                status = sorted(statuses)[0]  # type: ignore[type-var]
-            count = sum(1 for r in row_range for c in col_range if grid.statuses[r][c] is not None)
+            status = block_status(cells)
+            count = sum(1 for cell in cells if cell is not None)
             mean = float(finite.mean()) if finite.size else math.nan
             line.append(BlockCell(row_range, col_range, mean, count, status))
         folded.append(line)

@@ -105,7 +105,7 @@ def sweep_progress(
 
 
 def recorded_hardware(states: Iterable[TrialState]) -> str | None:
-    """Where the trials ran, from their start events' ``host`` and ``device``: ``vm: cuda`` for one
+    """Where the trials ran, from their start events' ``host`` and ``device``: ``vm (cuda)`` for one
     machine, ``3 hosts: a (cuda), b (cuda), c (cpu)`` for several; None before any start."""
     devices: dict[str, set[str]] = {}
     for state in states:
@@ -115,7 +115,8 @@ def recorded_hardware(states: Iterable[TrialState]) -> str | None:
         devices.setdefault(process.host, set()).update({process.device} if process.device else set())
     if not devices:
         return None
-    parts = [f"{host} ({', '.join(sorted(found)) or '?'})" for host, found in sorted(devices.items())]
+    parts = [f"{host} ({', '.join(sorted(found))})" if found else host
+             for host, found in sorted(devices.items())]
     if len(parts) == 1:
         return parts[0]
     return f"{len(parts)} hosts: " + ", ".join(parts)

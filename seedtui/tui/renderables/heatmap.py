@@ -263,7 +263,7 @@ class HeatmapRenderable:
 
     # --- legend ------------------------------------------------------------------------------------
     def _legend(self, width: int) -> list[Text]:
-        return [*self._colorbar(width), self._glyphs(width), self._readout()]
+        return [*self._colorbar(width), self._glyphs(width), self._readout(self.layout(width))]
 
     def _colorbar(self, width: int) -> tuple[Text, Text]:
         bar = Text(" " * LABEL_WIDTH)
@@ -313,12 +313,19 @@ class HeatmapRenderable:
             text.append(f" {GLYPH_LABELS.get(status, label)}  ", "dim")
         return text
 
-    def _readout(self) -> Text:
-        """The cursor's cell: trial, status, best score, and its row's and column's means."""
+    def _readout(self, layout: HeatmapLayout) -> Text:
+        """The cursor's cell: trial, status, best score, and its row's and column's means; in the
+        aggregated view first its block's mean."""
         text = Text()
         if self.cursor is None:
             return text
         row, col = self.cursor
+        if layout.block > 1:
+            top, left = row - row % layout.block, col - col % layout.block
+            patch = self.grid.values[top : top + layout.block, left : left + layout.block]
+            mean = float(np.nanmean(patch)) if np.isfinite(patch).any() else math.nan
+            text.append(f"block {format_value(mean)}", "bold")
+            text.append(f" ({patch.size} trials)  ", "dim")
         trial = self.grid.trial_at(row, col)
         if trial is None:
             return text.append("no trial here", "dim")

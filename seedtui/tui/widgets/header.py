@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.widgets import Static
@@ -14,9 +15,16 @@ from seedtui.core.view.sweep_model import SweepModel
 from seedtui.tui.renderables.header import header_text
 from seedtui.tui.sources.base import SourceStatus
 
+LIVE_TICK_SECONDS = 1.0
+
 
 class SweepHeader(Static):
     """Three lines at the top of the screen."""
+
+    wall_clock: Callable[[], float] = staticmethod(time.time)
+    """What time it is in a live sweep (tests freeze it)."""
+    _last_sweep: tuple[SweepModel, SweepInfo, Path | None, int, SourceStatus | None] | None = None
+    """What ``show_sweep`` last showed, redrawn every second while live."""
 
     def show(
         self,
@@ -34,12 +42,23 @@ class SweepHeader(Static):
         self.update(header_text(info, task=task, model=model, counts=counts, status=status, nodes=nodes,
                                 progress=progress, sweep_dir=sweep_dir, hardware=hardware))
 
+    def on_mount(self) -> None:
+        self.set_interval(LIVE_TICK_SECONDS, self._tick_live)
+
+    def _tick_live(self) -> None:
+        """Live, the clock moves while no event arrives: elapsed and ETA follow it."""
+        last = self._last_sweep
+        if last is not None and last[4] is not None and last[4].mode == "live":
+            self.show_sweep(last[0], last[1], sweep_dir=last[2], nodes=last[3], status=last[4])
+
     def show_sweep(
         self, model: SweepModel, info: SweepInfo, *, sweep_dir: Path | None, status: SourceStatus | None,
         nodes: int = 0,
     ) -> None:
         """Show ``model``'s sweep: its status line at the replay's position, or now when live."""
-        progress = sweep_progress(model, now=sweep_now(model, status), decisions=model.decisions)
+        self._last_sweep = (model, info, sweep_dir, nodes, status)
+        now = sweep_now(model, status, wall_clock=self.wall_clock)
+        progress = sweep_progress(model, now=now, decisions=model.decisions)
         replay = status is not None and status.mode == "replay"
         start = model.first_start()
         self.show(
@@ -55,7 +74,9 @@ class SweepHeader(Static):
         )
 
 
-def sweep_now(model: SweepModel, status: SourceStatus | None) -> float | None:
+def sweep_now(
+    model: SweepModel, status: SourceStatus | None, *, wall_clock: Callable[[], float] = time.time
+) -> float | None:
     """The sweep's "now" in Unix seconds: the replay's position after its first event, the wall
     clock live, and the latest event otherwise (None)."""
     if status is None:
@@ -63,4 +84,4 @@ def sweep_now(model: SweepModel, status: SourceStatus | None) -> float | None:
     if status.mode == "replay" and status.position is not None:
         firsts = [t.first_t for t in model.trials.values() if t.first_t is not None]
         return min(firsts) + status.position if firsts else None
-    return time.time() if status.mode == "live" else None
+    return wall_clock() if status.mode == "live" else None
