@@ -132,8 +132,8 @@ def run_trial(prepared: PreparedTrial, stop: StopFlag, progress: Progress | None
     if config.stop_at_fraction is not None:
         milestone = suspend_step(config.stop_at_fraction, [scheduled.step for scheduled in schedule])
     position = LoopPosition() if prepared.checkpoint is None else prepared.checkpoint["position"]
-    progress.say(f"training on {prepared.device}: {total_steps} steps ({config.epochs} epochs of "
-                 f"{steps_in_epoch}), {len(schedule)} evals"
+    progress.say(f"training on {prepared.device}: {total_steps} steps ({config.epochs} "
+                 f"epoch{'s' if config.epochs != 1 else ''} of {steps_in_epoch}), {len(schedule)} evals"
                  + (f", from step {position.step}" if position.step else "")
                  + f"; log in {Path(config.trial_dir) / EVENTS_FILE}")
 
