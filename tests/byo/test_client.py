@@ -88,3 +88,13 @@ def test_a_command_sweep_launches_its_command_under_the_wrapper(tmp_path: Path) 
     assert argv[argv.index("--"):] == ["--", "python", "t.py", "--seed", "2"]
     assert str(tmp_path / "trials" / "wi2-do1") in argv  # how the engine recognises the process
     assert config.trainer.workdir == tmp_path
+
+
+def test_the_client_and_the_wrapper_import_neither_torch_nor_textual() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, seedtui.client, seedtui.core.engine.command_trial\n"
+            "print(sorted(m for m in ('torch', 'textual', 'transformers') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -171,8 +171,9 @@ def _event_line(trial: str, event: dict[str, Any], node: str | None = None) -> s
     """The line for a start, resume or end event (None for the others); ``node``: where it runs."""
     name = event.get("event")
     where = f" on {node}" if node else ""
-    if name == "start":
-        return f"{_clock(event)} {trial} started{where}"
+    if name == "start":  # a command-template trial's process, then the script's own start
+        verb = "launched" if event.get("written_by") == "launcher" else "started"
+        return f"{_clock(event)} {trial} {verb}{where}"
     if name == "resume":
         return f"{_clock(event)} {trial} resumed at step {event.get('step')}{where}"
     if name == "end":
