@@ -28,6 +28,14 @@ def test_good_runs_import(good_runs: list[Path], tmp_path: Path) -> None:
     assert len(list((out / "trials").iterdir())) == 4
 
 
+def test_an_empty_target_directory_is_filled(good_runs: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "made-beforehand"
+    out.mkdir()
+    result = run_import("hf-trainer", out, *good_runs, *SEED_PATTERNS)
+    assert result.exit_code == 0, result.output
+    assert len(list((out / "trials").iterdir())) == 4
+
+
 def test_a_run_without_eval_entries(good_runs: list[Path], tmp_path: Path) -> None:
     bare = write_trainer_state(tmp_path / "runs" / "seed3_data1", [{"loss": 0.7, "epoch": 1.0, "step": 4}])
     out = tmp_path / "out"
