@@ -15,6 +15,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from seedtui.log.files import CHECKPOINT_DIR, trial_id
 
@@ -39,6 +40,15 @@ PLACEHOLDER_ENV = {
     "checkpoint_dir": ENV_CHECKPOINT_DIR, "python": ENV_PYTHON,
 }
 PLACEHOLDERS = tuple(PLACEHOLDER_ENV)
+
+LAUNCHER = "launcher"
+"""The ``written_by`` of the ``start``/``resume`` the engine writes for a command's process before
+the command runs: a start with no metric or schedule yet, which the script's own start replaces."""
+
+
+def is_launcher_start(start: Mapping[str, Any]) -> bool:
+    """Whether a ``start`` event is the engine's stand-in, not a trainer's (no metric, no schedule)."""
+    return start.get("written_by") == LAUNCHER
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from seedtui.core.direction import best_score, sort_key
 from seedtui.log import iter_event_files
 from seedtui.log.events import known_majority_baseline
 from seedtui.log.files import TRIALS_DIR, events_path
+from seedtui.log.trial_env import is_launcher_start
 from seedtui.state.liveness import mark_orphaned, settle_orphan
 from seedtui.state.trial import STATUSES, TrialState, load_trial, new_trial_state
 
@@ -162,11 +163,11 @@ class SweepState:
         return count_ended(self.trials.values())
 
     def first_start(self) -> dict[str, Any] | None:
-        """The start event of some trial (task, model, metric and baseline are shared)."""
-        for state in self.trials.values():
-            if state.start is not None:
-                return state.start
-        return None
+        """The start event of some trial (task, model, metric and baseline are shared), a trainer's
+        rather than the stand-in the engine writes before a command-template script starts."""
+        starts = [state.start for state in self.trials.values() if state.start is not None]
+        trainers = [start for start in starts if not is_launcher_start(start)]
+        return (trainers or starts)[0] if starts else None
 
     @property
     def greater_is_better(self) -> bool:

@@ -98,3 +98,21 @@ def test_the_client_and_the_wrapper_import_neither_torch_nor_textual() -> None:
             "print(sorted(m for m in ('torch', 'textual', 'transformers') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_sweeps_metric_comes_from_a_script_not_from_the_launchers_stand_in(tmp_path: Path) -> None:
+    from seedtui.core.engine.command_trial import record_process
+    from seedtui.state import read_sweep
+
+    trials = tmp_path / "sweep" / "trials"
+    waiting = TrialEnvironment(trial_dir=trials / "wi1-do1", wi_seed=1, do_seed=1, device="cpu")
+    record_process(waiting, task="mine", model="", program=["train.py"])  # its script has not logged yet
+    logging = TrialEnvironment(trial_dir=trials / "wi1-do2", wi_seed=1, do_seed=2, device="cpu")
+    record_process(logging, task="mine", model="", program=["train.py"])
+    Trial.from_env(logging.to_env()).start(metric="loss", greater_is_better=False, total_steps=4, evals=2)
+
+    sweep = read_sweep(tmp_path / "sweep", settle=False)
+    assert sweep.trials["wi1-do1"].status == "running"  # shown running before it logs anything
+    start = sweep.first_start()
+    assert start is not None and start["metric"] == "loss" and start["task"] == "mine"
+    assert not sweep.greater_is_better

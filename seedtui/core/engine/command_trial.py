@@ -27,10 +27,7 @@ from pathlib import Path
 
 from seedtui.log import EVENTS_FILE, append_event
 from seedtui.log.events import SCHEMA_VERSION
-from seedtui.log.trial_env import TrialEnvironment
-
-WRITTEN_BY = "launcher"
-"""The ``written_by`` of the events this wrapper writes on a program's behalf."""
+from seedtui.log.trial_env import LAUNCHER, TrialEnvironment
 
 
 def parse_arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -62,7 +59,7 @@ def record_process(trial: TrialEnvironment, *, task: str, model: str, program: l
         from seedtui.state import load_trial
 
         append_event(path, "resume", step=load_trial(path, skip_train=True).last_step,
-                     written_by=WRITTEN_BY, **process)
+                     written_by=LAUNCHER, **process)
         return
     # the values the program has not told yet: no schedule (no evaluations are expected), no
     # baseline; the program's own start (seedtui.client) replaces them
@@ -70,7 +67,7 @@ def record_process(trial: TrialEnvironment, *, task: str, model: str, program: l
         path, "start", schema=SCHEMA_VERSION, trial=trial.trial, wi_seed=trial.wi_seed,
         do_seed=trial.do_seed, task=task, model=model, metric="", greater_is_better=True, epochs=0,
         steps_per_epoch=0, total_steps=0, evals_per_epoch=0, batch_size=0, lr=0.0, train_size=0,
-        eval_size=0, majority_baseline=float("nan"), written_by=WRITTEN_BY,
+        eval_size=0, majority_baseline=float("nan"), written_by=LAUNCHER,
         config={"command": program, "stop_at_fraction": trial.stop_at_fraction}, **process)
 
 

@@ -34,6 +34,7 @@ from seedtui.core.engine.trial_nodes import (
     trials_per_node,
 )
 from seedtui.log.files import trial_dir
+from seedtui.log.trial_env import is_launcher_start
 from seedtui.state import SweepFollower, TrialState, count_by_status, count_ended
 
 INTERRUPTED_EXIT = 130
@@ -172,7 +173,7 @@ def _event_line(trial: str, event: dict[str, Any], node: str | None = None) -> s
     name = event.get("event")
     where = f" on {node}" if node else ""
     if name == "start":  # a command-template trial's process, then the script's own start
-        verb = "launched" if event.get("written_by") == "launcher" else "started"
+        verb = "launched" if is_launcher_start(event) else "started"
         return f"{_clock(event)} {trial} {verb}{where}"
     if name == "resume":
         return f"{_clock(event)} {trial} resumed at step {event.get('step')}{where}"

@@ -39,6 +39,7 @@ from seedtui.log.files import trial_dir as trial_directory
 from seedtui.log.jsonl import file_size
 from seedtui.log.launch_records import write_stop_request
 from seedtui.log.text_tail import last_line
+from seedtui.log.trial_env import is_launcher_start
 from seedtui.state import TrialLogReader, TrialState
 from seedtui.state.follower import SweepFollower
 from trainers.config import EXIT_BAD_INPUT
@@ -111,7 +112,7 @@ class Supervisor:
 
     def greater_is_better(self) -> bool:
         for state in self.states().values():
-            if state.start is not None:
+            if state.start is not None and not is_launcher_start(state.start):
                 return state.greater_is_better
         return True
 
