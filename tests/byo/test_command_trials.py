@@ -3,13 +3,17 @@ the logging client, a kill from the TUI's source, and a script that never logs."
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections import Counter
 from pathlib import Path
 
 from seedtui.core.engine.detach import launch_detached
 from seedtui.core.engine.supervisor import Supervisor
+from seedtui.core.replay import load_timeline
+from seedtui.tui.app import create_app
 from seedtui.tui.sources.live import LiveSource
+from seedtui.tui.sources.replay import ReplaySource
 from tests.byo.client_trainer import straight_run
 from tests.byo.sweeps import (
     CLIENT_TRAINER,
@@ -22,6 +26,7 @@ from tests.byo.sweeps import (
     trials_of,
     wait_until,
 )
+from tests.tui.conftest import screen_text
 
 STEPS, EVALS = 12, 6
 
@@ -50,6 +55,20 @@ def test_tfp_grid_of_a_client_script_suspends_resumes_and_stops(tmp_path: Path) 
             assert state.eval_steps == [2, 4, 6]
             assert list(zip(state.eval_steps, state.eval_scores, strict=True)) == expected[:3]
             assert not (sweep_dir / "trials" / trial / "checkpoint").exists()
+
+    # the TUI shows it like any other sweep: the metric, the grid, each trial's status
+    text = asyncio.run(screen_at_the_end(sweep_dir))
+    assert "accuracy" in text
+    for trial, state in supervisor.states().items():
+        assert any(trial in line and state.status in line for line in text.splitlines()), trial
+
+
+async def screen_at_the_end(sweep_dir: Path) -> str:
+    source = ReplaySource(sweep_dir, timeline=load_timeline(sweep_dir), start_position=1e9, paused=True)
+    app = create_app(source, refresh_seconds=0, stats_seconds=3600)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.pause()
+        return screen_text(app)
 
 
 def test_a_kill_from_the_tui_source_stops_exactly_that_trial(tmp_path: Path) -> None:
