@@ -10,7 +10,7 @@ import pytest
 
 from seedtui.cli.tui_cmd import left_running_message
 from seedtui.core.view.status_line import NOT_STARTED, model_label, recorded_hardware, sweep_progress
-from seedtui.core.view.sweep_info import SweepInfo
+from seedtui.core.view.sweep_info import SweepInfo, read_sweep_info
 from seedtui.log.control import send_command
 from seedtui.state import SweepState
 from seedtui.testing.trial_log import start_fields
@@ -110,3 +110,19 @@ def test_leaving_a_live_sweep_running_says_where_and_how_to_come_back(tmp_path: 
     assert left_running_message(tmp_path, alive=False, since=0.0) is None
     send_command(tmp_path, "stop_sweep")  # the user chose to stop it
     assert left_running_message(tmp_path, alive=True, since=0.0) is None
+
+
+def test_a_sweep_launched_under_tfp_shows_the_trials_outside_its_cohort_as_not_started(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "sweep.toml").write_text(
+        'name = "s"\nwi_seeds = [1, 2]\ndo_seeds = [1, 2]\n[policy]\nrule = "tfp"\norder_seed = 0\n'
+        "[policy.tfp]\nt = 3\nf = 0.5\np = 1\n", encoding="utf-8")
+    info = read_sweep_info(tmp_path)
+    # order_seed 0 launches wi2-do1, wi1-do1, wi1-do2, then wi2-do2: t = 3 leaves wi2-do2 out
+    assert info.tfp_t == 3 and info.tfp_cohort() == ["wi2-do1", "wi1-do1", "wi1-do2"]
+    sweep, _ = sweep_of()  # wi2-do2 is queued, and no decision has been made yet
+    progress = sweep_progress(sweep, now=T0 + 3600, planned_cohort=info.tfp_cohort())
+    assert progress.counts[NOT_STARTED] == 1 and progress.counts.get("queued", 0) == 0
+    assert sweep_progress(sweep, now=T0 + 3600).counts["queued"] == 1  # no policy: it may still run
+    assert read_sweep_info(tmp_path / "missing").tfp_cohort() is None

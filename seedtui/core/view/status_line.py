@@ -66,12 +66,17 @@ def not_started(states: Iterable[TrialState], cohort: set[str] | None) -> set[st
 
 
 def sweep_progress(
-    sweep: SweepState, *, now: float | None, decisions: Sequence[dict[str, Any]] = ()
+    sweep: SweepState, *, now: float | None, decisions: Sequence[dict[str, Any]] = (),
+    planned_cohort: Iterable[str] | None = None,
 ) -> SweepProgress:
     """The status line's numbers for ``sweep`` at time ``now`` (Unix seconds; None: the time of its
-    latest event). ``decisions`` are the policy's, which fix the cohort."""
+    latest event). The cohort is fixed by ``planned_cohort`` (a sweep launched under t/f/p:
+    ``SweepInfo.tfp_cohort``) or by the policy's ``decisions`` (t/f/p applied while it ran)."""
     states = list(sweep.trials.values())
-    skipped = not_started(states, cohort_of_decisions(decisions))
+    cohort = cohort_of_decisions(decisions)
+    if planned_cohort is not None:
+        cohort = (cohort or set()) | set(planned_cohort)
+    skipped = not_started(states, cohort)
     counts = count_by_status((s for s in states if s.trial_id not in skipped), with_zeros=False)
     if skipped:
         counts[NOT_STARTED] = len(skipped)

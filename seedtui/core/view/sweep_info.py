@@ -24,6 +24,13 @@ class SweepInfo:
     divergence_min_fraction: float | None = None
     order_seed: int = 0
     """The seed of the launch order under a policy (``[policy] order_seed``)."""
+    tfp_t: int | None = None
+    """``[policy.tfp] t`` when the sweep was launched under t/f/p: how many trials it runs."""
+
+    def tfp_cohort(self) -> list[str] | None:
+        """The trials a t/f/p launch runs (the first ``t`` of the launch order); None without one."""
+        order = self.launch_order()
+        return None if self.tfp_t is None or order is None else order[: self.tfp_t]
 
     def launch_order(self) -> list[str] | None:
         """The grid in the order a policy launched it (None without a seed grid in sweep.toml)."""
@@ -59,9 +66,17 @@ def read_sweep_info(sweep_dir: Path) -> SweepInfo:
         do_seeds=_int_list(raw.get("do_seeds")),
         divergence_min_fraction=float(min_fraction) if isinstance(min_fraction, (int, float)) else None,
         order_seed=_order_seed(raw.get("policy")),
+        tfp_t=_tfp_t(raw.get("policy")),
     )
 
 
 def _order_seed(policy: Any) -> int:
     seed = policy.get("order_seed") if isinstance(policy, dict) else None
     return seed if isinstance(seed, int) and not isinstance(seed, bool) else 0
+
+
+def _tfp_t(policy: Any) -> int | None:
+    if not isinstance(policy, dict) or policy.get("rule") != "tfp" or not isinstance(policy.get("tfp"), dict):
+        return None
+    t = policy["tfp"].get("t")
+    return t if isinstance(t, int) and not isinstance(t, bool) and t > 0 else None

@@ -58,7 +58,7 @@ class SweepHeader(Static):
         """Show ``model``'s sweep: its status line at the replay's position, or now when live."""
         self._last_sweep = (model, info, sweep_dir, nodes, status)
         now = sweep_now(model, status, wall_clock=self.wall_clock)
-        progress = sweep_progress(model, now=now, decisions=model.decisions)
+        progress = sweep_progress(model, now=now, decisions=model.decisions, planned_cohort=info.tfp_cohort())
         replay = status is not None and status.mode == "replay"
         start = model.first_start()
         self.show(
