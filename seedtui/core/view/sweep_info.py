@@ -28,9 +28,12 @@ class SweepInfo:
     """``[policy.tfp] t`` when the sweep was launched under t/f/p: how many trials it runs."""
 
     def tfp_cohort(self) -> list[str] | None:
-        """The trials a t/f/p launch runs (the first ``t`` of the launch order); None without one."""
+        """The trials a t/f/p launch runs (the one rule's cohort, ``choose_cohort``: the first ``t``
+        of the launch order); None without one."""
+        from seedtui.policy.tfp_rule import choose_cohort
+
         order = self.launch_order()
-        return None if self.tfp_t is None or order is None else order[: self.tfp_t]
+        return None if self.tfp_t is None or order is None else choose_cohort(self.tfp_t, order)
 
     def launch_order(self) -> list[str] | None:
         """The grid in the order a policy launched it (None without a seed grid in sweep.toml)."""
