@@ -282,8 +282,10 @@ class Supervisor:
             if handle.stop_by is not None:
                 return None  # already being stopped
             if not self.backend.is_ours(handle):
-                # its process is exiting (e.g. just suspended at its milestone): nothing to signal,
-                # but the stop stands: the trial is marked stopped when it is reaped
+                if trial not in self.backend.poll({trial: handle}):
+                    return f"not signalling {trial}: pid {handle.pid} is no longer its process"
+                # it has just exited (e.g. suspended at its milestone), not yet reaped: nothing to
+                # signal, but the stop stands: the trial is marked stopped when it is reaped
                 handle.stop_by, handle.stop_reason = by, reason
                 self.log(f"{trial}: not signalled (pid {handle.pid} is no longer its process); "
                          f"marked stopped when reaped ({by}: {reason})")
