@@ -95,7 +95,7 @@ def test_5x5_prints_every_value_and_the_best_cell_can_be_read_off() -> None:
     means = next(line for line in text.splitlines() if line.startswith("mean"))
     assert len(means.split()) == 6  # a mean under each column
     assert "worst 0.600" in text and "0.734 best" in text
-    assert "majority baseline 0.527 (below every score)" in text
+    assert "majority baseline 0.527 (worse than every score)" in text
     assert "wi4-do2 completed  best 0.734" in text  # the readout of the cursor's cell
     assert all(len(line) <= 56 for line in text.splitlines())
 
@@ -105,7 +105,7 @@ def test_the_baseline_above_every_score_is_said_so_not_drawn_as_the_scale_low_en
     values = np.array([[0.40, 0.479], [0.45, 0.46]])
     text = render(HeatmapRenderable(grid_of(values), cursor=(0, 0), baseline=0.521, width=80), 80)
     assert "worst 0.400" in text and "0.479 best" in text
-    assert "majority baseline 0.521 (above every score)" in text
+    assert "majority baseline 0.521 (better than every score)" in text
     inside = render(HeatmapRenderable(grid_of(values), cursor=(0, 0), baseline=0.45, width=80), 80)
     assert "▲ majority baseline 0.450" in inside
 
@@ -121,3 +121,13 @@ def test_25x25_shows_coloured_cells_and_100x100_blocks_of_seeds() -> None:
     assert "blocks of 4x4 seeds: mean" in text
     assert 0 < len(grid_rows(text)) <= 25 and all(len(line) <= 118 for line in text.splitlines())
     assert big.cell_at(6 + 2 * 3, 4 + 1, 118) == (4, 12)  # the block's top-left trial
+
+
+def test_a_metric_where_lower_is_better_puts_the_lowest_score_at_the_best_end() -> None:
+    values = np.array([[0.30, 0.25], [0.40, 0.35]])
+    renderable = HeatmapRenderable(grid_of(values), cursor=(0, 1), baseline=0.5, greater_is_better=False,
+                                   width=60)
+    text = render(renderable, 60)
+    assert renderable.best_cell == (0, 1)
+    assert "worst 0.400" in text and "0.250 best" in text
+    assert "majority baseline 0.500 (worse than every score)" in text

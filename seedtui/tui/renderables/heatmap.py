@@ -288,9 +288,9 @@ class HeatmapRenderable:
         if (self.baseline - worst) * direction < 0:
             marker = Text(" " * LABEL_WIDTH)
             marker.append("◀ ", "bold")
-            marker.append(f"{label} (below every score)", "dim")
+            marker.append(f"{label} (worse than every score)", "dim")
         elif (self.baseline - best) * direction > 0:
-            marker.append(f"{label} (above every score) ", "dim")
+            marker.append(f"{label} (better than every score) ", "dim")
             marker.append("▶", "bold")
         else:
             fraction = scale_fraction(self.baseline, worst, best, greater_is_better=self.greater_is_better)
