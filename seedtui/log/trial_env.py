@@ -4,15 +4,18 @@ A sweep whose ``[trainer]`` has a ``command`` runs any training script as a tria
 the script which trial it is in two ways that always agree, because both come from one
 :class:`TrialEnvironment`: placeholders in the command (``{wi}``, ``{trial_dir}``, ...) and
 environment variables (``SEEDTUI_WI_SEED``, ``SEEDTUI_TRIAL_DIR``, ...). The engine writes them
-(``seedtui.core.engine.command_trial``) and the logging client reads them (``seedtui.client``);
-neither spells a name this module does not define. Documented in docs/byo-trainer.md.
+(``seedtui.core.engine.command_trial``, which fills the template with :func:`expand_command`; the
+config checks it with :func:`command_problem`) and the logging client reads them
+(``seedtui.client``); neither spells a name this module does not define. Documented in
+docs/byo-trainer.md.
 """
 
 from __future__ import annotations
 
 import os
+import string
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,3 +101,48 @@ class TrialEnvironment:
             device=values.get(ENV_DEVICE, "cpu"), stop_at_fraction=float(fraction) if fraction else None,
             resume=values.get(ENV_RESUME) == "1",
         )
+
+
+# --- the command template ------------------------------------------------------------------------
+
+
+def command_placeholders(template: Sequence[str]) -> list[str]:
+    """The placeholder names used in ``template`` (``{{`` and ``}}`` are literal braces);
+    raises ValueError for a malformed one (an unclosed brace)."""
+    names = []
+    for argument in template:
+        for _text, name, spec, conversion in string.Formatter().parse(argument):
+            if name is not None:
+                if spec or conversion:
+                    raise ValueError(f"{{{name}}} takes no format spec or conversion")
+                names.append(name)
+    return names
+
+
+def command_problem(template: Sequence[str]) -> str | None:
+    """Why ``template`` cannot be a trial's command, or None."""
+    if not template:
+        return "must name the program to run (a non-empty list of strings)"
+    try:
+        names = command_placeholders(template)
+    except ValueError as error:
+        return f"has a malformed placeholder: {error}"
+    unknown = [name for name in names if name not in PLACEHOLDERS]
+    if unknown:
+        known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+        return f"{{{unknown[0]}}} is not a placeholder (known: {known})"
+    return None
+
+
+def expand_command(template: Sequence[str], trial: TrialEnvironment) -> list[str]:
+    """The template with the trial's values; an argument whose placeholders are all empty
+    (``{stop_at_fraction}`` without a milestone) is left out, so ``--stop={stop_at_fraction}``
+    is passed only when there is a milestone."""
+    values = trial.placeholders()
+    argv = []
+    for argument in template:
+        names = command_placeholders([argument])
+        if names and not any(values[name] for name in names):
+            continue
+        argv.append(argument.format(**values))
+    return argv

@@ -9,8 +9,8 @@ import pytest
 
 from seedtui.client import Trial
 from seedtui.core.engine.config import ConfigError, parse_sweep_config
-from seedtui.core.engine.trainer_command import expand_command, trainer_argv
-from seedtui.log.trial_env import PLACEHOLDER_ENV, TrialEnvironment
+from seedtui.core.engine.trainer_command import trainer_argv
+from seedtui.log.trial_env import PLACEHOLDER_ENV, TrialEnvironment, expand_command
 from seedtui.state import load_trial
 
 
@@ -85,7 +85,7 @@ def test_a_command_sweep_launches_its_command_under_the_wrapper(tmp_path: Path) 
     config = parse_sweep_config(_config(tmp_path, ["python", "t.py", "--seed", "{wi}"]), base=tmp_path)
     argv = trainer_argv(config, 2, 1, tmp_path / "trials" / "wi2-do1", device="cpu")
     assert argv[1:3] == ["-m", "seedtui.core.engine.command_trial"]
-    assert argv[argv.index("--"):] == ["--", "python", "t.py", "--seed", "2"]
+    assert argv[argv.index("--"):] == ["--", "python", "t.py", "--seed", "{wi}"]  # filled by the wrapper
     assert str(tmp_path / "trials" / "wi2-do1") in argv  # how the engine recognises the process
     assert config.trainer.workdir == tmp_path
 

@@ -7,7 +7,9 @@ So the engine does not launch it directly but through this wrapper, which
   (``written_by: "launcher"``, no curves: the program's own ``start``, written by the logging
   client, follows and replaces it) or, when the trial resumes, a ``resume`` event. The trial is
   then shown ``running`` from the start and judged by the liveness rule like any other;
-- runs the program with the trial's environment variables (``seedtui.log.trial_env``) in the
+- fills the command template's placeholders (here, where the trial directory and the interpreter
+  are the real ones: on a Ray node they are the node's) and runs the program with the trial's
+  environment variables (``seedtui.log.trial_env``) in the
   same process group, so a kill reaches it, and passes on its exit code (128 + N for signal N),
   from which the supervisor writes ``completed`` or ``failed`` when the program wrote no ``end``.
 
@@ -27,12 +29,12 @@ from pathlib import Path
 
 from seedtui.log import EVENTS_FILE, append_event
 from seedtui.log.events import SCHEMA_VERSION
-from seedtui.log.trial_env import LAUNCHER, TrialEnvironment
+from seedtui.log.trial_env import LAUNCHER, TrialEnvironment, expand_command
 
 
 def parse_arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     if "--" not in argv:
-        raise SystemExit("usage: python -m seedtui.core.engine.command_trial FLAGS -- PROGRAM [ARGS...]")
+        raise SystemExit("usage: python -m seedtui.core.engine.command_trial FLAGS -- COMMAND TEMPLATE...")
     split = argv.index("--")
     parser = argparse.ArgumentParser(prog="python -m seedtui.core.engine.command_trial",
                                      description="Run one command-template trial of a sweep.")
@@ -77,9 +79,10 @@ def _ignore(_signum: int, _frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args, program = parse_arguments(sys.argv[1:] if argv is None else argv)
+    args, template = parse_arguments(sys.argv[1:] if argv is None else argv)
     trial = TrialEnvironment(trial_dir=args.trial_dir, wi_seed=args.wi_seed, do_seed=args.do_seed,
                              device=args.device, stop_at_fraction=args.stop_at_fraction, resume=args.resume)
+    program = expand_command(template, trial)  # here, where the trial's directory and python are real
     trial.trial_dir.mkdir(parents=True, exist_ok=True)
     record_process(trial, task=args.task, model=args.model, program=program)
     signal.signal(signal.SIGTERM, _ignore)

@@ -19,6 +19,7 @@ from typing import Any
 from seedtui.core.engine.config_table import ConfigError, Table, kind_of
 from seedtui.core.engine.tomlwrite import dumps_toml
 from seedtui.log.atomic_file import write_text_atomically
+from seedtui.log.trial_env import command_problem
 
 TASKS = ("rte", "mrpc", "cola", "sst2", "custom")
 BACKENDS = ("local", "ray")
@@ -265,8 +266,6 @@ def _parse_trainer(table: Table, base: Path) -> TrainerSettings:
     assert device is not None
     command = table.get("command")
     if command is not None:
-        from seedtui.core.engine.trainer_command import command_problem
-
         if not isinstance(command, list) or not all(isinstance(a, str) for a in command):
             raise ConfigError(table.key("command"), "must be a list of strings (a program and its arguments)")
         problem = command_problem(command)

@@ -16,15 +16,13 @@ variables and records its process in the event log.
 from __future__ import annotations
 
 import re
-import string
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from seedtui.core.engine.config import SweepConfig
 from seedtui.core.engine.config_table import ConfigError
 from seedtui.log.files import TRIALS_DIR
-from seedtui.log.trial_env import PLACEHOLDERS, TrialEnvironment
+from seedtui.log.trial_env import TrialEnvironment
 from trainers.config import BadInput, TrainerConfig, check_config, parse_config, to_argv
 
 TRAINER_MODULE = "trainers.finetune"
@@ -85,52 +83,11 @@ def trainer_argv(config: SweepConfig, wi_seed: int, do_seed: int, directory: Pat
 # --- a command template ([trainer] command) ------------------------------------------------------
 
 
-def command_placeholders(template: Sequence[str]) -> list[str]:
-    """The placeholder names used in ``template`` (``{{`` and ``}}`` are literal braces);
-    raises ValueError for a malformed one (an unclosed brace)."""
-    names = []
-    for argument in template:
-        for _text, name, spec, conversion in string.Formatter().parse(argument):
-            if name is not None:
-                if spec or conversion:
-                    raise ValueError(f"{{{name}}} takes no format spec or conversion")
-                names.append(name)
-    return names
-
-
-def command_problem(template: Sequence[str]) -> str | None:
-    """Why ``template`` cannot be a trial's command, or None."""
-    if not template:
-        return "must name the program to run (a non-empty list of strings)"
-    try:
-        names = command_placeholders(template)
-    except ValueError as error:
-        return f"has a malformed placeholder: {error}"
-    unknown = [name for name in names if name not in PLACEHOLDERS]
-    if unknown:
-        known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
-        return f"{{{unknown[0]}}} is not a placeholder (known: {known})"
-    return None
-
-
-def expand_command(template: Sequence[str], trial: TrialEnvironment) -> list[str]:
-    """The template with the trial's values; an argument whose placeholders are all empty
-    (``{stop_at_fraction}`` without a milestone) is left out, so ``--stop={stop_at_fraction}``
-    is passed only when there is a milestone."""
-    values = trial.placeholders()
-    argv = []
-    for argument in template:
-        names = command_placeholders([argument])
-        if names and not any(values[name] for name in names):
-            continue
-        argv.append(argument.format(**values))
-    return argv
-
-
 def command_wrapper_argv(config: SweepConfig, trial: TrialEnvironment) -> list[str]:
     """``python -m seedtui.core.engine.command_trial`` with the trial's values, ``--``, the
-    expanded command. The wrapper's own command line names the trial directory, which is how the
-    engine recognises the trial's process before signalling it."""
+    command template. The wrapper fills the placeholders where it runs (on a Ray node the trial
+    directory and the interpreter are the node's). Its own command line names the trial directory,
+    which is how the engine recognises the trial's process before signalling it."""
     assert config.trainer.command is not None
     flags = ["--trial-dir", str(trial.trial_dir), "--wi-seed", str(trial.wi_seed),
              "--do-seed", str(trial.do_seed), "--device", trial.device, "--task", config.task,
@@ -139,8 +96,7 @@ def command_wrapper_argv(config: SweepConfig, trial: TrialEnvironment) -> list[s
         flags += ["--stop-at-fraction", repr(trial.stop_at_fraction)]
     if trial.resume:
         flags.append("--resume")
-    return [sys.executable, "-m", COMMAND_WRAPPER_MODULE, *flags, "--",
-            *expand_command(config.trainer.command, trial)]
+    return [sys.executable, "-m", COMMAND_WRAPPER_MODULE, *flags, "--", *config.trainer.command]
 
 
 class _ArgparseRefused(Exception):
