@@ -163,7 +163,7 @@ class ActionsMixin:
         if pane.plan_rows:
             row = pane.plan_rows[0]
             choice = TfpChoice(int(_field(row, "t")), float(_field(row, "f")), int(_field(row, "p")))
-            return choice, text.append("\nprefilled with the best setting", "dim")
+            return choice, text.append(" Prefilled with 1.", "dim")
         return None, text
 
     def open_tfp_dialog(self, *, planning: bool = False) -> None:

@@ -195,7 +195,7 @@ async def test_the_supervisors_answer_to_a_command_is_shown(sweep_dir: Path) -> 
         await settle(app, pilot)
         app.select_trial("wi4-do3")
         await pilot.press("x", "y")
-        assert app.last_message.startswith("sent kill")
+        assert app.last_message == "sent kill wi4-do3"  # in words, not sent kill {'trial': ...}
         sent = commands(sweep_dir)[-1]
         # what the supervisor appends when it cannot carry the command out
         append_reply(sweep_dir, ControlReply(id=sent["id"], action="kill", outcome="rejected",

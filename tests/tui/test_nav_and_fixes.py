@@ -184,7 +184,7 @@ async def test_the_planner_offers_three_settings_and_recomputes_when_trials_fini
         pane.scroll_end(animate=False, immediate=True)
         await pilot.pause()
         text = screen_text(app)
-        assert "expects" in text and "costs" in text and "Setting(" not in text
+        assert "best settings" in text and "3. " in text and "Setting(" not in text
 
 
 async def test_a_budget_above_the_trials_is_refused_in_a_sentence(replay_app: ReplayAppFactory) -> None:
@@ -211,17 +211,12 @@ def test_smoothing_removes_noise_keeps_the_level_and_skips_non_finite_values() -
     assert np.isnan(with_nan[1]) and np.isfinite(with_nan[2])
 
 
-async def test_live_toasts_say_what_was_sent_in_words(sweep_dir: Path) -> None:
-    from tests.tui.test_app_live import live_app, remote_supervisor
+def test_commands_are_said_in_words() -> None:
+    from seedtui.text.commands import describe_command
 
-    remote_supervisor(sweep_dir)
-    app, source = live_app(sweep_dir)
-    async with app.run_test(size=(160, 50)) as pilot:
-        await settle(app, pilot)
-        app.select_trial("wi4-do3")
-        await pilot.press("x", "y")
-        assert app.last_message == "sent kill wi4-do3"  # was: sent kill {'trial': ..., 'by': 'user'}
-        assert source.apply_tfp(8, 0.5, 2) == "sent t/f/p t=8 f=0.5 p=2"
+    assert describe_command("kill", {"trial": "wi4-do3", "by": "user"}) == "kill wi4-do3"
+    assert describe_command("apply_tfp", {"t": 8, "f": 0.5, "p": 2}) == "t/f/p t=8 f=0.5 p=2"
+    assert describe_command("pause", {}) == "pause the queue"
 
 
 async def test_read_only_says_so_and_offers_no_steering_keys(sweep_dir: Path) -> None:

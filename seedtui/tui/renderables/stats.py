@@ -56,17 +56,21 @@ def p_value(value: Any) -> str:
 
 
 GLOSSES = {
-    "evp": "every eval / per epoch / end only: a trial's score is its best over every evaluation, "
-           "over end-of-epoch evaluations, or its final one.",
-    "seeds": "Table 3: sd of the score across weight-init (WI) and data-order (DO) seeds. Table 4: "
-             "F and p compare the best and worst seed's trials. p 2-way: WI and DO effects together.",
-    "correlation": "How well the ranking at each evaluation predicts the final ranking (1 = perfectly).",
+    "evp": "best eval / best epoch end / last eval",
+    "seeds": "F, p: best vs worst seed; 2-way: WI x DO",
+    "correlation": "1 = the early ranking is the final one",
 }
-"""One line under each table saying what it means, for a reader who has not read the paper."""
+"""One line (at most 44 columns: the stats pane's width) under each table saying what it means:
+EVP's three regimes, what Table 3 and Table 4 of Dodge et al. hold, the two-way test."""
 
 
 def gloss(key: str) -> Text:
     return Text(GLOSSES[key], style="dim italic")
+
+
+def heading(title: str) -> Text:
+    """A table's title on its own line: as a Rich table title it wrapped at the table's width."""
+    return Text(title, style="bold", no_wrap=True, overflow="ellipsis")
 
 
 def evp_sample_sizes(n_max: int) -> list[int]:
@@ -77,8 +81,6 @@ def evp_sample_sizes(n_max: int) -> list[int]:
 
 def evp_table(summary: dict[str, Any]) -> Table:
     table = Table(
-        title="expected best score of n trials (mean ± sd)",
-        title_justify="left",
         box=None,
         pad_edge=False,
         show_edge=False,
@@ -121,14 +123,12 @@ def evp_plot(summary: dict[str, Any], width: int, height: int) -> list[Text]:
 
 def seed_table(summary: dict[str, Any]) -> Table:
     table = Table(
-        title="seed variation (Table 3) and ANOVA",
-        title_justify="left",
         box=None,
         pad_edge=False,
         show_edge=False,
         padding=(0, 1),
     )
-    for name in ("", "sd", "F best/worst", "p", "p 2-way"):
+    for name in ("", "sd", "F", "p", "p 2-way"):
         table.add_column(name, justify="right" if name else "left")
     for key, label in (("wi", "WI"), ("do", "DO")):
         f_value = _get(summary, "anova", key, "F")
@@ -179,7 +179,8 @@ def summary_renderable(
     parts.append(head)
     if plot_height:
         parts.extend(evp_plot(summary, width, plot_height))
-    parts += [evp_table(summary), gloss("evp"), seed_table(summary), gloss("seeds"),
+    parts += [heading("expected best of n trials (mean±sd)"), evp_table(summary), gloss("evp"),
+              heading("seed sd (Table 3), ANOVA (Table 4)"), seed_table(summary), gloss("seeds"),
               correlation_text(summary), gloss("correlation")]
     return Group(*parts)
 
@@ -228,11 +229,11 @@ def plan_text(rows: Sequence[Any], budget: float | None, *, error: str | None = 
         return Text("Type a budget (in full trainings) and press enter.", style="dim")
     if not rows:
         return Text(f"No plan for budget {budget:g}.", style="dim")
-    text = Text(f"budget {budget:g} full trainings: best settings\n", style="bold")
+    text = Text(f"budget {budget:g}: best settings, expected best ± sd, cost\n", style="bold")
     for rank, row in enumerate(rows[:3], start=1):
         style = "bold green" if rank == 1 else ""
         text.append(f"{rank}. {describe_plan_row(row)}", style)
-        text.append(f"  expects {fmt(_field(row, 'expected_best'), 4)} ± {fmt(_field(row, 'sd'), 4)}"
-                    f", costs {fmt(_field(row, 'cost'), 2)}\n")
+        text.append(f"  {fmt(_field(row, 'expected_best'), 4)}±{fmt(_field(row, 'sd'), 4)}"
+                    f"  cost {fmt(_field(row, 'cost'), 2)}\n")
     text.append(gain_sentence(rows[0]), "dim")
     return text

@@ -37,7 +37,7 @@ def _epochs(state: TrialState, steps: list[int]) -> np.ndarray:
 
 def config_text(state: TrialState) -> Text:
     """The trial's configuration as its start event records it, one ``name value`` per line."""
-    text = Text("configuration\n", style="bold")
+    text = Text("configuration\n", style="bold", no_wrap=True, overflow="ellipsis")
     start = state.start
     if start is None:
         return text.append("(no start event yet: the trial has not started)", "dim")
@@ -63,7 +63,7 @@ def cursor_readout(state: TrialState, index: int) -> Text:
     text = Text(f"eval {index + 1}/{len(state.eval_scores)}", style="bold")
     text.append(f"  step {step}  epoch {epoch:.2f}  {metric} ")
     text.append(f"{state.eval_scores[index]:.4f}", "bold green")
-    text.append("   (left/right move, home/end jump)", "dim")
+    text.append("   (←/→, home/end)", "dim")
     return text
 
 
@@ -142,7 +142,7 @@ class TrialDetailScreen(Screen[None]):
         self.query_one("#detail-stderr", Static).update(self._stderr(state))
 
     def _stderr(self, state: TrialState) -> Text:
-        text = Text("stderr (live tail)\n", style="bold")
+        text = Text("stderr (live tail)\n", style="bold", no_wrap=True, overflow="ellipsis")
         if state.log_path is None:
             return text.append("(no log yet)", "dim")
         tail = read_text_tail(Path(state.log_path).parent / STDERR_FILE, max_lines=STDERR_LINES)
