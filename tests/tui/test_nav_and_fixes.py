@@ -17,7 +17,7 @@ from seedtui.tui.screens.trial_detail import TrialDetailScreen
 from seedtui.tui.widgets.curves import CurvesPane
 from seedtui.tui.widgets.decisions_log import DecisionsLog
 from seedtui.tui.widgets.heatmap import Heatmap
-from seedtui.tui.widgets.stats_pane import StatsPane
+from seedtui.tui.widgets.stats_pane import EVP_PLOT_HEIGHT, StatsPane
 from seedtui.tui.widgets.trial_table import TrialTable
 from tests.tui.conftest import ReplayAppFactory, screen_text, settle
 
@@ -273,3 +273,20 @@ def test_best_settings_ranks_as_plan_does() -> None:
     assert top[0] == plan(curves, [4])[0]
     assert [r.expected_best for r in top] == sorted((r.expected_best for r in top), reverse=True)
     assert len({(r.t, r.k, r.p) for r in top}) == 3
+
+
+async def test_the_stats_chart_is_not_garbled_at_100x30(replay_app: ReplayAppFactory) -> None:
+    pytest.importorskip("seedtui.core.stats")
+    app = replay_app(10_000.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        app._start_stats()
+        await settle(app, pilot)
+        lines = screen_text(app).splitlines()
+        axis = [line for line in lines if "└1" in line]
+        assert axis, "the EVP chart is drawn"
+        # the x axis ends on its own line: a chart one column too wide wrapped every line
+        assert "trials" in axis[0]
+        top = next(i for i, line in enumerate(lines) if "EVP (every eval)" in line)
+        assert lines.index(axis[0]) - top == EVP_PLOT_HEIGHT - 1

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -118,6 +118,8 @@ def evp_plot(summary: dict[str, Any], width: int, height: int) -> list[Text]:
     spec = PlotSpec("EVP (every eval) ± sd", x_range, y_range, band, (ns, mean), color="cyan")
     lines = plot_lines(spec, width, height)
     lines[-1] = Text(lines[-1].plain.replace("epochs", "trials"), style="dim")
+    for line in lines:  # a plot line that wraps garbles the whole chart: crop it instead
+        line.no_wrap, line.overflow = True, "crop"
     return lines
 
 
@@ -183,6 +185,19 @@ def summary_renderable(
               heading("seed sd (Table 3), ANOVA (Table 4)"), seed_table(summary), gloss("seeds"),
               correlation_text(summary), gloss("correlation")]
     return Group(*parts)
+
+
+class SummaryAtWidth:
+    """The summary laid out at the width it is drawn at. A width read from the pane beforehand
+    missed the vertical scrollbar that appears once the summary is taller than the pane (100x30):
+    every chart line was too wide, wrapped, and garbled the chart."""
+
+    def __init__(self, summary: dict[str, Any] | None, *, error: str | None, plot_height: int) -> None:
+        self.summary, self.error, self.plot_height = summary, error, plot_height
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield summary_renderable(self.summary, error=self.error, width=max(20, options.max_width),
+                                 plot_height=self.plot_height)
 
 
 def _field(row: Any, name: str) -> Any:

@@ -10,9 +10,11 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from seedtui.tui.renderables.stats import plan_text, summary_renderable
+from seedtui.tui.renderables.stats import SummaryAtWidth, plan_text
 
 EVP_PLOT_HEIGHT = 8
+EVP_PLOT_MIN_PANE = 20
+"""Rows the pane needs before it draws the EVP chart (two columns at 100x30 give it 23)."""
 
 
 class StatsPane(VerticalScroll):
@@ -47,10 +49,9 @@ class StatsPane(VerticalScroll):
         self._draw_summary()
 
     def _draw_summary(self) -> None:
-        width = max(20, self.content_size.width or 40)
-        plot_height = EVP_PLOT_HEIGHT if (self.size.height or 0) >= 24 else 0
+        plot_height = EVP_PLOT_HEIGHT if (self.size.height or 0) >= EVP_PLOT_MIN_PANE else 0
         self.query_one("#stats-summary", Static).update(
-            summary_renderable(self.summary, error=self.error, width=width, plot_height=plot_height)
+            SummaryAtWidth(self.summary, error=self.error, plot_height=plot_height)
         )
 
     def on_resize(self) -> None:
