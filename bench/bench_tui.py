@@ -142,7 +142,8 @@ async def _app_timings(sweep: Path, label: str) -> dict[str, float]:
             app.screen._compositor.render_update(full=True)
             return time.perf_counter() - start
 
-        # a key bound to nothing (Z; z zooms a pane) measures what Pilot and one screen update cost by themselves
+        # a key bound to nothing (Z; z zooms a pane) measures what Pilot and one screen update cost
+        # by themselves
         timings["no-op"] = statistics.median([await key(["Z"]) for _ in range(3)])
         for name, keys in (
             ("down", ["down"]),
