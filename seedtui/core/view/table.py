@@ -94,15 +94,9 @@ def table_title(count: int, total: int, *, sort_column: str, descending: bool,
 def empty_table_reason(total: int, *, status_filter: str | None, search: str) -> str:
     """Why the table shows no row, and the key that changes it."""
     if total == 0:
-        return "No trial yet: waiting for the sweep's first trial to be planned or started."
+        return "No trial yet: waiting for the sweep's first trial."
     if search and status_filter is not None:
-        return f"No {status_filter} trial matches '{search}' (/ to search again, f for another status)."
+        return f"No {status_filter} trial matches '{search}' (/ or f to change)."
     if search:
-        return f"No trial matches '{search}' (/ to search again; an empty search shows every trial)."
-    return f"No trial is {status_filter} now (f shows the next status)."
-
-
-def score_range(trials: Iterable[TrialState]) -> tuple[float, float] | None:
-    """The lowest and highest finite validation score of any trial: the shared sparkline scale."""
-    finite = [v for t in trials for v in t.eval_scores if math.isfinite(v)]
-    return (min(finite), max(finite)) if finite else None
+        return f"No trial matches '{search}' (/ then enter clears the search)."
+    return f"No {status_filter} trial now (f shows the next status)."
