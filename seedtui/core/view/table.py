@@ -100,3 +100,9 @@ def empty_table_reason(total: int, *, status_filter: str | None, search: str) ->
     if search:
         return f"No trial matches '{search}' (/ then enter clears the search)."
     return f"No {status_filter} trial now (f shows the next status)."
+
+
+def score_range(trials: Iterable[TrialState]) -> tuple[float, float] | None:
+    """The lowest and highest finite validation score of any trial: the shared sparkline scale."""
+    finite = [v for t in trials for v in t.eval_scores if math.isfinite(v)]
+    return (min(finite), max(finite)) if finite else None
