@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from seedtui.core.view.table import SORT_COLUMNS, next_in_cycle, next_status_filter
+from seedtui.log.supervisor_state import read_state
 from seedtui.policy.schedule import scheduled_eval_count
 from seedtui.tui.messages import PlanComputed
 from seedtui.tui.renderables.stats import plan_text
@@ -40,11 +41,16 @@ STEERING_ACTIONS = {"kill_selected", "kill_diverged", "tfp", "toggle_queue"}
 
 
 def read_only_sentence(app: SeedTuiApp) -> str:
-    """Why the steering keys are off, in a sentence."""
-    if app.source.mode == "live":
-        return ("Read-only: no supervisor runs this sweep (it has finished or was stopped), so kill, "
-                "t/f/p and pause are unavailable. Resume it with: seedtui run " + str(app.source.sweep_dir))
-    return f"Read-only ({app.source.mode}): kill, t/f/p and pause are unavailable."
+    """Why the steering keys are off, in a sentence: the sweep finished, or its supervisor is gone
+    (then how to resume it). ``seedtui CONFIG`` on a finished sweep used to open read-only silently."""
+    unavailable = "kill, t/f/p and pause are unavailable"
+    if app.source.mode != "live":
+        return f"Read-only ({app.source.mode}): {unavailable}."
+    state = (read_state(app.source.sweep_dir) or {}).get("state")
+    if state in ("finished", "stopped"):
+        return f"Read-only: this sweep has {state}, so {unavailable}."
+    return (f"Read-only: no supervisor runs this sweep, so {unavailable}. "
+            f"Resume it with: seedtui run {app.source.sweep_dir}")
 
 
 class ActionsMixin:

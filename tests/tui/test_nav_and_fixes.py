@@ -234,6 +234,23 @@ async def test_read_only_says_so_and_offers_no_steering_keys(sweep_dir: Path) ->
         assert "Kill" not in titles and "t/f/p" not in titles
 
 
+async def test_a_finished_sweep_says_it_is_finished(sweep_dir: Path) -> None:
+    import socket
+    import time
+
+    from seedtui.log.supervisor_state import write_state
+    from tests.tui.test_app_live import live_app
+
+    # what a supervisor leaves when the sweep has ended (its process gone: pid 0 is never a trial's)
+    write_state(sweep_dir, {"pid": 2**22 + 1, "host": socket.gethostname(), "started": time.time() - 60,
+                            "heartbeat": time.time() - 30, "paused": False, "state": "finished"})
+    app, source = live_app(sweep_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert not source.can_act
+        assert app.last_message.startswith("Read-only: this sweep has finished")
+
+
 def test_a_do_row_without_an_f_shows_no_p_value() -> None:
     from seedtui.tui.renderables.stats import seed_table
 
