@@ -131,3 +131,22 @@ def test_a_metric_where_lower_is_better_puts_the_lowest_score_at_the_best_end() 
     assert renderable.best_cell == (0, 1)
     assert "worst 0.400" in text and "0.250 best" in text
     assert "majority baseline 0.500 (worse than every score)" in text
+
+
+@pytest.mark.parametrize("width", [40, 48, 56, 64, 80])
+def test_the_legend_shortens_by_whole_words_never_mid_word(width: int) -> None:
+    values = np.array([[0.40, 0.479], [0.45, 0.46]])
+    words = {"run", "running", "stop", "stopped", "div", "diverged", "fail", "failed", "susp", "suspended",
+             "not", "started", "›", "×", "!", "✗", "‖", "·"}
+    for baseline in (0.3, 0.45, 0.521):
+        heatmap = HeatmapRenderable(grid_of(values), cursor=(0, 0), baseline=baseline, width=width)
+        text = render(heatmap, width)
+        lines = text.splitlines()
+        assert all(len(line) <= width for line in lines)
+        glyphs = next(line for line in lines if line.startswith("›"))
+        assert set(glyphs.split()) <= words
+        marker = next(line for line in lines if "baseline" in line)
+        assert marker.rstrip().endswith(("0.300", "0.450", "0.521", "score)", "all)", "▶", "▲"))
+        readout = lines[-1].split()
+        assert readout[:2] == ["wi1-do1", "completed"]
+        assert len(readout) == 2 or re.fullmatch(r"-?\d*\.\d+", readout[-1])  # ends with a whole value

@@ -68,7 +68,7 @@ def test_heatmap_marks_every_status_and_legend(sweep_dir: Path) -> None:
     wi4 = next(line for line in lines if line.strip().startswith("wi4"))
     assert "›" in wi4  # the running trial
     best = float(np.nanmax(grid.values))
-    assert "majority baseline 0.500" in text and f"{best:.3f} best" in text
+    assert "baseline 0.500" in text and f"{best:.3f} best" in text
     assert "wi2-do3 completed" in text  # the cursor's cell is described
     assert visible_row_window(25, 20, 10) == (15, 25) and visible_row_window(5, 4, 10) == (0, 5)
     small = render(HeatmapRenderable(grid, cursor=(3, 0), baseline=0.5, max_height=10))

@@ -263,89 +263,118 @@ class HeatmapRenderable:
 
     # --- legend ------------------------------------------------------------------------------------
     def _legend(self, width: int) -> list[Text]:
-        return [*self._colorbar(width), self._glyphs(width), self._readout(self.layout(width))]
+        width = self.width or width
+        return [*self._colorbar(width), self._glyphs(width), self._readout(self.layout(width), width)]
 
     def _colorbar(self, width: int) -> tuple[Text, Text]:
+        """The colour scale from the worst score to the best, and under it the majority baseline's
+        mark (or, outside the range, which side it lies on), shortened to ``width`` by whole words."""
         bar = Text(" " * LABEL_WIDTH)
-        marker = Text(" " * LABEL_WIDTH)
         if self.scale is None:
             bar.append("no score yet", "dim")
             baseline = "-" if self.baseline is None else format_value(self.baseline)
-            marker.append(f"majority baseline {baseline}", "dim")
-            return bar, marker
+            return bar, fit([Text(" " * LABEL_WIDTH), Text(f"majority baseline {baseline}", "dim")], width)
         worst, best = self.scale
-        left = f"worst {format_value(worst)} "
+        left, right = f"worst {format_value(worst)} ", f" {format_value(best)} best"
+        bar_width = max(4, min(COLORBAR_WIDTH, width - LABEL_WIDTH - len(left) - len(right)))
         bar.append(left, "dim")
-        for step in range(COLORBAR_WIDTH):
-            bar.append(" ", scale_style(step / (COLORBAR_WIDTH - 1)))
-        bar.append(f" {format_value(best)} best", "dim")
-        marker.append(" " * len(left))
+        for step in range(bar_width):
+            bar.append(" ", scale_style(step / (bar_width - 1)))
+        bar.append(right, "dim")
+        indent = Text(" " * (LABEL_WIDTH + len(left)))
         if self.baseline is None or not math.isfinite(self.baseline):
-            marker.append("majority baseline unknown", "dim")
-            return bar, marker
-        label = f"majority baseline {format_value(self.baseline)}"
+            return bar, fit([indent, Text("majority baseline unknown", "dim")], width)
+        value = format_value(self.baseline)
         direction = 1 if self.greater_is_better else -1
         if (self.baseline - worst) * direction < 0:
-            marker = Text(" " * LABEL_WIDTH)
-            marker.append("◀ ", "bold")
-            marker.append(f"{label} (worse than every score)", "dim")
-        elif (self.baseline - best) * direction > 0:
-            marker.append(f"{label} (better than every score) ", "dim")
-            marker.append("▶", "bold")
-        else:
-            fraction = scale_fraction(self.baseline, worst, best, greater_is_better=self.greater_is_better)
-            position = round((fraction or 0.0) * (COLORBAR_WIDTH - 1))
-            if len(marker) + position + 2 + len(label) <= width:
-                marker.append(" " * position + "▲ ", "bold")
-                marker.append(label, "dim")
-            else:  # the label to the left of the mark
-                marker = Text(" " * max(0, len(marker) + position - len(label) - 1))
-                marker.append(label + " ", "dim")
-                marker.append("▲", "bold")
+            start = [Text(" " * LABEL_WIDTH), Text("◀ ", "bold"), Text(f"majority baseline {value}", "dim")]
+            return bar, fit_first(start, [" (worse than every score)", " (worse than all)"], width)
+        if (self.baseline - best) * direction > 0:
+            endings = [" (better than every score)", " (better than all)"]
+            kept = fit_first([Text(f"majority baseline {value}", "dim")], endings, width - LABEL_WIDTH - 2)
+            kept.append(" ▶", "bold")  # ends under the best end of the bar
+            pad = max(LABEL_WIDTH, min(len(bar), width) - len(kept))
+            return bar, Text(" " * pad) + kept
+        fraction = scale_fraction(self.baseline, worst, best, greater_is_better=self.greater_is_better)
+        position = round((fraction or 0.0) * (bar_width - 1))
+        label = f"majority baseline {value}"
+        if len(indent) + position + 2 + len(label) <= width:
+            marker = Text(" " * (len(indent) + position))
+            marker.append("▲ ", "bold")
+            marker.append(label, "dim")
+        else:  # the label to the left of the mark
+            label = label if len(label) < len(indent) + position else f"baseline {value}"
+            marker = Text(" " * max(0, len(indent) + position - len(label) - 1))
+            marker.append(label + " ", "dim")
+            marker.append("▲", "bold")
         return bar, marker
 
     def _glyphs(self, width: int) -> Text:
-        text = Text()
-        long = width >= 64
-        for status in GLYPH_ORDER:
-            text.append(STATUS_MARKS[status], STATUS_STYLES[status])
-            label = status if long else GLYPH_SHORT.get(status, status)
-            text.append(f" {GLYPH_LABELS.get(status, label)}  ", "dim")
-        return text
+        """What each status glyph means: long labels when they fit, short ones otherwise, and
+        never a label cut in the middle."""
+        for labels, gap in ((None, "  "), (GLYPH_SHORT, "  "), (GLYPH_SHORT, " ")):
+            pieces = []
+            for status in GLYPH_ORDER:
+                label = GLYPH_LABELS.get(status) or (labels or {}).get(status, status)
+                glyph = Text(STATUS_MARKS[status], STATUS_STYLES[status])
+                pieces.append(glyph + Text(f" {label}{gap}", "dim"))
+            if sum(len(piece) for piece in pieces) - len(gap) <= width:
+                break
+        return fit(pieces, width)
 
-    def _readout(self, layout: HeatmapLayout) -> Text:
+    def _readout(self, layout: HeatmapLayout, width: int) -> Text:
         """The cursor's cell: trial, status, best score, and its row's and column's means; in the
-        aggregated view first its block's mean."""
-        text = Text()
+        aggregated view first its block's mean. What does not fit is left out, piece by piece."""
         if self.cursor is None:
-            return text
+            return Text()
+        pieces: list[Text] = []
         row, col = self.cursor
         if layout.block > 1:
             top, left = row - row % layout.block, col - col % layout.block
             patch = self.grid.values[top : top + layout.block, left : left + layout.block]
             mean = float(np.nanmean(patch)) if np.isfinite(patch).any() else math.nan
-            text.append(f"block {format_value(mean)}", "bold")
-            text.append(f" ({patch.size} trials)  ", "dim")
+            block = Text(f"block {format_value(mean)}", "bold")
+            pieces.append(block + Text(f" ({patch.size} trials)  ", "dim"))
         trial = self.grid.trial_at(row, col)
         if trial is None:
-            return text.append("no trial here", "dim")
+            return fit([*pieces, Text("no trial here", "dim")], width)
         value = float(self.grid.values[row, col])
         status = self.grid.statuses[row][col] or ""
-        text.append(trial, "bold")
-        text.append(f" {status}", STATUS_STYLES.get(status, ""))
-        text.append(f"  best {format_value(value)}")
-        text.append(
-            f"  means: WI {format_value(float(self.row_means[row]))}"
-            f" DO {format_value(float(self.col_means[col]))}",
-            "dim",
-        )
-        return text
+        pieces += [
+            Text(trial, "bold"),
+            Text(f" {status}", STATUS_STYLES.get(status, "")),
+            Text(f"  best {format_value(value)}"),
+            Text(f"  WI mean {format_value(float(self.row_means[row]))}", "dim"),
+            Text(f"  DO mean {format_value(float(self.col_means[col]))}", "dim"),
+        ]
+        return fit(pieces, width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for line in self.lines(options.max_width):
             line.no_wrap = True
             line.overflow = "crop"
             yield line
+
+
+def fit(pieces: list[Text], width: int) -> Text:
+    """The pieces, in order, as long as they fit in ``width``: a line is shortened by whole pieces,
+    never cut in the middle of a word."""
+    line = Text()
+    for piece in pieces:
+        if len(line) + len(piece.plain.rstrip()) > width:
+            break
+        line.append_text(piece)
+    line.rstrip()
+    return line
+
+
+def fit_first(pieces: list[Text], endings: list[str], width: int) -> Text:
+    """``pieces`` and the first of ``endings`` (longest first) that fits; ``fit`` without one."""
+    for ending in endings:
+        candidate = [*pieces, Text(ending, "dim")]
+        if sum(len(piece) for piece in candidate) <= width:
+            return Text().join(candidate)
+    return fit(pieces, width)
 
 
 def aggregate_row(grid: HeatmapGrid, top: int, block: int) -> list[BlockCell]:
