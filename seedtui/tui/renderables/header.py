@@ -14,6 +14,7 @@ from seedtui.core.view.heatmap import format_value
 from seedtui.core.view.status_line import NOT_STARTED, SweepProgress, format_clock, model_label
 from seedtui.core.view.sweep_info import SweepInfo
 from seedtui.tui.gpu import GpuInfo
+from seedtui.tui.renderables.fit import fit
 from seedtui.tui.renderables.palette import STATUS_STYLES
 from seedtui.tui.sources.base import SourceStatus
 
@@ -89,35 +90,32 @@ def short_path(path: Path | None) -> str:
     return "~" + text[len(home) :] if home not in ("", "/") and text.startswith(home + os.sep) else text
 
 
-def progress_text(progress: SweepProgress) -> Text:
-    """The status line: progress bar, elapsed, ETA, trials per hour, best so far."""
-    text = Text()
-    text.append(fill_bar(progress.done_fraction, BAR_WIDTH), "cyan on grey15")
-    text.append(f" {progress.done_fraction:4.0%}", "bold")
-    text.append(f"  {format_clock(progress.elapsed)} elapsed")
-    if progress.eta == 0:
-        text.append("  finished", "green")
-    else:
-        text.append(f"  ETA {format_clock(progress.eta)}")
+def progress_pieces(progress: SweepProgress) -> list[Text]:
+    """The status line, piece by piece: progress bar, elapsed, ETA, trials per hour, best so far."""
+    bar = Text(fill_bar(progress.done_fraction, BAR_WIDTH), "cyan on grey15")
+    bar.append(f" {progress.done_fraction:4.0%}", "bold")
+    pieces = [bar, Text(f"  {format_clock(progress.elapsed)} elapsed")]
+    finished = progress.eta == 0
+    pieces.append(Text("  finished", "green") if finished else Text(f"  ETA {format_clock(progress.eta)}"))
     if progress.trials_per_hour is not None:
-        text.append(f"  {progress.trials_per_hour:.3g} trials/h", "dim")
-    text.append("  best ")
+        pieces.append(Text(f"  {progress.trials_per_hour:.3g} trials/h", "dim"))
+    best = Text("  best ")
     if progress.best_trial is None:
-        text.append("-", "dim")
+        best.append("-", "dim")
     else:
-        text.append(progress.best_trial, "bold")
-        text.append(f" {format_value(progress.best_score)}", "bold green")
-    return text
+        best.append(progress.best_trial, "bold")
+        best.append(f" {format_value(progress.best_score)}", "bold green")
+    return [*pieces, best]
 
 
-def counts_text(counts: dict[str, int]) -> Text:
-    text = Text(f"{sum(counts.values())} trials:")
+def count_pieces(counts: dict[str, int]) -> list[Text]:
+    pieces = [Text(f"{sum(counts.values())} trials:")]
     for status_name in (*COUNT_ORDER, NOT_STARTED):
         count = counts.get(status_name, 0)
         if count or status_name in ("running", "queued", "completed"):
-            text.append(f" {COUNT_LABELS[status_name]} ")
-            text.append(str(count), STATUS_STYLES.get(status_name, "dim"))
-    return text
+            number = Text(str(count), STATUS_STYLES.get(status_name, "dim"))
+            pieces.append(Text(f" {COUNT_LABELS[status_name]} ") + number)
+    return pieces
 
 
 def header_text(
@@ -131,29 +129,28 @@ def header_text(
     progress: SweepProgress | None = None,
     sweep_dir: Path | None = None,
     hardware: str | None = None,
+    width: int | None = None,
 ) -> Text:
     """Sweep, task, model, directory and the mode; with ``progress``, the status line; counts by
     status (``progress``'s, which name the trials a policy will never start) with the GPUs or, for a
-    replay, the ``hardware`` its logs recorded."""
-    top = mode_text(status)
-    top.append("  ")
-    top.append(info.name, "bold cyan")
-    top.append("  task ")
-    top.append(task or info.task or "?", "bold")
-    top.append("  model ")
-    top.append(model_label(model or info.model) or "?", "bold")
+    replay, the ``hardware`` its logs recorded. With ``width`` each line keeps the pieces that fit
+    (whole: nothing is cut mid-word); without, lines end in an ellipsis where the screen does."""
+    top = [mode_text(status), Text("  ") + Text(info.name, "bold cyan"),
+           Text("  task ") + Text(task or info.task or "?", "bold"),
+           Text("  model ") + Text(model_label(model or info.model) or "?", "bold")]
     if sweep_dir is not None:
-        top.append(f"  {short_path(sweep_dir)}", "dim")
-    bottom = counts_text(progress.counts if progress is not None else counts)
+        top.append(Text(f"  {short_path(sweep_dir)}", "dim"))
+    bottom = count_pieces(progress.counts if progress is not None else counts)
     if nodes > 1:
-        bottom.append(f" │ {nodes} nodes")
+        bottom.append(Text(f" │ {nodes} nodes"))
     if status is not None and status.gpus:
-        bottom.append(" │")
-        bottom.append_text(gpu_text(status.gpus))
+        gpus = [gpu_text((gpu,)) for gpu in status.gpus]
+        bottom += [Text(" │") + gpus[0], *gpus[1:]]
     elif hardware and status is not None and status.mode == "replay":
-        bottom.append(f" │ recorded on {hardware}", "dim")
-    rows = [top] if progress is None else [top, progress_text(progress)]
-    lines = Text("\n").join([*rows, bottom])
+        bottom.append(Text(f" │ recorded on {hardware}", "dim"))
+    rows = [top] if progress is None else [top, progress_pieces(progress)]
+    shown = [Text().join(row) if width is None else fit(row, width) for row in [*rows, bottom]]
+    lines = Text("\n").join(shown)
     lines.no_wrap = True
     lines.overflow = "ellipsis"
     return lines

@@ -26,6 +26,7 @@ from seedtui.core.view.heatmap import (
     margin_means,
     scale_fraction,
 )
+from seedtui.tui.renderables.fit import fit, fit_first
 from seedtui.tui.renderables.palette import STATUS_MARKS, STATUS_STYLES, scale_style
 
 LEGEND_LINES = 4
@@ -354,27 +355,6 @@ class HeatmapRenderable:
             line.no_wrap = True
             line.overflow = "crop"
             yield line
-
-
-def fit(pieces: list[Text], width: int) -> Text:
-    """The pieces, in order, as long as they fit in ``width``: a line is shortened by whole pieces,
-    never cut in the middle of a word."""
-    line = Text()
-    for piece in pieces:
-        if len(line) + len(piece.plain.rstrip()) > width:
-            break
-        line.append_text(piece)
-    line.rstrip()
-    return line
-
-
-def fit_first(pieces: list[Text], endings: list[str], width: int) -> Text:
-    """``pieces`` and the first of ``endings`` (longest first) that fits; ``fit`` without one."""
-    for ending in endings:
-        candidate = [*pieces, Text(ending, "dim")]
-        if sum(len(piece) for piece in candidate) <= width:
-            return Text().join(candidate)
-    return fit(pieces, width)
 
 
 def aggregate_row(grid: HeatmapGrid, top: int, block: int) -> list[BlockCell]:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from rich.text import Text
 from textual.widgets import Static
 
 from seedtui.core.view.status_line import SweepProgress, recorded_hardware, sweep_progress
@@ -23,6 +25,8 @@ class SweepHeader(Static):
 
     wall_clock: Callable[[], float] = staticmethod(time.time)
     """What time it is in a live sweep (tests freeze it)."""
+    _shown: dict[str, Any] | None = None
+    """What ``show`` was last given."""
     _last_sweep: tuple[SweepModel, SweepInfo, Path | None, int, SourceStatus | None] | None = None
     """What ``show_sweep`` last showed, redrawn every second while live."""
 
@@ -39,8 +43,15 @@ class SweepHeader(Static):
         sweep_dir: Path | None = None,
         hardware: str | None = None,
     ) -> None:
-        self.update(header_text(info, task=task, model=model, counts=counts, status=status, nodes=nodes,
-                                progress=progress, sweep_dir=sweep_dir, hardware=hardware))
+        self._shown = dict(info=info, task=task, model=model, counts=counts, status=status, nodes=nodes,
+                           progress=progress, sweep_dir=sweep_dir, hardware=hardware)
+        self.refresh()
+
+    def render(self) -> Text:
+        """The header fitted to the width it has now: each line keeps the pieces that fit."""
+        if self._shown is None:
+            return Text()
+        return header_text(**self._shown, width=self.content_size.width or None)
 
     def on_mount(self) -> None:
         self.set_interval(LIVE_TICK_SECONDS, self._tick_live)
