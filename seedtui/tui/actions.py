@@ -285,7 +285,7 @@ class ActionsMixin:
         """The active pane alone, full screen (again: back to the layout of the terminal's width)."""
         app = self._app()
         app.zoomed = not app.zoomed
-        app.screen.set_class(app.zoomed, "-zoom")
+        app.screen_stack[0].set_class(app.zoomed, "-zoom")  # the panes' screen, under any dialog
         app.show_pane(app.active_pane)
         self.tell(f"{app.active_pane} zoomed (z again to go back)" if app.zoomed else "zoom off")
 
