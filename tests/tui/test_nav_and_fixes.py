@@ -42,6 +42,15 @@ async def test_decisions_that_arrive_while_the_log_is_hidden_are_not_wrapped_at_
         assert "SIMULATED user stop wi2-do1" in screen_text(app)
 
 
+async def test_an_empty_decisions_log_says_why(replay_app: ReplayAppFactory) -> None:
+    app = replay_app(5.0)  # before any decision
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("5")
+        await settle(app, pilot)
+        assert "No decision yet" in screen_text(app)
+
+
 async def test_filter_skips_empty_statuses_and_the_selection_follows_the_cursor(
     replay_app: ReplayAppFactory,
 ) -> None:

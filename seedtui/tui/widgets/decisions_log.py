@@ -15,6 +15,8 @@ from seedtui.core.view.decisions import describe_decision
 from seedtui.tui.renderables.header import format_clock
 
 MAX_DECISION_LINES = 2000
+EMPTY_LOG = Text("No decision yet: a policy's stops and promotions, and your kills, appear here.",
+                 style="dim italic")
 
 
 def decision_line(record: dict[str, Any], t0: float | None) -> Text:
@@ -64,7 +66,8 @@ class DecisionsLog(Vertical):
         self._lines.extend(lines)
         self.lines_written += len(lines)
         log = self.query_one("#decision-lines", RichLog)
-        if self._drawn_width and self._drawn_width == log.scrollable_content_region.width:
+        first = len(self._lines) == len(lines)  # the empty-state line goes
+        if not first and self._drawn_width and self._drawn_width == log.scrollable_content_region.width:
             for line in lines:
                 log.write(line)
         else:
@@ -78,7 +81,7 @@ class DecisionsLog(Vertical):
             self._drawn_width = 0
             return
         log.clear()
-        for line in self._lines:
+        for line in self._lines or [EMPTY_LOG]:
             log.write(line)
         self._drawn_width = width
 
@@ -87,10 +90,9 @@ class DecisionsLog(Vertical):
             self.call_after_refresh(self._rewrap)
 
     def clear(self) -> None:
-        self.query_one("#decision-lines", RichLog).clear()
         self._lines.clear()
-        self._drawn_width = 0
         self.lines_written = 0
+        self._rewrap()
 
     def show_stderr(self, trial: str | None, text: str) -> None:
         if trial == self.stderr_trial and text == self.stderr_text:
