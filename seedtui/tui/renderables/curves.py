@@ -128,7 +128,7 @@ class CurvesRenderable:
         width = options.max_width
         if self.heading is not None:
             heading = self.heading.copy()
-            heading.no_wrap = True
+            heading.no_wrap, heading.overflow = True, "ellipsis"
             yield heading
         for spec, height in zip(self.specs, self.plot_heights or [], strict=False):
             for line in plot_lines(spec, width, height):
