@@ -322,6 +322,7 @@ class ActionsMixin:
             ("everywhere", [b for b in app.BINDINGS if isinstance(b, Binding)]),
             ("trials table", list(TrialTable.BINDINGS)),
             ("grid", list(Heatmap.BINDINGS)),
+            ("trial screen (enter)", list(TrialDetailScreen.BINDINGS)),
         ]
         app.push_screen(HelpScreen(groups))  # type: ignore[arg-type]
 

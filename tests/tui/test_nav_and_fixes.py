@@ -7,9 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from textual.command import CommandPalette
 from textual.widgets import Input
 
 from seedtui.core.view.curves import smooth_ema
+from seedtui.tui.screens.help import HelpScreen
 from seedtui.tui.screens.search import SearchScreen
 from seedtui.tui.screens.sort_menu import SortMenu
 from seedtui.tui.screens.tfp import TfpScreen
@@ -167,7 +169,15 @@ async def test_shared_sparkline_scale_and_the_command_palette(replay_app: Replay
             assert description in titles
         # one Quit, ours (Textual's own would skip the leave-or-stop question of a live sweep)
         assert [c.help for c in commands if c.title == "Quit"] == ["key q"]
-        assert app.ENABLE_COMMAND_PALETTE
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"sort menu", "enter")  # a command runs its action
+        await settle(app, pilot)
+        assert isinstance(app.screen, SortMenu)
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)  # the help lists the trial screen's keys too
+        assert "trial screen (enter)" in dict(app.screen.groups)
 
 
 async def test_the_planner_offers_three_settings_and_recomputes_when_trials_finish(
