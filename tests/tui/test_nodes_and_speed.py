@@ -127,14 +127,14 @@ async def test_the_app_shows_each_trials_node_and_how_many_nodes() -> None:
             [("wi1-do1", _start_event("wi1-do1", "node-a")), ("wi1-do2", _start_event("wi1-do2", "node-b"))]
         )
         await settle(app, pilot)
-        assert "2 nodes" in str(app.query_one(SweepHeader).content)
+        assert "2 nodes" in app.query_one(SweepHeader).render().plain
         app.select_trial("wi1-do2")
         await settle(app, pilot)
         assert "wi1-do2 running on node-b" in app.query_one(CurvesPane).render().heading.plain  # type: ignore[union-attr]
         # Ray: supervisor.json's nodes place a running trial on a third node
         source.publish(status=SourceStatus(mode="live", running_nodes=(("wi1-do1", "10.0.0.7"),)))
         await settle(app, pilot)
-        assert "2 nodes" in str(app.query_one(SweepHeader).content)
+        assert "2 nodes" in app.query_one(SweepHeader).render().plain
         app.select_trial("wi1-do1")
         await settle(app, pilot)
         assert "on 10.0.0.7" in app.query_one(CurvesPane).render().heading.plain  # type: ignore[union-attr]
