@@ -124,7 +124,6 @@ def check_trainer_accepts(config: SweepConfig) -> None:
 
 def _parse_quietly(arguments: list[str]) -> TrainerConfig:
     """``parse_config`` with argparse's usage message and exit turned into an exception."""
-    import argparse
     import contextlib
     import io
 
@@ -136,8 +135,6 @@ def _parse_quietly(arguments: list[str]) -> TrainerConfig:
         lines = [line for line in captured.getvalue().splitlines() if "error:" in line]
         message = lines[-1].split("error:", 1)[1].strip() if lines else "its command line is invalid"
         raise _ArgparseRefused(message) from None
-    except argparse.ArgumentError as error:  # pragma: no cover - exit_on_error is on
-        raise _ArgparseRefused(str(error)) from None
 
 
 def _key_for(message: str, config: SweepConfig) -> str:

@@ -37,5 +37,5 @@ def score_at_rung(trial: TrialState, fraction: float) -> float | None:
     index = rung_eval_index(trial, fraction)
     if index is None:
         return None
-    return score_at_milestone(trial.eval_scores, Milestone(index + 1, max(index + 1, len(trial.eval_scores))),
-                              trial.greater_is_better)
+    reached = Milestone(index + 1, max(index + 1, len(trial.eval_scores)))  # k = the evals it is judged on
+    return score_at_milestone(trial.eval_scores, reached, trial.greater_is_better)
