@@ -88,16 +88,11 @@ def stats(
 
 
 def parse_budgets(text: str) -> list[int]:
-    """'1-30' -> 1..30; '1,2,5' -> [1, 2, 5]; '3' -> [3]; mixtures like '1-3,8' work too."""
-    budgets: list[int] = []
-    for part in text.split(","):
-        part = part.strip()
-        low, dash, high = part.partition("-")
-        try:
-            values = range(int(low), int(high) + 1) if dash else [int(part)]
-        except ValueError:
-            raise ValueError(f"cannot read budgets {text!r}: use e.g. 1-30 or 1,2,5") from None
-        budgets.extend(values)
+    """'1-30' -> 1..30; '1,2,5' -> [1, 2, 5]; '3' -> [3]; mixtures like '1-3,8' work too (read by
+    the config's seed-range reader, so both accept the same text)."""
+    from seedtui.core.engine.config import parse_int_ranges
+
+    budgets = parse_int_ranges(text, "--budgets")
     if not budgets or min(budgets) < 1:
         raise ValueError(f"budgets {text!r} must be positive whole numbers of full trainings")
     return sorted(set(budgets))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -146,9 +147,30 @@ class SweepConfig:
 _RANGE = re.compile(r"^\s*(-?\d+)\s*-\s*(-?\d+)\s*$")
 
 
+def parse_int_ranges(text: str, key: str) -> list[int]:
+    """The integers of ``"1-5, 9, 12-13"`` in the order written (ranges inclusive): the one reader of
+    number ranges, for seeds in a config and for the CLI's ``--budgets``. Raises ConfigError naming
+    ``key``."""
+    numbers: list[int] = []
+    for piece in text.split(","):
+        piece = piece.strip()
+        match = _RANGE.match(piece)
+        if match:
+            low, high = int(match.group(1)), int(match.group(2))
+            if high < low:
+                raise ConfigError(key, f"range {piece!r} is empty (the end is below the start)")
+            numbers.extend(range(low, high + 1))
+        elif re.fullmatch(r"-?\d+", piece):
+            numbers.append(int(piece))
+        else:
+            raise ConfigError(key, f"{piece!r} is neither a whole number nor a range like \"1-25\"")
+    return numbers
+
+
 def parse_seeds(value: Any, key: str) -> tuple[int, ...]:
     """Seeds from an int, a list of ints and ranges, or a string such as ``"1-25"`` or
-    ``"1-5, 9, 12-13"`` (ranges are inclusive). Duplicates are an error."""
+    ``"1-5, 9, 12-13"`` (ranges are inclusive). Duplicates are an error. Linear in the number of
+    seeds (``"1-100000"`` is read in milliseconds)."""
     parts: list[Any] = value if isinstance(value, list) else [value]
     seeds: list[int] = []
     for part in parts:
@@ -159,23 +181,12 @@ def parse_seeds(value: Any, key: str) -> tuple[int, ...]:
             continue
         if not isinstance(part, str):
             raise ConfigError(key, f"must hold integers or ranges like \"1-25\", not {kind_of(part)}")
-        for piece in part.split(","):
-            piece = piece.strip()
-            match = _RANGE.match(piece)
-            if match:
-                low, high = int(match.group(1)), int(match.group(2))
-                if high < low:
-                    raise ConfigError(key, f"range {piece!r} is empty (the end is below the start)")
-                seeds.extend(range(low, high + 1))
-            elif re.fullmatch(r"-?\d+", piece):
-                seeds.append(int(piece))
-            else:
-                raise ConfigError(key, f"{piece!r} is neither a seed nor a range like \"1-25\"")
+        seeds.extend(parse_int_ranges(part, key))
     if not seeds:
         raise ConfigError(key, "holds no seeds")
-    duplicates = sorted({s for s in seeds if seeds.count(s) > 1})
-    if duplicates:
-        raise ConfigError(key, f"seed {duplicates[0]} is listed twice")
+    if len(set(seeds)) < len(seeds):
+        duplicates = [seed for seed, count in Counter(seeds).items() if count > 1]
+        raise ConfigError(key, f"seed {min(duplicates)} is listed twice")
     return tuple(seeds)
 
 
