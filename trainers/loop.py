@@ -74,55 +74,77 @@ class _PendingStep:
 
 def train(run: TrialRun, position: LoopPosition) -> LoopOutcome:
     """Train from ``position`` until the trial completes, is stopped, diverges or is suspended."""
-    config, model = run.config, run.model
-    evals_at = {scheduled.step: scheduled for scheduled in run.schedule}
-    # a resumed trial starts at its milestone and must not suspend there again
-    milestone = run.milestone if run.milestone is not None and run.milestone > position.step else None
-    pending: _PendingStep | None = None
-    order: list[int] = []
-    order_epoch = -1
-    model.train()
+    loop = TrialLoop(run, position)
+    while (outcome := loop.advance()) is None:
+        pass
+    return outcome
 
-    while position.step < run.total_steps:
+
+class TrialLoop:
+    """The one training loop, one optimizer step per ``advance``: ``train`` runs it to the end for a
+    trial alone, and the multi-trial worker (``trainers.pack``) interleaves the ``advance`` calls of
+    several trials in one process."""
+
+    def __init__(self, run: TrialRun, position: LoopPosition) -> None:
+        self.run = run
+        self.position = position
+        self.evals_at = {scheduled.step: scheduled for scheduled in run.schedule}
+        # a resumed trial starts at its milestone and must not suspend there again
+        resumed_past = run.milestone is not None and run.milestone <= position.step
+        self.milestone = None if resumed_past else run.milestone
+        self.pending: _PendingStep | None = None
+        self.order: list[int] = []
+        self.order_epoch = -1
+        run.model.train()
+
+    def advance(self) -> LoopOutcome | None:
+        """One optimizer step, with its evaluation when one is scheduled there; the outcome once the
+        trial has ended (completed, stopped, diverged or suspended), else None."""
+        run, position, config = self.run, self.position, self.run.config
+        if position.step >= run.total_steps:
+            return self._completed()
         if run.stop.requested:
-            if pending is not None and not _report(run, pending):
-                return _diverged(pending)
+            if self.pending is not None and not _report(run, self.pending):
+                return _diverged(self.pending)
             return _stopped(run, position)
         epoch, batch_index = divmod(position.step, run.steps_per_epoch)
-        if epoch != order_epoch:
-            order, order_epoch = run.streams.epoch_order(epoch, len(run.train_split)).tolist(), epoch
-        indices = order[batch_index * config.batch_size:(batch_index + 1) * config.batch_size]
+        if epoch != self.order_epoch:
+            self.order = run.streams.epoch_order(epoch, len(run.train_split)).tolist()
+            self.order_epoch = epoch
+        indices = self.order[batch_index * config.batch_size:(batch_index + 1) * config.batch_size]
         loss, lr = _train_step(run, indices)
         position.step += 1
-        if pending is not None and not _report(run, pending):
-            return _diverged(pending)
-        pending = _PendingStep(position.step, loss, lr)
+        if self.pending is not None and not _report(run, self.pending):
+            return _diverged(self.pending)
+        self.pending = _PendingStep(position.step, loss, lr)
 
-        scheduled = evals_at.get(position.step)
-        if scheduled is None and run.device.type == "cuda":
-            continue  # read this loss once the next step is queued
-        if not _report(run, pending):
-            return _diverged(pending)
-        pending = None
-        if scheduled is None:
-            continue
-        metrics = evaluate(run)
-        if metrics is None:  # a stop signal arrived during the evaluation
-            return _stopped(run, position)
-        _write_eval(run, position, metrics, metrics[run.metric], scheduled)
-        if position.step == milestone:
-            save_checkpoint(config.trial_dir, config=config.to_dict(), position=position, model=model,
-                            optimizer=run.optimizer, scheduler=run.scheduler)
-            return LoopOutcome("suspended", position.step,
-                               f"reached its milestone, evaluation {scheduled.index + 1} of "
-                               f"{len(run.schedule)} "
-                               f"(stop_at_fraction {config.stop_at_fraction}, step {position.step} of "
-                               f"{run.total_steps}); checkpoint saved",
-                               _best(position))
+        scheduled = self.evals_at.get(position.step)
+        if scheduled is None and run.device.type == "cuda" and position.step < run.total_steps:
+            return None  # read this loss once the next step is queued
+        if not _report(run, self.pending):
+            return _diverged(self.pending)
+        self.pending = None
+        if scheduled is not None:
+            metrics = evaluate(run)
+            if metrics is None:  # a stop signal arrived during the evaluation
+                return _stopped(run, position)
+            _write_eval(run, position, metrics, metrics[run.metric], scheduled)
+            if position.step == self.milestone:
+                save_checkpoint(config.trial_dir, config=config.to_dict(), position=position, model=run.model,
+                                optimizer=run.optimizer, scheduler=run.scheduler)
+                return LoopOutcome("suspended", position.step,
+                                   f"reached its milestone, evaluation {scheduled.index + 1} of "
+                                   f"{len(run.schedule)} "
+                                   f"(stop_at_fraction {config.stop_at_fraction}, step {position.step} of "
+                                   f"{run.total_steps}); checkpoint saved",
+                                   _best(position))
+        return self._completed() if position.step >= run.total_steps else None
 
-    if pending is not None and not _report(run, pending):
-        return _diverged(pending)
-    return LoopOutcome("completed", position.step, "trained all epochs", _best(position))
+    def _completed(self) -> LoopOutcome:
+        if self.pending is not None and not _report(self.run, self.pending):
+            return _diverged(self.pending)
+        self.pending = None
+        return LoopOutcome("completed", self.position.step, "trained all epochs", _best(self.position))
 
 
 def _train_step(run: TrialRun, indices: list[int]) -> tuple[torch.Tensor, float]:

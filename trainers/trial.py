@@ -6,6 +6,7 @@ its ``start`` (or ``resume``) event to its ``end``. The entry point is ``trainer
 
 from __future__ import annotations
 
+import copy
 import os
 import socket
 import sys
@@ -28,7 +29,7 @@ from trainers.checkpoint import (
 from trainers.config import EXIT_FAILED, EXIT_OK, BadInput, TrainerConfig, default_cache_dir
 from trainers.control import StopFlag
 from trainers.data import load_task_data
-from trainers.loop import LoopOutcome, TrialRun, train
+from trainers.loop import LoopOutcome, TrialLoop, TrialRun
 from trainers.metrics import majority_baseline, primary_metric
 from trainers.model import (
     HEAD_INIT_STD,
@@ -59,16 +60,40 @@ class PreparedTrial:
     checkpoint: dict[str, Any] | None
 
 
-def prepare_trial(config: TrainerConfig, stop: StopFlag, progress: Progress | None = None) -> PreparedTrial:
-    """Resolve the device, load data, model and (for --resume) the checkpoint. Raises BadInput."""
+@dataclass
+class SharedInputs:
+    """What every trial of one sweep loads the same way: the device, the tokenized data and the
+    pretrained model (its new head not drawn yet). Loaded once per process; the multi-trial worker
+    (``trainers.pack``) gives each of its trials a copy of ``model``."""
+
+    key: tuple[Any, ...]
+    """``shared_key`` of the config it was loaded for: a trial with another key cannot share it."""
+    device: torch.device
+    model: torch.nn.Module
+    new_head: list[str]
+    pad_token_id: int
+    train_split: TokenizedSplit
+    eval_split: TokenizedSplit
+    metric: str
+    majority_baseline: float
+
+
+SHARED_FIELDS = ("task", "model", "data_dir", "train_file", "eval_file", "text_column", "text_pair_column",
+                 "label_column", "metric", "max_seq_length", "train_limit", "eval_limit", "device",
+                 "num_threads", "cache_dir", "deterministic")
+"""The config fields ``load_shared_inputs`` reads: trials equal in these share one load."""
+
+
+def shared_key(config: TrainerConfig) -> tuple[Any, ...]:
+    return tuple(getattr(config, name) for name in SHARED_FIELDS)
+
+
+def load_shared_inputs(config: TrainerConfig, progress: Progress | None = None) -> SharedInputs:
+    """Resolve the device, load and tokenize the data, load the model. Raises BadInput."""
     progress = progress or Progress.disabled()
     device = resolve_device(config.device, config.deterministic)
     if config.num_threads is not None:
         torch.set_num_threads(config.num_threads)
-    trial_dir = Path(config.trial_dir)
-    checkpoint = None
-    if config.resume and not checkpoint_path(trial_dir).is_file():
-        raise BadInput(f"--resume: no checkpoint at {checkpoint_path(trial_dir)}")
     progress.say(f"loading {config.task} data" + (f" from {config.data_dir}" if config.data_dir else ""))
     data = load_task_data(config)
     progress.say(f"loading the tokenizer and model {config.model}")
@@ -85,6 +110,33 @@ def prepare_trial(config: TrainerConfig, stop: StopFlag, progress: Progress | No
                                          tokenizer_hash)
     eval_split, _ = tokenize_with_cache(tokenizer, data.eval, config.max_seq_length, cache_dir,
                                         tokenizer_hash)
+    metric = primary_metric(config.task, config.metric)
+    baseline = majority_baseline(config.task, data.train.labels, data.eval.labels, config.metric)
+    return SharedInputs(shared_key(config), device, model, new_head, pad_token_id, train_split, eval_split,
+                        metric, baseline)
+
+
+def prepare_trial(config: TrainerConfig, stop: StopFlag, progress: Progress | None = None, *,
+                  shared: SharedInputs | None = None) -> PreparedTrial:
+    """Resolve the device, load data, model and (for --resume) the checkpoint. Raises BadInput.
+
+    With ``shared`` (loaded for a config of the same ``shared_key``) the trial trains a copy of its
+    model instead of loading its own."""
+    progress = progress or Progress.disabled()
+    trial_dir = Path(config.trial_dir)
+    if config.resume and not checkpoint_path(trial_dir).is_file():
+        raise BadInput(f"--resume: no checkpoint at {checkpoint_path(trial_dir)}")
+    if shared is None:
+        shared = load_shared_inputs(config, progress)
+        model = shared.model
+    elif shared.key != shared_key(config):
+        pairs = zip(SHARED_FIELDS, shared.key, shared_key(config), strict=True)
+        differ = [name for name, mine, theirs in pairs if mine != theirs]
+        raise BadInput(f"this process holds the model and data of another configuration ({', '.join(differ)} "
+                       f"differ)")
+    else:
+        model = copy.deepcopy(shared.model)
+    checkpoint = None
     if config.resume:
         progress.say(f"loading the checkpoint in {checkpoint_path(trial_dir).parent}")
         checkpoint = load_checkpoint(trial_dir)
@@ -94,10 +146,9 @@ def prepare_trial(config: TrainerConfig, stop: StopFlag, progress: Progress | No
         delete_checkpoint(trial_dir)
         (trial_dir / STOP_REQUEST_FILE).unlink(missing_ok=True)
         (trial_dir / EVENTS_FILE).unlink(missing_ok=True)
-    metric = primary_metric(config.task, config.metric)
-    baseline = majority_baseline(config.task, data.train.labels, data.eval.labels, config.metric)
-    return PreparedTrial(config, device, model, new_head, pad_token_id, train_split, eval_split, metric,
-                         baseline, checkpoint)
+    return PreparedTrial(config, shared.device, model, shared.new_head, shared.pad_token_id,
+                         shared.train_split, shared.eval_split, shared.metric, shared.majority_baseline,
+                         checkpoint)
 
 
 def resolve_device(requested: str, deterministic: bool) -> torch.device:
@@ -123,40 +174,73 @@ def _check_resumable(config: TrainerConfig, saved: dict[str, Any]) -> None:
 
 def run_trial(prepared: PreparedTrial, stop: StopFlag, progress: Progress | None = None) -> int:
     """Write start (or resume), train, write end. Returns the exit code."""
-    config = prepared.config
-    progress = progress or Progress.disabled()
-    steps_in_epoch = steps_per_epoch(len(prepared.train_split), config.batch_size)
-    total_steps = steps_in_epoch * config.epochs
-    schedule = eval_schedule(steps_in_epoch, config.evals_per_epoch, config.epochs)
-    milestone = None
-    if config.stop_at_fraction is not None:
-        milestone = suspend_step(config.stop_at_fraction, [scheduled.step for scheduled in schedule])
-    position = LoopPosition() if prepared.checkpoint is None else prepared.checkpoint["position"]
-    progress.say(f"training on {prepared.device}: {total_steps} steps ({config.epochs} "
-                 f"epoch{'s' if config.epochs != 1 else ''} of {steps_in_epoch}), {len(schedule)} evals"
-                 + (f", from step {position.step}" if position.step else "")
-                 + f"; log in {Path(config.trial_dir) / EVENTS_FILE}")
+    trial = ActiveTrial(prepared, stop, progress)
+    while (exit_code := trial.advance()) is None:
+        pass
+    return exit_code
 
-    with EventWriter(Path(config.trial_dir) / EVENTS_FILE) as writer:
+
+class ActiveTrial:
+    """One trial from its ``start`` (or ``resume``) event to its ``end``: the constructor writes the
+    first, ``advance`` trains one step at a time and returns the exit code once the ``end`` is written.
+    ``run_trial`` advances one to its end; the multi-trial worker (``trainers.pack``) interleaves several."""
+
+    def __init__(self, prepared: PreparedTrial, stop: StopFlag, progress: Progress | None = None) -> None:
+        config = prepared.config
+        self.config = config
+        self.progress = progress or Progress.disabled()
+        steps_in_epoch = steps_per_epoch(len(prepared.train_split), config.batch_size)
+        total_steps = steps_in_epoch * config.epochs
+        schedule = eval_schedule(steps_in_epoch, config.evals_per_epoch, config.epochs)
+        milestone = None
+        if config.stop_at_fraction is not None:
+            milestone = suspend_step(config.stop_at_fraction, [scheduled.step for scheduled in schedule])
+        self.position = LoopPosition() if prepared.checkpoint is None else prepared.checkpoint["position"]
+        epochs = f"{config.epochs} epoch{'s' if config.epochs != 1 else ''}"
+        self.progress.say(f"training on {prepared.device}: {total_steps} steps ({epochs} of "
+                          f"{steps_in_epoch}), {len(schedule)} evals"
+                          + (f", from step {self.position.step}" if self.position.step else "")
+                          + f"; log in {Path(config.trial_dir) / EVENTS_FILE}")
+        self.writer = EventWriter(Path(config.trial_dir) / EVENTS_FILE)
         if prepared.checkpoint is None:
-            writer.write("start", **_start_fields(prepared, steps_in_epoch, total_steps))
+            self.writer.write("start", **_start_fields(prepared, steps_in_epoch, total_steps))
         else:
-            writer.write("resume", step=position.step, pid=os.getpid(), host=socket.gethostname(),
-                         device=str(prepared.device))
+            self.writer.write("resume", step=self.position.step, pid=os.getpid(), host=socket.gethostname(),
+                              device=str(prepared.device))
+        self.loop: TrialLoop | None = None
+        self.failure: LoopOutcome | None = None
         try:
-            run = _build_run(prepared, writer, stop, steps_in_epoch, total_steps, schedule, milestone)
-            run.progress = progress
+            run = _build_run(prepared, self.writer, stop, steps_in_epoch, total_steps, schedule, milestone)
+            run.progress = self.progress
             if prepared.checkpoint is not None:
                 _restore(run, prepared.checkpoint)
-            outcome = train(run, position)
+            self.loop = TrialLoop(run, self.position)
         except Exception as error:
-            traceback.print_exc(file=sys.stderr)
-            outcome = LoopOutcome("failed", position.step, f"{type(error).__name__}: {error}")
-        writer.write("end", status=outcome.status, step=outcome.step, reason=outcome.reason, **outcome.extra)
-    progress.say(f"{outcome.status} at step {outcome.step}: {outcome.reason}")
-    if outcome.status == "completed":
-        delete_checkpoint(config.trial_dir)
-    return EXIT_FAILED if outcome.status == "failed" else EXIT_OK
+            self.failure = self._failed(error)
+
+    def _failed(self, error: Exception) -> LoopOutcome:
+        traceback.print_exc(file=sys.stderr)
+        return LoopOutcome("failed", self.position.step, f"{type(error).__name__}: {error}")
+
+    def advance(self) -> int | None:
+        """One optimizer step (see ``TrialLoop.advance``); the exit code once the trial has ended."""
+        outcome = self.failure
+        if outcome is None:
+            assert self.loop is not None
+            try:
+                outcome = self.loop.advance()
+            except Exception as error:
+                outcome = self._failed(error)
+            if outcome is None:
+                return None
+        self.loop = None  # the model and optimizer can go
+        self.writer.write("end", status=outcome.status, step=outcome.step, reason=outcome.reason,
+                          **outcome.extra)
+        self.writer.close()
+        self.progress.say(f"{outcome.status} at step {outcome.step}: {outcome.reason}")
+        if outcome.status == "completed":
+            delete_checkpoint(self.config.trial_dir)
+        return EXIT_FAILED if outcome.status == "failed" else EXIT_OK
 
 
 def _start_fields(prepared: PreparedTrial, steps_in_epoch: int, total_steps: int) -> dict[str, Any]:
