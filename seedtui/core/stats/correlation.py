@@ -74,15 +74,47 @@ def eval_correlations(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     finite = np.isfinite(data)
     if finite.all():
         return _pearson_matrix(average_ranks(data, axis=0)), _pearson_matrix(data)
+    return _pairwise_complete(data, finite)
+
+
+def _cross_pearson(x_columns: np.ndarray, y_columns: np.ndarray) -> np.ndarray:
+    """Pearson of every column of ``x_columns`` with every column of ``y_columns`` (same rows)."""
+    x_unit, x_constant = _standardised(x_columns)
+    y_unit, y_constant = _standardised(y_columns)
+    matrix = np.clip(x_unit.T @ y_unit, -1.0, 1.0)
+    matrix[x_constant, :] = np.nan
+    matrix[:, y_constant] = np.nan
+    return matrix
+
+
+def _pairwise_complete(data: np.ndarray, finite: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``eval_correlations`` when some scores are missing: each pair of evals over the trials that
+    have both. Evals missing the same trials (a short trial's padding, one NaN score) share their
+    row subsets, so the work is one block of matrix products per pair of distinct missing-patterns,
+    not one Python step per pair of evals: a NaN in a 30-eval curve costs what none does, and a
+    sweep whose every eval misses other trials costs as the pair-by-pair loop did."""
+    evals = data.shape[1]
     spearman = np.full((evals, evals), np.nan)
     pearson = np.full((evals, evals), np.nan)
-    for i in range(evals):
-        for j in range(i, evals):
-            both = finite[:, i] & finite[:, j]
-            x, y = data[both, i], data[both, j]
-            pearson[i, j] = pearson[j, i] = _pearson_pair(x, y)
-            rank_pair = _pearson_pair(average_ranks(x), average_ranks(y)) if len(x) else np.nan
-            spearman[i, j] = spearman[j, i] = rank_pair
+    patterns, pattern_of = np.unique(finite.T, axis=0, return_inverse=True)
+    members = [np.flatnonzero(pattern_of.reshape(-1) == g) for g in range(len(patterns))]
+    for a, a_evals in enumerate(members):
+        for b in range(a, len(patterns)):
+            rows = patterns[a] & patterns[b]
+            if rows.sum() < 2:
+                continue  # fewer than two paired scores: no correlation (NaN)
+            b_evals = members[b]
+            x = data[np.ix_(rows, a_evals)]
+            y = x if b == a else data[np.ix_(rows, b_evals)]
+            cell, mirror = np.ix_(a_evals, b_evals), np.ix_(b_evals, a_evals)
+            for out, block in (
+                (pearson, _cross_pearson(x, y)),
+                (spearman, _cross_pearson(average_ranks(x, axis=0), average_ranks(y, axis=0))),
+            ):
+                if b == a:  # (i, j) and (j, i) are one number, as in the no-missing path
+                    block = np.triu(block) + np.triu(block, 1).T
+                out[cell] = block
+                out[mirror] = block.T
     return spearman, pearson
 
 
