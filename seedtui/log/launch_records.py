@@ -27,7 +27,8 @@ from seedtui.log.schema import NUMBER, FieldTypes, field_problems
 LAUNCH_REQUIRED: FieldTypes = {"pid": (int,), "pgid": (int,), "host": (str,), "t": NUMBER, "resume": (bool,),
                                "argv": (list,)}
 LAUNCH_OPTIONAL: FieldTypes = {"slot": (int, type(None)), "slot_label": (str,),
-                               "stop_at_fraction": (*NUMBER, type(None)), "supervisor_pid": (int,)}
+                               "stop_at_fraction": (*NUMBER, type(None)), "supervisor_pid": (int,),
+                               "pack_dir": (str,)}
 RAY_REQUIRED: FieldTypes = {"actor_name": (str,), "namespace": (str,), "started": NUMBER, "resume": (bool,),
                             "stop_at_fraction": (*NUMBER, type(None)), "events_local_start": (int,),
                             "stderr_local_start": (int,), "shared_storage": (bool,)}

@@ -78,6 +78,11 @@ class ResourcesConfig:
     ray_resources: dict[str, float] = field(default_factory=dict)
     ray_shared_storage: bool = False
     requeue_on_node_failure: bool = False
+    """Ray: a trial whose node died runs again; local with ``trials_per_process`` > 1: a trial whose
+    multi-trial worker died runs again (otherwise it is marked failed)."""
+    trials_per_process: int = 1
+    """Trials one process trains at once (the multi-trial worker, ``trainers.pack``; built-in trainer
+    and local backend only): every slot becomes one worker holding this many. 1: a process per trial."""
 
 
 @dataclass(frozen=True)
@@ -236,6 +241,10 @@ def parse_sweep_config(raw: dict[str, Any], *, base: Path, source: Path | None =
     do_seeds = parse_seeds(top.get("do_seeds"), "do_seeds")
     data = _parse_data(top.table("data"), base, task if trainer.command is None else "")
     resources = _parse_resources(top.table("resources"))
+    if resources.trials_per_process > 1 and trainer.command is not None:
+        raise ConfigError("resources.trials_per_process",
+                          "only the built-in trainer runs several trials in one process; a [trainer] command "
+                          "runs one per process")
     notes: list[str] = []
     policy = _parse_policy(top.table("policy"), base, grid_size=len(wi_seeds) * len(do_seeds),
                            evals=trainer.epochs * trainer.evals_per_epoch, notes=notes)
@@ -343,7 +352,11 @@ def _parse_resources(table: Table) -> ResourcesConfig:
         ray_resources={str(k): float(v) for k, v in ray_resources.items()},
         ray_shared_storage=flags["ray_shared_storage"],
         requeue_on_node_failure=flags["requeue_on_node_failure"],
+        trials_per_process=table.integer("trials_per_process", 1, minimum=1) or 1,
     )
+    if result.trials_per_process > 1 and result.backend != "local":
+        raise ConfigError(table.key("trials_per_process"), f"runs several trials in one process only on the "
+                                                           f"local backend, not {result.backend!r}")
     from seedtui.core.engine.ray_backend.options import RayOptions, option_problems
 
     problems = option_problems(RayOptions.from_resources(result))

@@ -1,5 +1,8 @@
 """Slots: where a trial may run. One per (GPU, k) for ``trials_per_gpu`` trials per GPU, or
-``max_concurrent`` CPU slots when there is no GPU. A slot gives the trial its environment."""
+``max_concurrent`` CPU slots when there is no GPU. A slot gives the trial its environment.
+
+With ``trials_per_process`` = N > 1 each of those places is one multi-trial worker process
+(``trainers.pack``) and holds N slots, its seats: ``process`` names the worker, ``seat`` the place in it."""
 
 from __future__ import annotations
 
@@ -16,11 +19,23 @@ class Slot:
     gpu: int | None
     """The GPU index the trial sees as its only device, or None for a CPU slot."""
     cpu_threads: int | None = None
-    """Threads per CPU trial, so concurrent trials do not oversubscribe the cores."""
+    """Threads per CPU trial (per worker, in a pack), so concurrent trials do not oversubscribe the cores."""
+    process: int | None = None
+    """The multi-trial worker this slot is a seat of (``trials_per_process`` > 1), else None."""
+    seat: int = 0
 
     @property
     def label(self) -> str:
+        if self.process is not None:
+            return f"{self.process_label}:{self.seat}"
         return f"gpu{self.gpu}" if self.gpu is not None else f"cpu{self.index}"
+
+    @property
+    def process_label(self) -> str:
+        """The label of the place (GPU share or CPU slot) the slot's process runs in."""
+        if self.gpu is not None:
+            return f"gpu{self.gpu}" if self.process is None else f"gpu{self.gpu}-{self.process}"
+        return f"cpu{self.index if self.process is None else self.process}"
 
     @property
     def device(self) -> str:
@@ -41,10 +56,16 @@ def make_slots(resources: ResourcesConfig, gpus: list[int] | None = None) -> lis
     else:  # "auto"
         gpu_list = detect_gpus() if gpus is None else gpus
     if gpu_list:
-        return [Slot(index=i, gpu=gpu) for i, gpu in
-                enumerate(g for g in gpu_list for _ in range(resources.trials_per_gpu))]
-    threads = max(1, (os.cpu_count() or 1) // resources.max_concurrent)
-    return [Slot(index=i, gpu=None, cpu_threads=threads) for i in range(resources.max_concurrent)]
+        places = [Slot(index=i, gpu=gpu) for i, gpu in
+                  enumerate(g for g in gpu_list for _ in range(resources.trials_per_gpu))]
+    else:
+        threads = max(1, (os.cpu_count() or 1) // resources.max_concurrent)
+        places = [Slot(index=i, gpu=None, cpu_threads=threads) for i in range(resources.max_concurrent)]
+    per_process = resources.trials_per_process
+    if per_process == 1:
+        return places
+    return [Slot(index=place.index * per_process + seat, gpu=place.gpu, cpu_threads=place.cpu_threads,
+                 process=place.index, seat=seat) for place in places for seat in range(per_process)]
 
 
 class SlotPool:
