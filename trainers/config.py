@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from seedtui.policy.schedule import PROTOCOLS
+
 GLUE_TASKS = ("rte", "mrpc", "cola", "sst2")
 TASKS = (*GLUE_TASKS, "custom")
 METRICS = ("acc", "f1", "mcc", "acc_and_f1")
@@ -25,6 +27,19 @@ RESUME_MAY_CHANGE = frozenset(
     {"resume", "stop_at_fraction", "device", "num_threads", "cache_dir", "trial_dir", "progress"}
 )
 
+
+PROTOCOL_PRESETS: dict[str, dict[str, float]] = {
+    "default": {"weight_decay": 0.0, "warmup_ratio": 0.0},
+    "dodge2020": {"weight_decay": 0.01, "warmup_ratio": 0.1},
+}
+"""What each ``--protocol`` sets when its flag is not given (docs/protocol.md): the preset values are
+defaults, an explicit ``--weight-decay`` or ``--warmup-ratio`` wins, and the ``start`` event's
+``config`` records the values used. The protocol also picks the optimizer, its schedule and the
+evaluation steps (``trainers.model``, ``seedtui.policy.schedule``)."""
+
+ADDED_FIELD_DEFAULTS: dict[str, Any] = {"protocol": "default"}
+"""Config fields added after checkpoints were first written, with the value a checkpoint written
+without one was trained with: ``--resume`` compares them as if the checkpoint had said so."""
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 """The trainer's exit codes: it trained (to its end, a stop or its milestone); it failed (its log
@@ -71,6 +86,9 @@ class TrainerConfig:
     cache_dir: str | None = None
     deterministic: bool = False
     progress: bool = False
+    protocol: str = "default"
+    """``default`` or ``dodge2020`` (the authors' optimizer, schedule and evaluation steps):
+    docs/protocol.md."""
 
     @property
     def effective_dropout_seed(self) -> int:
@@ -130,12 +148,18 @@ def build_parser() -> argparse.ArgumentParser:
     add("--eval-batch-size", type=int, default=64,
         help="Evaluation batch size (evaluation only; does not change what is trained).")
     add("--lr", type=float, default=2e-5, help="Peak learning rate of AdamW (paper: 2e-5).")
-    add("--weight-decay", type=float, default=0.0, help="AdamW weight decay (not on biases and LayerNorm).")
+    add("--protocol", choices=PROTOCOLS, default="default",
+        help="default: AdamW (bias-corrected, one global gradient clip), linear schedule, evenly spaced "
+        "evaluations; dodge2020: the authors' code of Dodge et al. (2020): BertAdam (no bias correction, "
+        "each tensor clipped alone), their warm-up schedule, weight decay 0.01, warm-up 0.1, the first "
+        "evaluation after one step (docs/protocol.md).")
+    add("--weight-decay", type=float, default=None,
+        help="Decoupled weight decay, not on biases and LayerNorm (default: the protocol's, 0 or 0.01).")
     add("--max-grad-norm", type=float, default=1.0,
         help="Gradient clipping norm, 0 to disable (1.0 as in the paper's HF code).")
     add("--max-seq-length", type=int, default=128, help="Truncate inputs to this many tokens (paper: 128).")
-    add("--warmup-ratio", type=float, default=0.0,
-        help="Fraction of steps of linear warm-up before linear decay (paper: 0).")
+    add("--warmup-ratio", type=float, default=None,
+        help="Fraction of training in linear warm-up before the decay (default: the protocol's, 0 or 0.1).")
     add("--evals-per-epoch", type=int, default=10,
         help="Evenly spaced evaluations per epoch, the last at the epoch's end (paper: 10).")
     add("--train-limit", type=int, default=None, help="Use only the first N training examples.")
@@ -187,6 +211,9 @@ def parse_config(argv: Sequence[str] | None = None) -> TrainerConfig:
         values["model"] = default_model()
     if values["trial_dir"] is None:
         values["trial_dir"] = os.path.join("runs", f"wi{args.wi_seed}-do{args.do_seed}")
+    for name, preset in PROTOCOL_PRESETS[values["protocol"]].items():
+        if values[name] is None:  # not given: the protocol's value
+            values[name] = preset
     config = TrainerConfig(**values)
     check_config(config)
     return config
@@ -194,6 +221,8 @@ def parse_config(argv: Sequence[str] | None = None) -> TrainerConfig:
 
 def check_config(config: TrainerConfig) -> None:
     """Raise BadInput for values no trial can run with."""
+    if config.protocol not in PROTOCOLS:
+        raise BadInput(f"--protocol must be one of {', '.join(PROTOCOLS)}, not {config.protocol!r}")
     positive = {"epochs": config.epochs, "batch_size": config.batch_size,
                 "eval_batch_size": config.eval_batch_size, "max_seq_length": config.max_seq_length,
                 "evals_per_epoch": config.evals_per_epoch}

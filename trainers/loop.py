@@ -21,6 +21,7 @@ from trainers.checkpoint import LoopPosition, save_checkpoint
 from trainers.config import TrainerConfig
 from trainers.control import StopFlag, stop_details
 from trainers.metrics import compute_metrics
+from trainers.optim import clip_gradients
 from trainers.progress import Progress
 from trainers.seeding import RandomStreams
 from trainers.tokenize_cache import TokenizedSplit
@@ -153,8 +154,7 @@ def _train_step(run: TrialRun, indices: list[int]) -> tuple[torch.Tensor, float]
     with torch.autocast(device_type=run.device.type, dtype=torch.bfloat16, enabled=run.device.type == "cuda"):
         loss = run.model(**batch).loss
     loss.backward()
-    if run.config.max_grad_norm > 0:
-        torch.nn.utils.clip_grad_norm_(run.model.parameters(), run.config.max_grad_norm)
+    clip_gradients(run.model, run.config)  # the protocol's clipping (none here under dodge2020)
     lr = float(run.scheduler.get_last_lr()[0])
     run.optimizer.step()
     run.scheduler.step()

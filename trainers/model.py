@@ -8,6 +8,7 @@ from typing import Any
 import torch
 
 from trainers.config import BadInput, TrainerConfig
+from trainers.optim import make_authors_scheduler, make_bert_adam
 
 NUM_LABELS = 2
 HEAD_INIT_STD = 0.02  # the paper (and BERT) draw new weights from N(0, 0.02^2)
@@ -56,23 +57,40 @@ def init_new_head(model: torch.nn.Module, new_head: list[str], generator: torch.
             parameter.fill_(1.0)
 
 
-def make_optimizer(model: torch.nn.Module, config: TrainerConfig, device: torch.device) -> torch.optim.AdamW:
-    """AdamW as in the paper's code (eps 1e-8, no decay on biases and LayerNorm).
-
-    Fused (one kernel for all parameters) on CPU and CUDA: on the CPU the default is a Python loop over
-    the parameters, which costs more than a small model's forward pass."""
+def decay_groups(model: torch.nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+    """Two parameter groups: decayed by ``weight_decay``, and biases and LayerNorm parameters not
+    decayed (as both the paper's code and Hugging Face's group them)."""
     decay: list[torch.nn.Parameter] = []
     no_decay: list[torch.nn.Parameter] = []
     for name, parameter in model.named_parameters():
         is_norm_or_bias = name.endswith("bias") or "LayerNorm" in name or "layer_norm" in name
         (no_decay if is_norm_or_bias else decay).append(parameter)
-    groups = [{"params": decay, "weight_decay": config.weight_decay},
-              {"params": no_decay, "weight_decay": 0.0}]
+    return [{"params": decay, "weight_decay": weight_decay},
+            {"params": no_decay, "weight_decay": 0.0}]
+
+
+def make_optimizer(model: torch.nn.Module, config: TrainerConfig,
+                   device: torch.device) -> torch.optim.Optimizer:
+    """The protocol's optimizer (docs/protocol.md).
+
+    ``default``: AdamW (eps 1e-8, bias-corrected, no decay on biases and LayerNorm), fused (one kernel
+    for all parameters) on CPU and CUDA: on the CPU the default is a Python loop over the parameters,
+    which costs more than a small model's forward pass. ``dodge2020``: the authors' BertAdam
+    (``trainers.optim``), with the same two groups."""
+    groups = decay_groups(model, config.weight_decay)
+    if config.protocol == "dodge2020":
+        return make_bert_adam(groups, config)
     return torch.optim.AdamW(groups, lr=config.lr, eps=1e-8, fused=device.type in ("cpu", "cuda"))
 
 
-def make_scheduler(optimizer: torch.optim.Optimizer, config: TrainerConfig, total_steps: int) -> Any:
-    """Linear warm-up over ``warmup_ratio`` of the steps, then linear decay to 0."""
+def make_scheduler(optimizer: torch.optim.Optimizer, config: TrainerConfig, total_steps: int, *,
+                   train_size: int) -> Any:
+    """The protocol's learning-rate schedule. ``default``: linear warm-up over ``warmup_ratio`` of the
+    steps, then linear decay to 0 (``transformers``' ``get_linear_schedule_with_warmup``).
+    ``dodge2020``: the authors' ``warmup_linear`` applied twice over their ``t_total``
+    (``trainers.optim.AuthorsSchedule``)."""
+    if config.protocol == "dodge2020":
+        return make_authors_scheduler(optimizer, config, train_size)
     from transformers import get_linear_schedule_with_warmup
 
     warmup_steps = round(config.warmup_ratio * total_steps)

@@ -26,7 +26,14 @@ from trainers.checkpoint import (
     load_checkpoint,
     restore_rng_states,
 )
-from trainers.config import EXIT_FAILED, EXIT_OK, BadInput, TrainerConfig, default_cache_dir
+from trainers.config import (
+    ADDED_FIELD_DEFAULTS,
+    EXIT_FAILED,
+    EXIT_OK,
+    BadInput,
+    TrainerConfig,
+    default_cache_dir,
+)
 from trainers.control import StopFlag
 from trainers.data import load_task_data
 from trainers.loop import LoopOutcome, TrialLoop, TrialRun
@@ -166,6 +173,7 @@ def resolve_device(requested: str, deterministic: bool) -> torch.device:
 
 def _check_resumable(config: TrainerConfig, saved: dict[str, Any]) -> None:
     current = config.training_fields()
+    saved = {**ADDED_FIELD_DEFAULTS, **saved}  # a checkpoint older than a field was trained with its default
     changed = [key for key, value in current.items() if saved.get(key) != value]
     if changed:
         details = ", ".join(f"{key}: {saved.get(key)!r} -> {current[key]!r}" for key in changed)
@@ -191,7 +199,8 @@ class ActiveTrial:
         self.progress = progress or Progress.disabled()
         steps_in_epoch = steps_per_epoch(len(prepared.train_split), config.batch_size)
         total_steps = steps_in_epoch * config.epochs
-        schedule = eval_schedule(steps_in_epoch, config.evals_per_epoch, config.epochs)
+        schedule = eval_schedule(steps_in_epoch, config.evals_per_epoch, config.epochs,
+                                 protocol=config.protocol)
         milestone = None
         if config.stop_at_fraction is not None:
             milestone = suspend_step(config.stop_at_fraction, [scheduled.step for scheduled in schedule])
@@ -283,7 +292,8 @@ def _build_run(prepared: PreparedTrial, writer: EventWriter, stop: StopFlag, ste
     optimizer = make_optimizer(model, config, prepared.device)
     return TrialRun(
         config=config, metric=prepared.metric, model=model, optimizer=optimizer,
-        scheduler=make_scheduler(optimizer, config, total_steps), train_split=prepared.train_split,
+        scheduler=make_scheduler(optimizer, config, total_steps, train_size=len(prepared.train_split)),
+        train_split=prepared.train_split,
         eval_split=prepared.eval_split, pad_token_id=prepared.pad_token_id, device=prepared.device,
         streams=streams, writer=writer, stop=stop, steps_per_epoch=steps_in_epoch, total_steps=total_steps,
         schedule=schedule, milestone=milestone,

@@ -86,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1 - step / total_steps)
     # seedtui's schedule: evenly spaced, the last at the epoch's end (any fixed schedule would do,
     # as long as start() is told how many evaluations a full run makes)
-    eval_steps = {e.step for e in eval_schedule(batches_per_epoch, args.evals_per_epoch, args.epochs)}
+    eval_steps = {e.step for e in eval_schedule(batches_per_epoch, args.evals_per_epoch, args.epochs,
+                                                 protocol="default")}
     majority = float((dev["labels"] == train["labels"].mode().values).float().mean())
     trial.start(metric="accuracy", greater_is_better=True, total_steps=total_steps, epochs=args.epochs,
                 evals=len(eval_steps), evals_per_epoch=args.evals_per_epoch, majority_baseline=majority,

@@ -91,7 +91,8 @@ class FakeTrainer:
 
     @property
     def eval_steps(self) -> list[int]:
-        schedule = eval_schedule(self.steps_per_epoch, self.settings.evals_per_epoch, self.settings.epochs)
+        schedule = eval_schedule(self.steps_per_epoch, self.settings.evals_per_epoch, self.settings.epochs,
+                                 protocol=self.settings.protocol)
         return [scheduled.step for scheduled in schedule]
 
     @property

@@ -34,8 +34,9 @@ def _raw(trainer: dict[str, Any], *, wi: list[int], do: list[int],
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    epochs=NUMBERS, batch_size=NUMBERS, lr=NUMBERS, evals_per_epoch=NUMBERS, warmup=NUMBERS,
+    epochs=NUMBERS, batch_size=NUMBERS, lr=NUMBERS, evals_per_epoch=NUMBERS, warmup=st.one_of(st.none(), NUMBERS),
     max_seq_length=st.sampled_from([4, 8, 64, 128]), dropout=st.one_of(st.none(), st.integers(-2, 5)),
+    protocol=st.sampled_from([None, "default", "dodge2020", "dodge", 7]),
     extra=st.sampled_from(EXTRA_ARGS), wi=st.lists(st.integers(-2, 30), min_size=1, max_size=3, unique=True),
     do=st.lists(st.integers(-2, 30), min_size=1, max_size=3, unique=True),
     tfp=st.one_of(st.none(), st.fixed_dictionaries({"t": st.integers(1, 3), "f": st.floats(0.01, 1.0),
@@ -43,13 +44,17 @@ def _raw(trainer: dict[str, Any], *, wi: list[int], do: list[int],
 )
 def test_a_config_the_engine_accepts_is_one_the_trainer_accepts(
         tmp_path: Path, epochs: Any, batch_size: Any, lr: Any, evals_per_epoch: Any, warmup: Any,
-        max_seq_length: int, dropout: int | None, extra: list[str], wi: list[int], do: list[int],
-        tfp: dict[str, Any] | None) -> None:
+        max_seq_length: int, dropout: int | None, protocol: Any, extra: list[str], wi: list[int],
+        do: list[int], tfp: dict[str, Any] | None) -> None:
     trainer: dict[str, Any] = {"epochs": epochs, "batch_size": batch_size, "lr": lr,
                                "evals_per_epoch": evals_per_epoch,
-                               "warmup_ratio": warmup, "max_seq_length": max_seq_length, "extra_args": extra}
+                               "max_seq_length": max_seq_length, "extra_args": extra}
+    if warmup is not None:  # else the protocol's preset
+        trainer["warmup_ratio"] = warmup
     if dropout is not None:
         trainer["dropout_seed"] = dropout
+    if protocol is not None:
+        trainer["protocol"] = protocol
     try:
         config = parse_sweep_config(_raw(trainer, wi=wi, do=do, tfp=tfp), base=tmp_path)
     except ConfigError as error:

@@ -15,7 +15,8 @@ def test_steps_per_epoch_keeps_the_last_partial_batch() -> None:
 
 
 def test_ten_evals_per_epoch_are_evenly_spaced_and_end_each_epoch() -> None:
-    schedule = eval_schedule(steps_in_epoch=156, evals_per_epoch=10, epochs=3)  # RTE: 2490 / 16
+    # RTE: 2490 / 16
+    schedule = eval_schedule(steps_in_epoch=156, evals_per_epoch=10, epochs=3, protocol="default")
     steps = [e.step for e in schedule]
     assert len(steps) == 30 and steps[:10] == [15, 31, 46, 62, 78, 93, 109, 124, 140, 156]
     assert steps[10:20] == [156 + s for s in steps[:10]]
@@ -24,13 +25,13 @@ def test_ten_evals_per_epoch_are_evenly_spaced_and_end_each_epoch() -> None:
 
 
 def test_an_epoch_shorter_than_the_eval_count_evaluates_after_every_step() -> None:
-    schedule = eval_schedule(steps_in_epoch=3, evals_per_epoch=10, epochs=2)
+    schedule = eval_schedule(steps_in_epoch=3, evals_per_epoch=10, epochs=2, protocol="default")
     assert [e.step for e in schedule] == [1, 2, 3, 4, 5, 6]
     assert [e.epoch_end for e in schedule] == [False, False, True] * 2
 
 
 def test_the_suspend_step_is_always_a_scheduled_evaluation() -> None:
-    rte = [e.step for e in eval_schedule(steps_in_epoch=156, evals_per_epoch=10, epochs=3)]
+    rte = [e.step for e in eval_schedule(156, 10, 3, protocol="default")]
     # f = 0.2 of RTE: round(0.2 * 468) = 94 is off the schedule; the milestone is eval 6, step 93
     assert suspend_step(0.2, rte) == 93
     assert suspend_step(0.3, rte) == rte[8]

@@ -21,6 +21,7 @@ from seedtui.core.engine.config_table import ConfigError, Table, kind_of
 from seedtui.core.engine.tomlwrite import dumps_toml
 from seedtui.log.atomic_file import write_text_atomically
 from seedtui.log.trial_env import command_problem
+from seedtui.policy.schedule import PROTOCOLS, planned_eval_count
 
 TASKS = ("rte", "mrpc", "cola", "sst2", "custom")
 BACKENDS = ("local", "ray")
@@ -48,7 +49,11 @@ class TrainerSettings:
     lr: float = 2e-5
     max_seq_length: int = 128
     warmup_ratio: float = 0.0
+    """When the table has none, the protocol's (``trainers.config.PROTOCOL_PRESETS``: 0, or 0.1 under
+    ``dodge2020``), so ``sweep.toml`` records the value the trials use."""
     evals_per_epoch: int = 10
+    protocol: str = "default"
+    """The built-in trainer's ``--protocol``: ``default`` or ``dodge2020`` (docs/protocol.md)."""
     device: str = "auto"
     """``auto`` gives ``cuda`` on a GPU slot and ``cpu`` otherwise."""
     dropout_seed: int | None = None
@@ -135,7 +140,8 @@ class SweepConfig:
     def evals_per_trial(self) -> int:
         """Scheduled evaluations of a full training (an epoch shorter than ``evals_per_epoch``
         steps makes fewer; the trainer then snaps to its own schedule)."""
-        return self.trainer.epochs * self.trainer.evals_per_epoch
+        return planned_eval_count(self.trainer.evals_per_epoch, self.trainer.epochs,
+                                  protocol=self.trainer.protocol)
 
     @property
     def grid(self) -> list[tuple[int, int]]:
@@ -247,7 +253,8 @@ def parse_sweep_config(raw: dict[str, Any], *, base: Path, source: Path | None =
                           "runs one per process")
     notes: list[str] = []
     policy = _parse_policy(top.table("policy"), base, grid_size=len(wi_seeds) * len(do_seeds),
-                           evals=trainer.epochs * trainer.evals_per_epoch, notes=notes)
+                           evals=planned_eval_count(trainer.evals_per_epoch, trainer.epochs,
+                                                    protocol=trainer.protocol), notes=notes)
     top.finish()
     config = SweepConfig(
         name=name, sweep_dir=_path(base, sweep_dir_value), task=task, model=model, data=data,
@@ -291,13 +298,21 @@ def _parse_trainer(table: Table, base: Path) -> TrainerSettings:
         problem = command_problem(command)
         if problem is not None:
             raise ConfigError(table.key("command"), problem)
+    from trainers.config import PROTOCOL_PRESETS  # no torch: the light install reads configs too
+
+    protocol = _protocol(table)
+    if command is not None and protocol != "default":
+        raise ConfigError(table.key("protocol"), "is an option of the built-in trainer; a [trainer] command "
+                                                 "script trains with its own optimizer and schedule")
     result = TrainerSettings(
         epochs=_whole_epochs(table),
         batch_size=table.integer("batch_size", 16, minimum=1) or 16,
         lr=table.number("lr", 2e-5, low=0, low_open=True) or 2e-5,
         max_seq_length=table.integer("max_seq_length", 128, minimum=8) or 128,
-        warmup_ratio=table.number("warmup_ratio", 0.0, low=0, high=1) or 0.0,
+        warmup_ratio=table.number("warmup_ratio", PROTOCOL_PRESETS[protocol]["warmup_ratio"], low=0, high=1)
+        or 0.0,
         evals_per_epoch=table.integer("evals_per_epoch", 10, minimum=1) or 10,
+        protocol=protocol,
         device=device,
         dropout_seed=table.integer("dropout_seed", None),
         extra_args=tuple(extra),
@@ -306,6 +321,13 @@ def _parse_trainer(table: Table, base: Path) -> TrainerSettings:
     )
     table.finish()
     return result
+
+
+def _protocol(table: Table) -> str:
+    protocol = table.string("protocol", "default") or "default"
+    if protocol not in PROTOCOLS:
+        raise ConfigError(table.key("protocol"), f"{protocol!r} is not one of {', '.join(PROTOCOLS)}")
+    return protocol
 
 
 def _whole_epochs(table: Table) -> int:

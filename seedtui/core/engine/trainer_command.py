@@ -23,7 +23,7 @@ from seedtui.core.engine.config import SweepConfig
 from seedtui.core.engine.config_table import ConfigError
 from seedtui.log.files import TRIALS_DIR
 from seedtui.log.trial_env import TrialEnvironment
-from trainers.config import BadInput, TrainerConfig, check_config, parse_config, to_argv
+from trainers.config import PROTOCOL_PRESETS, BadInput, TrainerConfig, check_config, parse_config, to_argv
 
 TRAINER_MODULE = "trainers.finetune"
 COMMAND_WRAPPER_MODULE = "seedtui.core.engine.command_trial"
@@ -33,6 +33,7 @@ _KEY_OF_FLAG = {
     "--epochs": "trainer.epochs", "--batch-size": "trainer.batch_size", "--lr": "trainer.lr",
     "--max-seq-length": "trainer.max_seq_length", "--warmup-ratio": "trainer.warmup_ratio",
     "--evals-per-epoch": "trainer.evals_per_epoch", "--device": "trainer.device",
+    "--protocol": "trainer.protocol",
     "--dropout-seed": "trainer.dropout_seed", "--train-limit": "data.train_limit",
     "--eval-limit": "data.eval_limit", "--data-dir": "data.dir", "--cache-dir": "data.cache_dir",
     "--task": "task", "--model": "model", "--wi-seed": "wi_seeds", "--do-seed": "do_seeds",
@@ -41,14 +42,20 @@ _KEY_OF_FLAG = {
 
 def trainer_config(config: SweepConfig, wi_seed: int, do_seed: int, directory: Path, *, device: str,
                    stop_at_fraction: float | None = None, resume: bool = False) -> TrainerConfig:
-    """The trainer's config for one trial of the sweep (the same on resume, plus ``resume``)."""
+    """The trainer's config for one trial of the sweep (the same on resume, plus ``resume``).
+
+    The weight decay (no ``[trainer]`` key; ``extra_args`` may set it) is the protocol's preset
+    (``PROTOCOL_PRESETS``; ``[trainer] warmup_ratio`` defaults to its preset when the config is read), so
+    the command line says every value the trial trains with; ``extra_args`` come after it and win."""
     trainer = config.trainer
+    preset = PROTOCOL_PRESETS[trainer.protocol]
     return TrainerConfig(
         task=config.task, model=config.model or "", trial_dir=str(directory),
         data_dir=None if config.data.dir is None else str(config.data.dir),
         wi_seed=wi_seed, do_seed=do_seed, dropout_seed=trainer.dropout_seed,
         epochs=trainer.epochs, batch_size=trainer.batch_size, lr=trainer.lr,
         max_seq_length=trainer.max_seq_length, warmup_ratio=trainer.warmup_ratio,
+        weight_decay=preset["weight_decay"], protocol=trainer.protocol,
         evals_per_epoch=trainer.evals_per_epoch, train_limit=config.data.train_limit,
         eval_limit=config.data.eval_limit, stop_at_fraction=stop_at_fraction, resume=resume,
         device=device if trainer.device == "auto" else trainer.device,
@@ -106,13 +113,16 @@ class _ArgparseRefused(Exception):
 def check_trainer_accepts(config: SweepConfig) -> None:
     """Raise ConfigError (naming the key) when the trainer would refuse the sweep's trials.
 
-    Parses the first and last trials' command lines with the trainer's own parser and checks, as
-    the trainer does at start, with a t/f/p milestone when the policy sets one."""
+    Parses the command lines of the first and last trials and of the smallest seeds (the seeds are
+    all that differs between trials) with the trainer's own parser and checks, as the trainer does at
+    start, with a t/f/p milestone when the policy sets one."""
     if not config.wi_seeds or not config.do_seeds or config.trainer.command is not None:
         return  # a command template is the user's own program: seedtui cannot parse its flags
     fraction = config.policy.tfp.f if config.policy.tfp is not None else None
     placeholder = config.sweep_dir / TRIALS_DIR / "_check"
-    for wi, do in {(config.wi_seeds[0], config.do_seeds[0]), (config.wi_seeds[-1], config.do_seeds[-1])}:
+    pairs = {(config.wi_seeds[0], config.do_seeds[0]), (config.wi_seeds[-1], config.do_seeds[-1]),
+             (min(config.wi_seeds), min(config.do_seeds))}
+    for wi, do in sorted(pairs):
         arguments = trainer_arguments(config, wi, do, placeholder, device="cpu", stop_at_fraction=fraction)
         try:
             check_config(_parse_quietly(arguments))
