@@ -1,8 +1,10 @@
 """Stopping a running trial: SIGTERM/SIGINT set a flag the loop checks between steps.
 
 A supervisor (the sweep engine, a policy, a person in the TUI) that wants to say why it stops a trial
-writes ``TRIAL_DIR/stop_request.json`` (``{"by": "user"|"tfp"|"asha"|"divergence", "reason": "..."}``)
-before it signals; the trainer copies both into its ``end`` event.
+writes ``TRIAL_DIR/stop_request.json`` (``{"by": "user"|"tfp"|"asha"|"divergence"|"sweep", "reason":
+"..."}``) before it signals; the trainer copies both into its ``end`` event. ``by: "sweep"`` (the whole
+sweep is being stopped: ``suspends_on_stop``) makes the trainer checkpoint and end ``suspended``, so
+the sweep's next run continues the trial instead of losing it.
 """
 
 from __future__ import annotations
@@ -43,6 +45,15 @@ def stop_on_signals(flag: StopFlag) -> Iterator[StopFlag]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def suspends_on_stop(by: str) -> bool:
+    """Whether a stop by ``by`` suspends the trial (checkpoint, end ``suspended``) rather than ends it:
+    only the sweep's own stop does (``seedtui.state.trial.SWEEP_STOP``); a person or a policy that
+    stops a trial means it to stay stopped."""
+    from seedtui.state.trial import SWEEP_STOP  # here, not at the top: the signal handlers go in first
+
+    return by == SWEEP_STOP
 
 
 def stop_details(trial_dir: str | Path, flag: StopFlag) -> tuple[str, str]:

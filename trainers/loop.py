@@ -8,7 +8,7 @@ makes suspend + resume continue exactly where the straight run would be.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from seedtui.policy.schedule import ScheduledEval
 from trainers.batching import collate, eval_batches, to_device
 from trainers.checkpoint import LoopPosition, save_checkpoint
 from trainers.config import TrainerConfig
-from trainers.control import StopFlag, stop_details
+from trainers.control import StopFlag, stop_details, suspends_on_stop
 from trainers.metrics import compute_metrics
 from trainers.optim import clip_gradients
 from trainers.progress import Progress
@@ -128,7 +128,7 @@ class TrialLoop:
         if scheduled is not None:
             metrics = evaluate(run)
             if metrics is None:  # a stop signal arrived during the evaluation
-                return _stopped(run, position)
+                return _stopped(run, position, interrupted_eval=scheduled)
             _write_eval(run, position, metrics, metrics[run.metric], scheduled)
             if position.step == self.milestone:
                 save_checkpoint(config.trial_dir, config=config.to_dict(), position=position, model=run.model,
@@ -203,9 +203,31 @@ def _write_eval(run: TrialRun, position: LoopPosition, metrics: dict[str, float]
                             best_score)
 
 
-def _stopped(run: TrialRun, position: LoopPosition) -> LoopOutcome:
+def _stopped(run: TrialRun, position: LoopPosition,
+             interrupted_eval: ScheduledEval | None = None) -> LoopOutcome:
     by, reason = stop_details(Path(run.config.trial_dir), run.stop)
+    if suspends_on_stop(by):
+        return _suspended_by_the_sweep(run, position, interrupted_eval, by, reason)
     return LoopOutcome("stopped", position.step, reason, {"by": by, **_best(position)})
+
+
+def _suspended_by_the_sweep(run: TrialRun, position: LoopPosition, interrupted_eval: ScheduledEval | None,
+                            by: str, reason: str) -> LoopOutcome:
+    """The whole sweep is being stopped (``trainers.control.suspends_on_stop``), not this trial judged:
+    checkpoint at this step and end ``suspended``, so the sweep's next run continues it. An evaluation
+    the stop interrupted is finished first, so the resumed run neither skips nor repeats it."""
+    if interrupted_eval is not None:
+        metrics = evaluate(replace(run, stop=StopFlag()))  # a fresh flag: this evaluation runs to its end
+        assert metrics is not None
+        _write_eval(run, position, metrics, metrics[run.metric], interrupted_eval)
+    save_checkpoint(run.config.trial_dir, config=run.config.to_dict(), position=position, model=run.model,
+                    optimizer=run.optimizer, scheduler=run.scheduler)
+    if interrupted_eval is not None and position.step == run.milestone:
+        # that was its milestone's evaluation: it waits there for the t/f/p decision, as always
+        return LoopOutcome("suspended", position.step, f"reached its milestone (step {position.step}) as the "
+                           f"sweep was stopped; checkpoint saved", _best(position))
+    return LoopOutcome("suspended", position.step, f"{reason}; checkpoint saved at step {position.step}, the "
+                       f"sweep's next run continues it", {"by": by, **_best(position)})
 
 
 def _diverged(pending: _PendingStep) -> LoopOutcome:

@@ -21,7 +21,9 @@ from seedtui.state.sweep import (
     trial_order,
 )
 from seedtui.state.trial import (
+    FINAL_STATUSES,
     STATUSES,
+    SWEEP_STOP,
     ProcessRecord,
     TrialLogReader,
     TrialState,
@@ -31,7 +33,8 @@ from seedtui.state.trial import (
 )
 
 __all__ = [
-    "STATUSES", "FollowUpdate", "ProcessRecord", "SweepFollower", "SweepState", "TrialEvent",
+    "FINAL_STATUSES", "STATUSES", "SWEEP_STOP", "FollowUpdate", "ProcessRecord", "SweepFollower",
+    "SweepState", "TrialEvent",
     "TrialLogReader", "TrialState", "best_trial", "count_by_status", "count_ended",
     "find_sweeps", "load_trial",
     "load_trials", "new_trial_state", "process_alive", "read_sweep", "settle_orphan",

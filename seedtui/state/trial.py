@@ -20,6 +20,14 @@ from seedtui.log import EVENTS_FILE, EventTail, parse_trial_id
 # Statuses a trial can be in. The last five are the end statuses of the log; "queued" has no log
 # yet and "running" has a start (or resume) with no end after it.
 STATUSES = ("queued", "running", "completed", "stopped", "diverged", "failed", "suspended")
+FINAL_STATUSES = ("completed", "stopped", "diverged", "failed")
+"""End statuses after which the trial never runs again, unless the end says it was interrupted."""
+
+SWEEP_STOP = "sweep"
+"""``by`` of a stop request (and of the ``end`` it leads to) when the whole sweep is being stopped
+(``stop_sweep``, SIGTERM or Ctrl-C of the supervisor): the trial is interrupted, not judged. A
+trainer that can checkpoint ends ``suspended`` and the sweep's next run continues it; one that
+cannot ends ``stopped`` and the next run starts it over. Either way its fate is not final."""
 
 
 @dataclass(frozen=True)
@@ -156,8 +164,23 @@ class TrialState:
 
     @property
     def is_finished(self) -> bool:
-        """True when the log ended with a final status (suspended is not final)."""
-        return self.status in ("completed", "stopped", "diverged", "failed")
+        """True when the log ended with a final status: the one rule every reader (engine,
+        summary, status, TUI, stats) follows. Suspended is not final, and neither is an end the
+        sweep's own stop caused (``interrupted``): the next run continues or restarts those."""
+        return self.status in FINAL_STATUSES and not self.interrupted
+
+    @property
+    def interrupted(self) -> bool:
+        """Its last run was ended by the sweep's stop (``by: "sweep"``), not by its training or a
+        decision: ``suspended`` (resumes from the checkpoint it saved then) or ``stopped`` (it could
+        not checkpoint: the next run starts it over)."""
+        return self.stopped_by == SWEEP_STOP and self.status in ("suspended", "stopped")
+
+    @property
+    def suspended_at_milestone(self) -> bool:
+        """Suspended at its t/f/p milestone (the trainer's rule), waiting for the decision or its
+        promotion; not a trial the sweep's stop suspended earlier on its way."""
+        return self.status == "suspended" and not self.interrupted
 
     def best_score(self) -> float | None:
         """Best eval score so far in the metric's direction (None before the first finite one)."""

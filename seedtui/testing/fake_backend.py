@@ -37,7 +37,7 @@ from seedtui.policy.tfp_rule import suspend_step
 from seedtui.state import TrialState
 from seedtui.testing.trial_log import start_fields
 from trainers.config import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
-from trainers.control import StopFlag, stop_details
+from trainers.control import StopFlag, stop_details, suspends_on_stop
 
 ScoreFunction = Callable[[str, int], float]
 """(trial id, 0-based eval index) -> the score of that evaluation."""
@@ -97,9 +97,10 @@ class FakeTrainer:
 
     @property
     def suspend_at(self) -> int | None:
-        if self.stop_at_fraction is None or self.resume:
+        if self.stop_at_fraction is None:
             return None
-        return suspend_step(self.stop_at_fraction, self.eval_steps)
+        step = suspend_step(self.stop_at_fraction, self.eval_steps)
+        return step if step is not None and step > self.first_step else None  # a resume past it goes on
 
     def advance(self, now: float) -> None:
         """Write every event due by ``now`` (each stamped with its own time, not ``now``)."""
@@ -129,7 +130,11 @@ class FakeTrainer:
         elif self.term_at is not None and self.term_at <= t and not self.ignores_sigterm:
             if writer is not None and self.started:
                 by, reason = stop_details(self.directory, StopFlag("SIGTERM"))
-                writer.write("end", t=self.term_at, status="stopped", step=self.step, reason=reason, by=by)
+                status = "stopped"
+                if suspends_on_stop(by):  # as the trainer: the sweep's stop checkpoints and suspends
+                    self._save_checkpoint()
+                    status = "suspended"
+                writer.write("end", t=self.term_at, status=status, step=self.step, reason=reason, by=by)
             self._exit(EXIT_OK, self.term_at)
         return self.exit_code is None
 
@@ -164,15 +169,18 @@ class FakeTrainer:
             writer.write("end", t=t, status="failed", step=self.step, reason="RuntimeError: simulated")
             self._exit(EXIT_FAILED, t)
         elif self.step == self.suspend_at:
-            path = checkpoint_path(self.directory)  # as the trainer leaves it: in the trial's directory
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps({"step": self.step}))
+            self._save_checkpoint()
             writer.write("end", t=t, status="suspended", step=self.step, reason="reached its milestone")
             self._exit(EXIT_OK, t)
         elif self.step >= self.total_steps:
             writer.write("end", t=t, status="completed", step=self.step, reason="trained all epochs")
             delete_checkpoint(self.directory)  # as the trainer does when it completes
             self._exit(EXIT_OK, t)
+
+    def _save_checkpoint(self) -> None:
+        path = checkpoint_path(self.directory)  # as the trainer leaves it: in the trial's directory
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"step": self.step}))
 
     def _exit(self, code: int, t: float) -> None:
         self.exit_code, self.exited_at = code, t

@@ -64,7 +64,7 @@ def summarize(config: SweepConfig, plan: SweepPlan, states: dict[str, TrialState
     evp = {str(n): expected_max(finals, n, greater_is_better=greater) for n in EVP_SIZES
            if n <= len(finals)}
     compute = _compute(config, plan, started)
-    unfinished = unfinished_trials(counts)
+    unfinished = sum(1 for s in in_plan if not s.is_finished)  # the one rule of what is final
     if unfinished:  # an aborted sweep spent less because it stopped, not because a policy saved it
         compute["compute_saved_fraction"] = None
     baseline = next((s.start.get("majority_baseline") for s in started if s.start is not None), None)
@@ -88,11 +88,15 @@ def summarize(config: SweepConfig, plan: SweepPlan, states: dict[str, TrialState
 
 UNFINISHED_STATUSES = ("queued", "running", "suspended")
 """Statuses of a planned trial that has not reached its end: a summary written while any remain is
-an aborted sweep's."""
+an aborted sweep's. (``summarize`` counts with ``TrialState.is_finished``, which also knows a trial
+the sweep's stop interrupted; these statuses are for readers that hold only the counts.)"""
 
 
-def unfinished_trials(counts: dict[str, int]) -> int:
-    """Planned trials that never finished (``not_planned`` ones a policy chose not to run are not)."""
+def unfinished_trials(counts: dict[str, int], summary: dict[str, Any] | None = None) -> int:
+    """Planned trials that never finished (``not_planned`` ones a policy chose not to run are not):
+    ``summary["unfinished"]`` when given, else from the counts by status."""
+    if summary is not None and isinstance(summary.get("unfinished"), int):
+        return int(summary["unfinished"])
     return sum(counts.get(status, 0) for status in UNFINISHED_STATUSES)
 
 

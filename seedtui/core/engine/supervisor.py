@@ -40,7 +40,7 @@ from seedtui.log.jsonl import file_size
 from seedtui.log.launch_records import write_stop_request
 from seedtui.log.text_tail import last_line
 from seedtui.log.trial_env import is_launcher_start
-from seedtui.state import TrialLogReader, TrialState
+from seedtui.state import SWEEP_STOP, TrialLogReader, TrialState
 from seedtui.state.follower import SweepFollower
 from trainers.config import EXIT_BAD_INPUT
 
@@ -157,12 +157,17 @@ class Supervisor:
         """(stop_at_fraction, resume) if ``trial`` should be launched now, else None."""
         if trial in self.running:
             return None
-        status = self.reader(trial).state.status
+        state = self.reader(trial).state
+        status = state.status
         tfp = self.plan.tfp
         if status == "queued":
             undecided_cohort = tfp is not None and tfp.decides and not tfp.decided and trial in tfp.cohort
             return (tfp.f if undecided_cohort and tfp is not None else None), False
         if status == "suspended":
+            undecided_cohort = (tfp is not None and tfp.decides and not tfp.decided and trial in tfp.cohort
+                                and trial not in self.promoted)
+            if state.interrupted:  # suspended by the sweep's stop on its way: it goes on where it was
+                return (tfp.f if undecided_cohort and tfp is not None else None), True
             if tfp is not None and trial in tfp.cohort and trial not in self.promoted:
                 return None  # waits at its milestone for the t/f/p decision
             return None, True
@@ -207,8 +212,9 @@ class Supervisor:
             where = self.backend.where(handle)
             self.log(f"{trial} ended {reader.state.status} on {where} (exit code {code})")
             requeue = requeue or self.backend.requeue_reason(handle)
-            if requeue is not None and not self.stopping:
+            if requeue is not None and (not self.stopping or handle.stop_by == SWEEP_STOP):
                 n = move_failed_log_aside(self.trial_dir(trial))
+                delete_checkpoint(self.trial_dir(trial))  # it starts over: an older checkpoint is stale
                 self.read_again(trial)
                 self.log(f"{trial} re-queued ({requeue}); its log is kept as events.failed-{n}.jsonl")
 
@@ -219,6 +225,8 @@ class Supervisor:
                                        int(handle.extra.get("log_offset", 0)), final=True).events
                 if e.get("event") == "end"]
         last_end = ends[-1] if ends else None
+        if handle.stop_by == SWEEP_STOP:
+            return self._end_of_interrupted(trial, last_end)
         if handle.stop_by is not None and (last_end is None or last_end.get("status") == "suspended"):
             self._append_end(trial, "stopped", by=handle.stop_by, reason=handle.stop_reason)
             return None
@@ -240,6 +248,18 @@ class Supervisor:
                  "and run it again.")
         self.stopping = True
         return None
+
+    def _end_of_interrupted(self, trial: str, last_end: dict[str, Any] | None) -> str | None:
+        """A trial the sweep's stop ended: kept when it suspended (its checkpoint continues it on the
+        next run) or reached another end on its own; re-queued from its start when it could not
+        checkpoint (no ``end``: killed after the grace period; or ``stopped``: a trainer that cannot
+        suspend)."""
+        if last_end is not None and last_end.get("status") != "stopped":
+            return None
+        if last_end is None:
+            self._append_end(trial, "stopped", by=SWEEP_STOP, reason="the sweep was stopped before it could "
+                                                                    "checkpoint")
+        return "the sweep was stopped before it could checkpoint; the next run starts it over"
 
     def _append_end(self, trial: str, status: str, *, reason: str, by: str | None = None) -> None:
         state = self.reader(trial).state
@@ -307,10 +327,13 @@ class Supervisor:
         return f"{trial} has already ended ({status})"
 
     def stop_sweep(self) -> None:
-        """Stop every running trial and launch nothing more; the loop ends when they are gone."""
+        """Stop every running trial and launch nothing more; the loop ends when they are gone. The
+        trials are interrupted, not stopped for good: each suspends (or is re-queued) and the sweep's
+        next run continues it."""
         self.stopping = True
         for trial in list(self.running):
-            self.stop_trial(trial, by="user", reason="the sweep was stopped")
+            # not judged, interrupted: the trainer checkpoints and ends suspended (docs/engine.md)
+            self.stop_trial(trial, by=SWEEP_STOP, reason="the sweep was stopped")
 
     def _apply_policies(self) -> None:
         states = self.states()

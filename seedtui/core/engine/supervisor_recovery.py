@@ -57,7 +57,13 @@ def rebuild(supervisor: Supervisor) -> None:
             supervisor.running[trial] = handle
             supervisor.log(f"adopted {trial} (pid {handle.pid}), still running")
         state = supervisor.reader(trial).state
-        if (trial not in supervisor.running and state.status in ("running", "failed")
+        if trial not in supervisor.running and state.status == "stopped" and state.interrupted:
+            # the sweep's stop ended it before it could checkpoint, and no supervisor re-queued it
+            n = move_failed_log_aside(supervisor.trial_dir(trial))
+            supervisor.log(f"{trial} was interrupted by the sweep's stop without a checkpoint: log moved to "
+                           f"{failed_events_name(n)}, it runs again from its start")
+            supervisor.read_again(trial)
+        elif (trial not in supervisor.running and state.status in ("running", "failed")
                 and supervisor.backend.orphan_is_lost(state)):
             n = move_failed_log_aside(supervisor.trial_dir(trial))
             supervisor.log(f"{trial} had failed (or lost its process): log moved to {failed_events_name(n)}")

@@ -27,7 +27,7 @@ def rung_eval_index(trial: TrialState, fraction: float) -> int | None:
     milestone = snap_fraction(fraction, evals)
     if len(trial.eval_steps) > milestone.eval_index:
         return milestone.eval_index
-    if trial.status == "suspended":
+    if trial.suspended_at_milestone:  # not one the sweep's stop suspended on its way
         return len(trial.eval_steps) - 1
     return None
 

@@ -27,7 +27,7 @@ __all__ = ["RULE", "TfpPolicy", "decide_tfp", "has_reached", "launch_order", "ra
 
 def has_reached(trial: TrialState, f: float) -> bool:
     """Whether the trial is at its milestone (or past it, or will never get there)."""
-    if trial.status == "suspended" or trial.is_finished:
+    if trial.suspended_at_milestone or trial.is_finished:
         return True
     if trial.status != "running" or trial.start is None:
         return False
