@@ -81,7 +81,13 @@ def launch_trial(config: SweepConfig, wi_seed: int, do_seed: int, slot: Slot, *,
         "slot": slot.index, "slot_label": slot.label, "resume": resume,
         "stop_at_fraction": stop_at_fraction, "argv": argv, "supervisor_pid": os.getpid(),
     }
-    write_launch_record(directory, record)
+    try:
+        write_launch_record(directory, record)
+    except OSError:
+        # a full disk: without its record no restarted supervisor could adopt or stop it
+        popen.kill()
+        popen.wait()
+        raise
     return process
 
 

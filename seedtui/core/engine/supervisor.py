@@ -17,6 +17,7 @@ import socket
 import sys
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from seedtui.core.engine.slots import SlotPool
 from seedtui.core.engine.summary import write_summary
 from seedtui.core.engine.supervisor_commands import answer
 from seedtui.core.engine.supervisor_recovery import previous_state, rebuild
+from seedtui.core.engine.supervisor_writes import WriteGuard, describe
 from seedtui.log import EVENTS_FILE, STDERR_FILE, append_event, read_events
 from seedtui.log.control import command_from_record, command_tail
 from seedtui.log.decisions import Decision, append_decision
@@ -63,6 +65,13 @@ class Supervisor:
         self.config = replace(load_sweep_config(self.sweep_dir / SWEEP_CONFIG_FILE), sweep_dir=self.sweep_dir)
         self.clock = clock
         self.poll_s = poll_s
+        self.writes = WriteGuard(self.log, clock)
+        """Every write of the supervisor goes through it: a full disk is logged, not fatal."""
+        self.gave_up_writing: str | None = None
+        """Why the sweep was stopped because nothing could be written (its exit is then 1)."""
+        self.unwritten_decisions: list[Decision] = []
+        """Decisions taken while ``decisions.jsonl`` could not be written: appended, in order, as
+        soon as it can (the log is the only record of why a trial was stopped)."""
         previous, offset = previous_state(self.sweep_dir, self.log)
         self.commands = command_tail(self.sweep_dir, offset)
         self.paused = bool(previous.get("paused", False))
@@ -87,7 +96,10 @@ class Supervisor:
 
     def log(self, message: str) -> None:
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.clock.time()))
-        print(f"{stamp} {message}", flush=True)
+        try:
+            print(f"{stamp} {message}", flush=True)
+        except OSError:
+            pass  # supervisor.log is on the full disk too: the line is lost, the sweep is not
 
     def trial_dir(self, trial: str) -> Path:
         return trial_directory(self.sweep_dir, trial)
@@ -122,21 +134,41 @@ class Supervisor:
         self.log(f"supervising {self.sweep_dir} ({len(self.plan.trial_ids)} of {self.plan.grid_size} grid "
                  f"trials planned, {len(self.pool.slots)} slots: {slots})")
         self.write_state(force=True)
-        while not self.step():
+        while not self._guarded_step():
             self.clock.sleep(self.poll_s)
         failed = [t for t, s in self.states().items() if s.status == "failed"]
-        exit_code = 1 if failed else 0
+        exit_code = 1 if failed or self.gave_up_writing else 0
         state = "stopped" if self.stopping else "finished"
-        write_summary(self.sweep_dir, self.config, self.plan, self.states())
+        self.writes.attempt("summary.json", lambda: write_summary(self.sweep_dir, self.config, self.plan,
+                                                                  self.states()))
         self.write_state(force=True, state=state, exit_code=exit_code)
         self.log(f"sweep {state}" + (f"; failed: {', '.join(failed)}" if failed else ""))
+        if self.gave_up_writing:
+            self.log(self.gave_up_writing)
         return exit_code
+
+    def _guarded_step(self) -> bool:
+        """``step``, with any write failure it did not expect logged in one line instead of ending
+        the supervisor (what is on disk stays valid; the next step tries again)."""
+        try:
+            return self.step()
+        except OSError as error:
+            self.writes.failed("to the sweep directory", error)
+            return False
 
     def step(self) -> bool:
         """One round; True when the sweep is over."""
         if self.signalled is not None and not self.stopping:
             self.log(f"{self.signalled}: stopping the sweep")
             self.stop_sweep()
+        if self.writes.given_up() and not self.stopping:
+            self.gave_up_writing = (f"nothing could be written to {self.sweep_dir} for "
+                                    f"{self.writes.limit_s:g} s ({self.writes.last_failure}): the sweep was "
+                                    f"stopped; free space (or fix the permissions) and run it again "
+                                    f"(seedtui run {self.sweep_dir})")
+            self.log(self.gave_up_writing)
+            self.stop_sweep()
+        self.write_decisions()
         for record in self.commands.poll():
             command = command_from_record(record)
             if command is not None:
@@ -177,6 +209,8 @@ class Supervisor:
         return any(self._next_launch(trial) is not None for trial in self.plan.trial_ids)
 
     def _launch_ready(self) -> None:
+        if self.writes.launches_wait():
+            return
         for trial in self.plan.trial_ids:
             if self.pool.free_count == 0:
                 return
@@ -188,9 +222,13 @@ class Supervisor:
             stop_at_fraction, resume = launch
             wi, do = self.plan.seeds[trial]
             offset = file_size(self.trial_dir(trial) / EVENTS_FILE)
-            handle = self.backend.launch(LaunchRequest(
-                trial_id=trial, wi_seed=wi, do_seed=do, directory=self.trial_dir(trial), slot=slot,
-                stop_at_fraction=stop_at_fraction, resume=resume))
+            request = LaunchRequest(trial_id=trial, wi_seed=wi, do_seed=do, directory=self.trial_dir(trial),
+                                    slot=slot, stop_at_fraction=stop_at_fraction, resume=resume)
+            handle = self.writes.produce("a launch", partial(self.backend.launch, request),
+                                         launch=True)
+            if handle is None:
+                self.pool.release(slot)  # it is launched again once writes work
+                return
             handle.extra["log_offset"] = offset
             handle.extra["resume"] = resume
             self.running[trial] = handle
@@ -213,7 +251,10 @@ class Supervisor:
             self.log(f"{trial} ended {reader.state.status} on {where} (exit code {code})")
             requeue = requeue or self.backend.requeue_reason(handle)
             if requeue is not None and (not self.stopping or handle.stop_by == SWEEP_STOP):
-                n = move_failed_log_aside(self.trial_dir(trial))
+                n = self.writes.produce("a failed log aside",
+                                        partial(move_failed_log_aside, self.trial_dir(trial)))
+                if n is None:
+                    continue  # its log stays; the next run's recovery moves it
                 delete_checkpoint(self.trial_dir(trial))  # it starts over: an older checkpoint is stale
                 self.read_again(trial)
                 self.log(f"{trial} re-queued ({requeue}); its log is kept as events.failed-{n}.jsonl")
@@ -270,8 +311,12 @@ class Supervisor:
         best = state.best_score()
         if best is not None:
             fields["best_score"] = best
-        self.trial_dir(trial).mkdir(parents=True, exist_ok=True)
-        append_event(self.trial_dir(trial) / EVENTS_FILE, "end", t=self.clock.time(), **fields)
+        def write() -> None:
+            self.trial_dir(trial).mkdir(parents=True, exist_ok=True)
+            append_event(self.trial_dir(trial) / EVENTS_FILE, "end", t=self.clock.time(), **fields)
+
+        # unwritten, the trial reads as lost on the next run, which runs it again
+        self.writes.attempt("a trial's end", write)
         self.reader(trial).poll(final=True)
 
     def _discard_checkpoint_if_final(self, trial: str) -> None:
@@ -279,7 +324,8 @@ class Supervisor:
         (hundreds of MB; on Ray without shared storage it is on the node, and goes with the actor's
         directory there)."""
         if self.reader(trial).state.is_finished:
-            delete_checkpoint(self.trial_dir(trial))
+            self.writes.attempt("a checkpoint (deleting it)",
+                                partial(delete_checkpoint, self.trial_dir(trial)))
 
     def _escalate(self) -> None:
         grace = self.config.resources.kill_grace_s
@@ -310,7 +356,9 @@ class Supervisor:
                 self.log(f"{trial}: not signalled (pid {handle.pid} is no longer its process); "
                          f"marked stopped when reaped ({by}: {reason})")
                 return None
-            write_stop_request(self.trial_dir(trial), by=by, reason=reason)
+            # unwritten, the trainer ends 'stopped' by 'signal'; the supervisor still knows who stopped it
+            self.writes.attempt("a stop request",
+                                lambda: write_stop_request(self.trial_dir(trial), by=by, reason=reason))
             handle.stop_by, handle.stop_reason = by, reason
             handle.term_sent_at = self.clock.time()
             self.backend.signal(handle, SIGTERM)
@@ -354,8 +402,17 @@ class Supervisor:
                 self.stop_trial(decision.trial, by=decision.rule, reason=decision.reason)
 
     def record_decision(self, decision: Decision) -> None:
-        """Append a decision to ``decisions.jsonl``, stamped with the supervisor's clock."""
-        append_decision(self.sweep_dir, replace(decision, t=self.clock.time()))
+        """Append a decision to ``decisions.jsonl``, stamped with the supervisor's clock (later, in
+        order, when the file cannot be written now)."""
+        self.unwritten_decisions.append(replace(decision, t=self.clock.time()))
+        self.write_decisions()
+
+    def write_decisions(self) -> None:
+        while self.unwritten_decisions:
+            first = self.unwritten_decisions[0]
+            if not self.writes.attempt("decisions.jsonl", partial(append_decision, self.sweep_dir, first)):
+                return
+            self.unwritten_decisions.pop(0)
 
     # --- state file ------------------------------------------------------------------------------
     def write_state(self, *, force: bool = False, state: str = "running",
@@ -364,7 +421,7 @@ class Supervisor:
         if not force and now - self._last_state_write < HEARTBEAT_S:
             return
         self._last_state_write = now
-        write_state(self.sweep_dir, {
+        state_record = {
             "pid": os.getpid(), "host": socket.gethostname(), "started": self.started, "heartbeat": now,
             "state": state, "paused": self.paused, "stopping": self.stopping, "exit_code": exit_code,
             "control_offset": self.commands.offset, "policy_override": self.override,
@@ -373,7 +430,8 @@ class Supervisor:
             "running": {t: h.pid for t, h in self.running.items()},
             "backend": self.backend.name,
             "nodes": self.backend.nodes(self.running),
-        })
+        }
+        self.writes.attempt("supervisor.json", lambda: write_state(self.sweep_dir, state_record))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -382,14 +440,17 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m seedtui.core.engine.supervisor SWEEP_DIR", file=sys.stderr)
         return 2
     sweep_dir = Path(args[0]).resolve()
-    if acquire_lock(sweep_dir / LOCK_FILE) is None:
-        print(f"another supervisor holds {sweep_dir / LOCK_FILE}; exiting", flush=True)
-        return 3
     try:
+        if acquire_lock(sweep_dir / LOCK_FILE) is None:
+            print(f"another supervisor holds {sweep_dir / LOCK_FILE}; exiting", flush=True)
+            return 3
         supervisor = Supervisor(sweep_dir)
     except ConfigError as error:
         print(f"bad sweep configuration: {error}", flush=True)
         return 2
+    except OSError as error:  # the sweep directory cannot be written (full, read-only, permissions)
+        print(f"cannot start the supervisor of {sweep_dir}: {describe(error)}", flush=True)
+        return 1
 
     def on_signal(signum: int, _frame: object) -> None:
         # SIGTERM/SIGINT: stop the trials and end cleanly; SIGHUP (a dropped terminal) is ignored

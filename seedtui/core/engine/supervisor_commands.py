@@ -45,7 +45,7 @@ def answer(supervisor: Supervisor, command: ControlCommand) -> ControlReply:
     reply = ControlReply(id=command.id, action=command.action, outcome=outcome, reason=reason,
                          t=supervisor.clock.time())
     if command.id:
-        append_reply(supervisor.sweep_dir, reply)
+        supervisor.writes.attempt("control-replies.jsonl", lambda: append_reply(supervisor.sweep_dir, reply))
     return reply
 
 
