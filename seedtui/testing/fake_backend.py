@@ -153,7 +153,8 @@ class FakeTrainer:
             seeds[0], seeds[1], epochs=self.settings.epochs, steps_per_epoch=self.steps_per_epoch,
             total_steps=self.total_steps, evals_per_epoch=self.settings.evals_per_epoch, pid=self.pid,
             host=socket.gethostname(), device="cpu", resumable=self.stop_at_fraction is not None,
-            config={"stop_at_fraction": self.stop_at_fraction, "trial_dir": str(self.directory)}))
+            config={"stop_at_fraction": self.stop_at_fraction, "trial_dir": str(self.directory),
+                    "protocol": self.settings.protocol}))
 
     def _train_step(self, writer: EventWriter, t: float) -> None:
         self.step += 1

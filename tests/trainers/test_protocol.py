@@ -144,6 +144,19 @@ def test_the_count_of_evaluations_is_the_schedules_under_either_protocol() -> No
     assert scheduled_eval_count(start) == 30  # a log without a protocol is the default's
 
 
+def test_the_engines_fake_trainer_evaluates_and_suspends_where_the_protocol_says(tmp_path: Path) -> None:
+    from seedtui.core.engine.config import TrainerSettings
+    from seedtui.testing.fake_backend import FakeTrainer
+
+    def fake(protocol: str) -> FakeTrainer:
+        return FakeTrainer(trial="wi1-do1", directory=tmp_path, steps_per_epoch=5, step_s=1.0, startup_s=0.0,
+                           score=lambda trial, index: 0.5, launched_at=0.0, stop_at_fraction=0.5,
+                           settings=TrainerSettings(epochs=2, evals_per_epoch=2, protocol=protocol))
+
+    assert (fake("default").eval_steps, fake("default").suspend_at) == ([2, 5, 7, 10], 5)
+    assert (fake("dodge2020").eval_steps, fake("dodge2020").suspend_at) == ([1, 3, 6, 8], 3)
+
+
 # --- dodge2020 against default: exactly the documented differences ---------------------------------
 
 
