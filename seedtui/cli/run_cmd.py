@@ -95,9 +95,18 @@ def run(
 
 def _sweep_dir(path: Path, *, live: bool = False) -> Path:
     from seedtui.core.engine.control import read_state, supervisor_status
+    from seedtui.log.files import SUPERVISOR_STATE_FILE
+    from seedtui.log.supervisor_state import validate_supervisor_state
 
-    if not path.is_dir() or read_state(path) is None:
-        raise _fail(f"{path} is not a sweep directory with a supervisor (no supervisor.json)")
+    if not path.exists():
+        raise _fail(f"{path} does not exist")
+    state_file = path / SUPERVISOR_STATE_FILE
+    if not path.is_dir() or not state_file.exists():
+        raise _fail(f"{path} is not a sweep directory with a supervisor (no {SUPERVISOR_STATE_FILE})")
+    state = read_state(path)
+    problems = validate_supervisor_state(state) if state is not None else ["not a JSON object"]
+    if problems:
+        raise _fail(f"{state_file} is damaged ({problems[0]}): is another program writing it?")
     if live:
         info = supervisor_status(path)
         if info is None or not info.alive:
@@ -118,7 +127,13 @@ def _send(sweep_dir: Path, action: str, args: dict[str, object], *, wait_s: floa
     """Send one command to a live supervisor and print its answer: ``done``, ``rejected: <why>``
     (exit 1), or ``sent (no supervisor answered within N s)``. Bad arguments exit 2, nothing sent."""
     from seedtui.core.engine.control import ControlError, send_command, wait_for_reply
+    from seedtui.log.control import command_problems
 
+    # the supervisor's own rules, checked before anything else: a bad value is refused here, one
+    # line naming it, whether or not a supervisor runs
+    problems = command_problems(action, {"by": "user", **args} if action == "kill" else args)
+    if problems:
+        raise _fail(_as_options(problems[0]))
     live_dir = _sweep_dir(sweep_dir, live=True)
     try:
         command = send_command(live_dir, action, **args)
@@ -134,6 +149,18 @@ def _send(sweep_dir: Path, action: str, args: dict[str, object], *, wait_s: floa
     typer.echo(reply.text)
     if reply.outcome == "rejected":
         raise typer.Exit(1)
+
+
+def _as_options(problem: str) -> str:
+    """A problem of ``command_problems`` (``kill_diverged: min_fraction must be ...``) as the command
+    line names it (``--min-fraction must be ...``)."""
+    action, _, rest = problem.partition(": ")
+    if not rest:
+        return problem
+    name, _, what = rest.partition(" ")
+    if name in ("t", "f", "p", "min_fraction", "reason"):
+        return f"{action.replace('_', '-')}: --{name.replace('_', '-')} {what}"
+    return f"{action.replace('_', '-')}: {rest}"
 
 
 @app.command()
@@ -184,14 +211,37 @@ def ctl(
 
 @app.command()
 def status(sweep_dir: Annotated[Path, typer.Argument(help="The sweep directory.")]) -> None:
-    """Print whether a sweep's supervisor is alive and how many trials are in each state."""
+    """Print whether a sweep's supervisor is alive, how many trials are in each state, and the disk
+    the sweep takes (its checkpoints apart, against ``[resources] max_checkpoint_gb`` when set)."""
     from seedtui.core.engine.control import supervisor_status
     from seedtui.state import read_sweep
+    from seedtui.state.disk_use import disk_use, format_gb
 
     info = supervisor_status(_sweep_dir(sweep_dir))
     assert info is not None
-    counts = read_sweep(sweep_dir).counts(with_zeros=False)
+    sweep = read_sweep(sweep_dir)
+    counts = sweep.counts(with_zeros=False)
     alive = "alive" if info.alive else "not running"
     paused = ", queue paused" if info.paused else ""
     typer.echo(f"supervisor pid {info.pid} on {info.host}: {alive} ({info.state}{paused})")
     typer.echo("trials: " + ("  ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none yet"))
+    interrupted = sum(1 for state in sweep.trials.values() if state.interrupted)
+    if interrupted:
+        typer.echo(f"{interrupted} interrupted by the sweep's stop: 'seedtui run {sweep_dir}' continues them")
+    use = disk_use(sweep_dir)
+    checkpoints = use.checkpoints
+    line = (f"disk: {format_gb(use.total_bytes)}, of which checkpoints {format_gb(checkpoints.bytes)} "
+            f"({checkpoints.trials} trial{'s' if checkpoints.trials != 1 else ''})")
+    cap = _checkpoint_cap(sweep_dir)
+    typer.echo(line + (f" of max_checkpoint_gb = {cap:g}" if cap is not None else ""))
+
+
+def _checkpoint_cap(sweep_dir: Path) -> float | None:
+    """``[resources] max_checkpoint_gb`` of the sweep's resolved config (None when unset or unreadable)."""
+    from seedtui.core.engine.config import ConfigError, load_sweep_config
+    from seedtui.log.files import SWEEP_CONFIG_FILE
+
+    try:
+        return load_sweep_config(sweep_dir / SWEEP_CONFIG_FILE).resources.max_checkpoint_gb
+    except (ConfigError, OSError):
+        return None

@@ -69,7 +69,7 @@ def _counts_in(text: str) -> dict[str, int]:
 def test_status_headless_and_summary_count_alike(sweep: Path) -> None:
     result = CliRunner().invoke(app, ["status", str(sweep)])
     assert result.exit_code == 0, result.output
-    status_counts = _counts_in(result.output.split("trials: ")[1])
+    status_counts = _counts_in(result.output.split("trials: ")[1].splitlines()[0])
 
     follower = SweepFollower(sweep)
     follower.poll()

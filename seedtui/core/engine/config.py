@@ -10,6 +10,7 @@ anywhere; the resolved configuration (absolute paths, expanded seed lists) is wr
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections import Counter
@@ -88,6 +89,9 @@ class ResourcesConfig:
     trials_per_process: int = 1
     """Trials one process trains at once (the multi-trial worker, ``trainers.pack``; built-in trainer
     and local backend only): every slot becomes one worker holding this many. 1: a process per trial."""
+    max_checkpoint_gb: float | None = None
+    """Cap on the sweep's checkpoints (GB of 10^9 bytes): a t/f/p cohort trial is not launched while
+    its checkpoint would take them past it (docs/engine.md, "Disk"); None: no cap."""
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,8 @@ def parse_sweep_config(raw: dict[str, Any], *, base: Path, source: Path | None =
     model = top.string("model")
     if model is not None and (model.startswith((".", "/", "~")) or _path(base, model).exists()):
         model = str(_path(base, model))  # a local checkpoint: make it absolute for sweep.toml
+        if not Path(model).exists():
+            raise ConfigError("model", f"{model} does not exist (a hub id has no leading '.', '/' or '~')")
     for key in ("wi_seeds", "do_seeds"):
         if not top.has(key):
             raise ConfigError(key, "is required (a list of seeds or a range like \"1-25\")")
@@ -375,7 +381,11 @@ def _parse_resources(table: Table) -> ResourcesConfig:
         ray_shared_storage=flags["ray_shared_storage"],
         requeue_on_node_failure=flags["requeue_on_node_failure"],
         trials_per_process=table.integer("trials_per_process", 1, minimum=1) or 1,
+        max_checkpoint_gb=table.number("max_checkpoint_gb", None, low=0, low_open=True),
     )
+    if result.max_checkpoint_gb is not None and not math.isfinite(result.max_checkpoint_gb):
+        raise ConfigError(table.key("max_checkpoint_gb"), f"must be a finite number of GB, not "
+                                                          f"{result.max_checkpoint_gb}")
     if result.trials_per_process > 1 and result.backend != "local":
         raise ConfigError(table.key("trials_per_process"), f"runs several trials in one process only on the "
                                                            f"local backend, not {result.backend!r}")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.core.engine.backend import Backend, LaunchRequest, TrialHandle, make_backend
+from seedtui.core.engine.checkpoint_cap import CheckpointCap
 from seedtui.core.engine.clock import SYSTEM_CLOCK, Clock
 from seedtui.core.engine.config import ConfigError, load_sweep_config
 from seedtui.core.engine.control import write_state
@@ -67,8 +68,9 @@ class Supervisor:
         self.poll_s = poll_s
         self.writes = WriteGuard(self.log, clock)
         """Every write of the supervisor goes through it: a full disk is logged, not fatal."""
-        self.gave_up_writing: str | None = None
-        """Why the sweep was stopped because nothing could be written (its exit is then 1)."""
+        self.gave_up: tuple[str, int] | None = None
+        """Why the supervisor stopped the sweep on its own (nothing could be written: exit 1; the
+        checkpoint cap cannot be met: exit 2), and its exit code."""
         self.unwritten_decisions: list[Decision] = []
         """Decisions taken while ``decisions.jsonl`` could not be written: appended, in order, as
         soon as it can (the log is the only record of why a trial was stopped)."""
@@ -80,6 +82,7 @@ class Supervisor:
             self.override = None  # the config was edited since: it wins over an old apply_tfp
         self.plan = make_plan(self.config, self.override)
         self.backend = backend if backend is not None else make_backend(self.config)
+        self.checkpoint_cap = CheckpointCap(self.config.resources.max_checkpoint_gb, self.sweep_dir, self.log)
         self.pool = SlotPool(self.backend.slots())
         self.follower = SweepFollower(self.sweep_dir, settle=False, decisions=False, expected=())
         """Reads the trials' logs; the supervisor settles lost trials itself, from its backend."""
@@ -137,14 +140,14 @@ class Supervisor:
         while not self._guarded_step():
             self.clock.sleep(self.poll_s)
         failed = [t for t, s in self.states().items() if s.status == "failed"]
-        exit_code = 1 if failed or self.gave_up_writing else 0
+        exit_code = self.gave_up[1] if self.gave_up else 1 if failed else 0
         state = "stopped" if self.stopping else "finished"
         self.writes.attempt("summary.json", lambda: write_summary(self.sweep_dir, self.config, self.plan,
                                                                   self.states()))
         self.write_state(force=True, state=state, exit_code=exit_code)
         self.log(f"sweep {state}" + (f"; failed: {', '.join(failed)}" if failed else ""))
-        if self.gave_up_writing:
-            self.log(self.gave_up_writing)
+        if self.gave_up:
+            self.log(self.gave_up[0])
         return exit_code
 
     def _guarded_step(self) -> bool:
@@ -162,12 +165,9 @@ class Supervisor:
             self.log(f"{self.signalled}: stopping the sweep")
             self.stop_sweep()
         if self.writes.given_up() and not self.stopping:
-            self.gave_up_writing = (f"nothing could be written to {self.sweep_dir} for "
-                                    f"{self.writes.limit_s:g} s ({self.writes.last_failure}): the sweep was "
-                                    f"stopped; free space (or fix the permissions) and run it again "
-                                    f"(seedtui run {self.sweep_dir})")
-            self.log(self.gave_up_writing)
-            self.stop_sweep()
+            self.give_up(f"nothing could be written to {self.sweep_dir} for {self.writes.limit_s:g} s "
+                         f"({self.writes.last_failure}): the sweep was stopped; free space (or fix the "
+                         f"permissions) and run it again (seedtui run {self.sweep_dir})", exit_code=1)
         self.write_decisions()
         for record in self.commands.poll():
             command = command_from_record(record)
@@ -183,6 +183,13 @@ class Supervisor:
                 self._launch_ready()
         self.write_state()
         return not self.running and (self.stopping or not self._launchable_exists())
+
+    def give_up(self, why: str, *, exit_code: int) -> None:
+        """Stop the sweep on the supervisor's own account (``stop_sweep``: its trials are interrupted,
+        not lost); ``why`` is its last line and ``exit_code`` its exit."""
+        self.gave_up = (why, exit_code)
+        self.log(why)
+        self.stop_sweep()
 
     # --- launching -------------------------------------------------------------------------------
     def _next_launch(self, trial: str) -> tuple[float | None, bool] | None:
@@ -205,6 +212,16 @@ class Supervisor:
             return None, True
         return None
 
+    def _checkpoint_fits(self) -> bool:
+        """Whether a trial launched to its milestone may write its checkpoint under
+        ``max_checkpoint_gb`` (``checkpoint_cap``); gives up when the wait could never end."""
+        being_written = sum(1 for h in self.running.values() if h.extra.get("writes_checkpoint"))
+        if self.checkpoint_cap.room_for_one_more(being_written):
+            return True
+        if not self.running:
+            self.give_up(self.checkpoint_cap.why_stuck(), exit_code=2)
+        return False
+
     def _launchable_exists(self) -> bool:
         return any(self._next_launch(trial) is not None for trial in self.plan.trial_ids)
 
@@ -217,6 +234,8 @@ class Supervisor:
             launch = self._next_launch(trial)
             if launch is None:
                 continue
+            if launch[0] is not None and not self._checkpoint_fits():
+                return
             slot = self.pool.acquire(trial)
             assert slot is not None
             stop_at_fraction, resume = launch
@@ -231,6 +250,7 @@ class Supervisor:
                 return
             handle.extra["log_offset"] = offset
             handle.extra["resume"] = resume
+            handle.extra["writes_checkpoint"] = stop_at_fraction is not None
             self.running[trial] = handle
             what = "started" if stop_at_fraction is None else f"started to f={stop_at_fraction:g}"
             what = "resumed" if resume else what
