@@ -124,17 +124,22 @@ class CurvesRenderable:
         self.heading = heading
         self.plot_heights = plot_heights
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = options.max_width
+    def lines(self, width: int) -> list[Text]:
+        """The heading (cut with an ellipsis when too long), then each plot's lines (cropped)."""
+        lines = []
         if self.heading is not None:
             heading = self.heading.copy()
             heading.no_wrap, heading.overflow = True, "ellipsis"
-            yield heading
+            lines.append(heading)
         for spec, height in zip(self.specs, self.plot_heights or [], strict=False):
             for line in plot_lines(spec, width, height):
                 line.no_wrap = True
                 line.overflow = "crop"
-                yield line
+                lines.append(line)
+        return lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self.lines(options.max_width)
 
 
 def split_height(total: int, parts: int) -> list[int]:

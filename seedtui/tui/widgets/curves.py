@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from rich.style import Style
 from rich.text import Text
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widget import Widget
 
 from seedtui.core.view.curves import downsample_mean, rasterize, value_range
@@ -13,6 +16,7 @@ from seedtui.core.view.sweep_model import SweepModel
 from seedtui.state import TrialState
 from seedtui.tui.renderables.curves import GUTTER, CurvesRenderable, PlotSpec, split_height
 from seedtui.tui.renderables.palette import STATUS_STYLES
+from seedtui.tui.renderables.strips import StripCache
 
 BACKGROUND_REFRESH_SECONDS = 1.0
 """The faint curves of 625 trials are redrawn at most this often; the selected one every frame."""
@@ -33,6 +37,9 @@ def score_curve(state: TrialState) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(state.eval_epochs, dtype=float), np.asarray(state.eval_scores, dtype=float)
 
 
+Curve = tuple[np.ndarray, np.ndarray]
+
+
 class CurvesPane(Widget):
     """Validation score and training loss of the selected trial against epochs."""
 
@@ -48,6 +55,12 @@ class CurvesPane(Widget):
         self._background: dict[
             str, tuple[tuple[object, ...], int, float, np.ndarray, tuple[float, float]]
         ] = {}
+        self._strips = StripCache()
+        self._loss_curves: dict[str, tuple[list[float], tuple[object, ...], Curve]] = {}
+        """Trial id -> (its loss list, what the curve was built from, the faint loss curve)."""
+        self._lines_key: tuple[object, ...] | None = None
+        self._lines: list[Text] = []
+        self._base_style = Style()
 
     def update_model(self, model: SweepModel) -> None:
         self.model = model
@@ -87,11 +100,25 @@ class CurvesPane(Widget):
             extra = [np.array([baseline])] if baseline is not None else []
             y_range = value_range([c[1] for c in curves] + extra)
         else:
-            curves = [loss_curve(t, px_w) for t in trials if t.train_losses]
+            curves = [self._faint_loss_curve(t, px_w) for t in trials if t.train_losses]
             y_range = _robust_range([c[1] for c in curves])
         mask = rasterize(curves, x_range, y_range, px_w, px_h)
         self._background[kind] = (size_key, self._data_version, time.monotonic(), mask, y_range)
         return mask, y_range
+
+    def _faint_loss_curve(self, state: TrialState, points: int) -> Curve:
+        """``loss_curve`` of one faint trial, kept until its loss grows or the plot's width changes:
+        converting 625 trials' 500 losses to arrays was most of redrawing the faint curves."""
+        key = (len(state.train_losses), state.train_steps[-1] if state.train_steps else None,
+               state.start is not None and state.start.get("steps_per_epoch"), points)
+        cached = self._loss_curves.get(state.trial_id)
+        # the list itself, not only its length: a log read again from the start (a re-run) gets
+        # a new list (TrialState.reset)
+        if cached is not None and cached[0] is state.train_losses and cached[1] == key:
+            return cached[2]
+        curve = loss_curve(state, points)
+        self._loss_curves[state.trial_id] = (state.train_losses, key, curve)
+        return curve
 
     def _spec(self, kind: str, state: TrialState | None, width: int, height: int) -> PlotSpec:
         assert self.model is not None
@@ -120,6 +147,28 @@ class CurvesPane(Widget):
             )
         curve = loss_curve(state, px_w) if state is not None and state.train_losses else None
         return PlotSpec("training loss", x_range, y_range, mask, curve, stop_x=stop_x, color="yellow")
+
+    # --- drawing, line by line -------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the lines are built once per frame (and only when what they show changed), then each
+        # is converted to a strip unless an identical line was drawn before
+        width = self.content_size.width
+        key = (self.content_size, self.selected_trial, self._data_version,
+               self.node_labels.get(self.selected_trial or ""))
+        if key != self._lines_key:
+            rendered = self.render()
+            self._lines = rendered.lines(width) if isinstance(rendered, CurvesRenderable) else [rendered]
+            self._lines_key = key
+        self._base_style = self.rich_style
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        if y >= len(self._lines):
+            return Strip.blank(width, self._base_style)
+        # below the heading every character of a plot line is one cell wide
+        return self._strips.strip(self._lines[y], width, self._base_style, self.app.console,
+                                  single_cell=y > 0)
 
     def render(self) -> CurvesRenderable | Text:
         model = self.model

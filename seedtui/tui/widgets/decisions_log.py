@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -43,7 +44,8 @@ class DecisionsLog(Vertical):
         """Width the log's lines were wrapped at; 0 while the pane is hidden (nothing drawn)."""
         self.stderr_trial: str | None = None
         self.stderr_text = ""
-        self._tail_shape: tuple[int, bool] | None = None
+        self._tail_needed: tuple[int, bool] | None = None
+        """Lines the shown tail takes (``_lines_needed``)."""
 
     def compose(self) -> ComposeResult:
         yield Static(Text("decisions", style="bold"), classes="pane-title")
@@ -104,13 +106,30 @@ class DecisionsLog(Vertical):
         # rest of a cursor move); the tail needs one only when its height may change
         self.query_one("#stderr-title", Static).update(title, layout=False)
         tail = self.query_one("#stderr-tail", Static)
-        shape = _text_shape(text, tail.content_size.width)
+        needed = _lines_needed(text, tail.content_size.width)
         # Text, not a str: Static would parse a str as markup.
-        tail.update(Text(text or "(empty)", style="" if text else "dim"), layout=shape != self._tail_shape)
-        self._tail_shape = shape
+        tail.update(Text(text or "(empty)", style="" if text else "dim"),
+                    layout=_height_changes(self._tail_needed, needed, tail.size.height))
+        self._tail_needed = needed
 
 
-def _text_shape(text: str, width: int) -> tuple[int, bool]:
-    """What the tail's height depends on: its line count, and whether any line may wrap."""
+def _lines_needed(text: str, width: int) -> tuple[int, bool]:
+    """At least how many lines ``text`` takes wrapped at ``width``, and whether exactly that many
+    (no line reaches the edge, so none wraps)."""
     lines = text.splitlines() or [""]
-    return len(lines), any(len(line) >= width for line in lines)
+    if width <= 0:
+        return len(lines), False
+    lengths = [cell_len(line) for line in lines]
+    return sum(max(1, -(-length // width)) for length in lengths), all(n < width for n in lengths)
+
+
+def _height_changes(before: tuple[int, bool] | None, after: tuple[int, bool], shown: int) -> bool:
+    """Whether the tail's height may change from showing a text of ``before`` lines (``shown``
+    tall now) to one of ``after``: not when both fill it to its maximum height, nor when the pane
+    is hidden (showing it lays it out)."""
+    if before is None:
+        return True
+    if shown == 0:
+        return False
+    capped = before[0] > shown  # it is at its maximum height: the same for any text as long
+    return not ((capped and after[0] >= shown) or (before[1] and after[1] and after[0] == before[0]))

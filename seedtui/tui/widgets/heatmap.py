@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 
 from seedtui.core.view.heatmap import HeatmapGrid, build_heatmap, move_cursor
 from seedtui.core.view.sweep_model import SweepModel
 from seedtui.tui.renderables.heatmap import HeatmapRenderable, footer_lines, header_lines
+from seedtui.tui.renderables.strips import StripCache
 
 
 class Heatmap(Widget, can_focus=True):
@@ -40,6 +43,10 @@ class Heatmap(Widget, can_focus=True):
         self.cursor: tuple[int, int] = (0, 0)
         self.selected_trial: str | None = None
         self._row_cache: dict[tuple[object, ...], Text] = {}
+        self._renderable: tuple[tuple[object, ...], HeatmapRenderable] | None = None
+        self._lines: tuple[HeatmapRenderable, int, list[Text]] | None = None
+        self._strips = StripCache()
+        self._base_style = Style()
 
     def update_model(self, model: SweepModel) -> None:
         """Rebuild the grid from the model (after new events or a re-order)."""
@@ -102,14 +109,45 @@ class Heatmap(Widget, can_focus=True):
         return header_lines(layout) + renderable.shown_rows(layout) + footer_lines()
 
     def render(self) -> HeatmapRenderable:
+        """The renderable for the grid, cursor and size now (the same object until one changes:
+        the layout, a click and the drawing all ask for it)."""
         model = self.model
-        return HeatmapRenderable(
+        inputs = (
+            self.cursor if self.grid.wi_seeds else None,
+            model.majority_baseline if model else None,
+            model.greater_is_better if model else True,
+            self.ordered,
+            self.content_size.height or None,
+            self.content_size.width or None,
+        )
+        cached = self._renderable
+        if cached is not None and cached[1].grid is self.grid and cached[0] == inputs:
+            return cached[1]
+        cursor, baseline, greater_is_better, ordered, max_height, width = inputs
+        renderable = HeatmapRenderable(
             self.grid,
-            cursor=self.cursor if self.grid.wi_seeds else None,
-            baseline=model.majority_baseline if model else None,
-            greater_is_better=model.greater_is_better if model else True,
-            ordered=self.ordered,
-            max_height=self.content_size.height or None,
-            width=self.content_size.width or None,
+            cursor=cursor,
+            baseline=baseline,
+            greater_is_better=greater_is_better,
+            ordered=ordered,
+            max_height=max_height,
+            width=width,
             row_cache=self._row_cache,
         )
+        self._renderable = (inputs, renderable)
+        return renderable
+
+    # --- drawing, line by line: a cursor move converts the lines it changed, not the whole grid --
+    def render_lines(self, crop: Region) -> list[Strip]:
+        renderable, width = self.render(), self.content_size.width
+        if self._lines is None or self._lines[0] is not renderable or self._lines[1] != width:
+            self._lines = (renderable, width, renderable.lines(width))
+        self._base_style = self.rich_style
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        lines = self._lines[2] if self._lines is not None else []
+        if y >= len(lines):
+            return Strip.blank(width, self._base_style)
+        return self._strips.strip(lines[y], width, self._base_style, self.app.console)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -61,6 +62,7 @@ class TrialTable(ScrollView, can_focus=True):
         self._score_range: tuple[float, float] | None = None
         """Part of a trial id the rows must contain (``/``); empty shows every trial."""
         self._line_cache: dict[str, tuple[tuple[object, ...], Strip]] = {}
+        self._base_style = Style()
 
     # --- data ----------------------------------------------------------------------------------
     def set_trials(self, trials: Mapping[str, TrialState], changed: set[str] | None = None) -> None:
@@ -87,8 +89,16 @@ class TrialTable(ScrollView, can_focus=True):
         if current in self.rows:
             self.cursor = self.rows.index(current)
         self.cursor = min(self.cursor, max(0, len(self.rows) - 1))
-        self.virtual_size = Size(self._width(), len(self.rows) + 1)
+        self._set_virtual_size(Size(self._width(), len(self.rows) + 1))
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Scroll over ``size`` without laying the screen out again: the table's own size does not
+        depend on its rows (a layout of every pane cost more than the rest of a filter key). The
+        scrollbars follow; one appearing or going lays out, as it must."""
+        if size != self.virtual_size:
+            self.set_reactive(TrialTable.virtual_size, size)
+            self._scroll_update(size)
 
     @property
     def selected_trial(self) -> str | None:
@@ -202,6 +212,7 @@ class TrialTable(ScrollView, can_focus=True):
             state.end_step,
             trial in self.marked,
             self._score_range,
+            self._base_style,
         )
         cached = self._line_cache.get(trial)
         if cached is not None and cached[0] == key:
@@ -215,9 +226,13 @@ class TrialTable(ScrollView, can_focus=True):
 
     def _strip(self, text: Text, width: int) -> Strip:
         segments = list(text.render(self.app.console, end=""))
-        return Strip(Segment.apply_style(segments, self.rich_style)).adjust_cell_length(
-            width, self.rich_style
+        return Strip(Segment.apply_style(segments, self._base_style)).adjust_cell_length(
+            width, self._base_style
         )
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base_style = self.rich_style  # once a frame, not once a line: it walks every ancestor
+        return super().render_lines(crop)
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self._width(), len(self.rows) + 1)
