@@ -274,7 +274,7 @@ def render_summary(summary: dict[str, Any], nodes: Mapping[str, str] | None = No
     unit = summary.get("compute_unit", "hours")
     used, full = summary.get("compute_used") or 0.0, summary.get("compute_full_grid_estimate") or 0.0
     saved = summary.get("compute_saved_fraction")
-    unfinished = unfinished_trials(counts)
+    unfinished = unfinished_trials(counts, summary)
     if unfinished:  # an aborted sweep spent less because it did not finish, not because it saved
         saved_text = f"; the sweep stopped with {unfinished} trial(s) unfinished"
     else:
