@@ -11,8 +11,9 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import Any, NoReturn
 
+from seedtui.core.engine.config_table import model_path_problem, number_problem, seed_problem
 from seedtui.policy.schedule import PROTOCOLS
 
 GLUE_TASKS = ("rte", "mrpc", "cola", "sst2")
@@ -118,8 +119,16 @@ def default_cache_dir() -> str:
     )
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse whose refusals are ``BadInput``: one line naming the flag, exit 2, like every
+    other bad flag (argparse itself prints its whole usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise BadInput(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="python -m trainers.finetune",
         description="Fine-tune a pretrained transformer on one task with one (WI, DO) seed pair, "
         "writing TRIAL_DIR/events.jsonl (see docs/log-format.md).",
@@ -204,7 +213,7 @@ def to_argv(config: TrainerConfig, *, omit: frozenset[str] = frozenset()) -> lis
 
 
 def parse_config(argv: Sequence[str] | None = None) -> TrainerConfig:
-    """Parse and check the command line. argparse exits 2 on unknown flags; BadInput otherwise."""
+    """Parse and check the command line; raises BadInput (one line naming the flag) on bad input."""
     args = build_parser().parse_args(argv)
     values = {f.name: getattr(args, f.name) for f in fields(TrainerConfig) if hasattr(args, f.name)}
     if values["model"] is None:
@@ -217,6 +226,22 @@ def parse_config(argv: Sequence[str] | None = None) -> TrainerConfig:
     config = TrainerConfig(**values)
     check_config(config)
     return config
+
+
+def _check_trial_dir(trial_dir: str) -> None:
+    """The trial directory must be a directory or creatable as one: not empty, not a file, and not
+    under one."""
+    if not trial_dir.strip():
+        raise BadInput("--trial-dir must not be empty")
+    path = os.path.abspath(trial_dir)
+    while not os.path.exists(path):
+        parent = os.path.dirname(path)
+        if parent == path:
+            return
+        path = parent
+    if not os.path.isdir(path):
+        where = "is" if path == os.path.abspath(trial_dir) else f"is under {path}, which is"
+        raise BadInput(f"--trial-dir {trial_dir} {where} a file, not a directory")
 
 
 def check_config(config: TrainerConfig) -> None:
@@ -236,14 +261,19 @@ def check_config(config: TrainerConfig) -> None:
             raise BadInput(f"--{name.replace('_', '-')} must be at least 1, not {limit}")
     for name, seed in (("wi_seed", config.wi_seed), ("do_seed", config.do_seed),
                        ("dropout_seed", config.dropout_seed)):
-        if seed is not None and seed < 0:
-            raise BadInput(f"--{name.replace('_', '-')} must be a non-negative integer, not {seed}")
+        if seed is not None and (problem := seed_problem(seed)) is not None:
+            raise BadInput(f"--{name.replace('_', '-')} {problem}")
     if not (math.isfinite(config.lr) and config.lr > 0):
         raise BadInput(f"--lr must be a positive number, not {config.lr}")
-    if not 0.0 <= config.warmup_ratio <= 1.0:
-        raise BadInput(f"--warmup-ratio must be between 0 and 1, not {config.warmup_ratio}")
-    if config.weight_decay < 0 or config.max_grad_norm < 0:
-        raise BadInput("--weight-decay and --max-grad-norm must not be negative")
+    # the one set of value rules (seedtui.core.engine.config_table): finite, in range
+    for name, number, low, high in (("warmup_ratio", config.warmup_ratio, 0.0, 1.0),
+                                    ("weight_decay", config.weight_decay, 0.0, None),
+                                    ("max_grad_norm", config.max_grad_norm, 0.0, None)):
+        if (problem := number_problem(number, low=low, high=high)) is not None:
+            raise BadInput(f"--{name.replace('_', '-')} {problem}")
+    _check_trial_dir(config.trial_dir)
+    if (problem := model_path_problem(config.model)) is not None:
+        raise BadInput(f"--model {problem}")
     if config.stop_at_fraction is not None and not 0.0 < config.stop_at_fraction <= 1.0:
         raise BadInput(f"--stop-at-fraction must be in (0, 1], not {config.stop_at_fraction}")
     if config.task != "custom" and config.metric is not None:

@@ -44,6 +44,14 @@ def report(
         raise _fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if not sweep_dir.is_dir():
         raise _fail(f"{sweep_dir} is not a directory")
+    from seedtui.core.engine.config_table import seed_problem
+
+    if (problem := seed_problem(seed)) is not None:
+        raise _fail(f"--seed {problem}")
+    if fmt == "html" and out.is_dir():
+        raise _fail(f"--out {out} is a directory: give the HTML file to write (e.g. {out / 'report.html'})")
+    if fmt == "png" and out_dir.exists() and not out_dir.is_dir():
+        raise _fail(f"--out-dir {out_dir} is a file, not a directory")
     try:
         import matplotlib  # noqa: F401
     except ImportError:

@@ -71,8 +71,11 @@ def stats(
     """Statistics of a seed sweep after Dodge et al. (2020): expected validation performance, seed
     standard deviations, best-vs-worst seed ANOVA with two-way and permutation tests, variance
     components and the correlation of each eval with the final one."""
+    from seedtui.core.engine.config_table import seed_problem
     from seedtui.core.stats.summary import summarize_grid
 
+    if (problem := seed_problem(seed)) is not None:
+        raise _fail(f"--seed {problem}")
     grid = _load_grid(directory, include_incomplete)
     summary = summarize_grid(grid, bootstrap=bootstrap, seed=seed)
     if json_output:

@@ -126,7 +126,7 @@ def test_ctl_and_kill_print_the_supervisors_answer(tmp_path: Path, clock: FakeCl
     no_wait = runner.invoke(app, ["ctl", str(sweep_dir), "pause", "--no-wait"])
     assert no_wait.exit_code == 0 and no_wait.output.startswith("sent pause")
     bad = runner.invoke(app, ["ctl", str(sweep_dir), "kill-diverged", "--min-fraction", "nan"])
-    assert bad.exit_code == 2 and "min_fraction must be a finite number" in bad.output
+    assert bad.exit_code == 2 and "--min-fraction must be a finite number" in bad.output
 
 
 def test_a_command_that_trips_a_bug_is_rejected_and_the_sweep_goes_on(

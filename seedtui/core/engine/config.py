@@ -18,7 +18,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from seedtui.core.engine.config_table import ConfigError, Table, kind_of
+from seedtui.core.engine.config_table import (
+    ConfigError,
+    Table,
+    kind_of,
+    looks_like_local_path,
+    model_path_problem,
+)
 from seedtui.core.engine.tomlwrite import dumps_toml
 from seedtui.log.atomic_file import write_text_atomically
 from seedtui.log.trial_env import command_problem
@@ -242,10 +248,10 @@ def parse_sweep_config(raw: dict[str, Any], *, base: Path, source: Path | None =
         raise ConfigError("task", f"{task!r} is not one of {', '.join(TASKS)}")
     assert task is not None
     model = top.string("model")
-    if model is not None and (model.startswith((".", "/", "~")) or _path(base, model).exists()):
+    if model is not None and (looks_like_local_path(model) or _path(base, model).exists()):
         model = str(_path(base, model))  # a local checkpoint: make it absolute for sweep.toml
-        if not Path(model).exists():
-            raise ConfigError("model", f"{model} does not exist (a hub id has no leading '.', '/' or '~')")
+        if (problem := model_path_problem(model)) is not None:
+            raise ConfigError("model", problem)
     for key in ("wi_seeds", "do_seeds"):
         if not top.has(key):
             raise ConfigError(key, "is required (a list of seeds or a range like \"1-25\")")
