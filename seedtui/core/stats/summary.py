@@ -31,7 +31,9 @@ def to_json_safe(value: Any) -> Any:
         return [to_json_safe(v) for v in value]
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "f":  # the E x E correlations: one pass in numpy, not a call a number
-            return np.where(np.isfinite(value), value, None).tolist()
+            plain = value.astype(object)
+            plain[~np.isfinite(value)] = None
+            return plain.tolist()
         return to_json_safe(value.tolist())
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
