@@ -149,3 +149,26 @@ def test_a_trial_suspended_in_a_pack_resumes_alone_or_in_another_pack_to_the_str
         log = read_log(root / name)
         assert log[-1]["status"] == "completed"
         assert training(log) == training(alone[name]), name
+
+
+def test_a_trial_the_worker_cannot_start_exits_2_alone_and_sigterm_stops_the_whole_pack(
+        base_flags: list[str], tmp_path: Path) -> None:
+    pack_dir = tmp_path / "pack"
+    pack_dir.mkdir()
+    root = tmp_path / "trials"
+    launches = queue_trials(pack_dir, root, base_flags, SEEDS[:2])
+    broken = queue_trials(pack_dir, root, base_flags, [SEEDS[2]], "--resume")  # no checkpoint to resume
+    worker = PackWorker(pack_dir)
+    run_pack(worker, rounds=2)
+    name = trial_name(*SEEDS[2])
+    assert DoneRecords(pack_dir).poll() == {(name, broken[name]): 2}  # exit 2, as the trainer alone
+    assert "no checkpoint" in (root / name / "stderr.log").read_text().splitlines()[-1]
+    assert not (root / name / EVENTS_FILE).exists()
+    worker.stop_all("SIGTERM")  # what the worker's SIGTERM handler leads to
+    late = {"op": "run", "trial": "late", "trial_dir": str(root), "argv": [], "launch": 9.0}
+    assert not submit(pack_dir, late)  # it takes no more work
+    run_pack(worker)
+    for trial in launches:
+        end = read_log(root / trial)[-1]
+        assert end["status"] == "stopped" and end["by"] == "signal" and end["step"] == 2
+    assert len(DoneRecords(pack_dir).poll()) == 3
