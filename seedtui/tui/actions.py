@@ -46,7 +46,8 @@ def read_only_sentence(app: SeedTuiApp) -> str:
     unavailable = "kill, t/f/p and pause are unavailable"
     if app.source.mode != "live":
         return f"Read-only ({app.source.mode}): {unavailable}."
-    state = (read_state(app.source.sweep_dir) or {}).get("state")
+    sweep_dir = app.source.sweep_dir
+    state = ((read_state(sweep_dir) if sweep_dir is not None else None) or {}).get("state")
     if state in ("finished", "stopped"):
         return f"Read-only: this sweep has {state}, so {unavailable}."
     return (f"Read-only: no supervisor runs this sweep, so {unavailable}. "

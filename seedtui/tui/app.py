@@ -17,9 +17,10 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.css.query import NoMatches
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from seedtui.core.engine.trial_nodes import node_count, sweep_nodes
+from seedtui.core.view.heatmap import values_width
 from seedtui.core.view.sweep_model import SweepModel
 from seedtui.log.files import STDERR_FILE
 from seedtui.log.text_tail import read_text_tail
@@ -31,6 +32,7 @@ from seedtui.tui.sources.base import EventSource, SourceStatus
 from seedtui.tui.stats_jobs import compute_summary, snapshot_trials
 from seedtui.tui.widgets.curves import CurvesPane
 from seedtui.tui.widgets.decisions_log import DecisionsLog
+from seedtui.tui.widgets.footer import FittedFooter
 from seedtui.tui.widgets.header import SweepHeader
 from seedtui.tui.widgets.heatmap import Heatmap
 from seedtui.tui.widgets.pane_tabs import PANES, PaneTabs
@@ -47,6 +49,8 @@ WIDE_COLUMNS = 150
 MEDIUM_COLUMNS = 100
 """From this width to ``WIDE_COLUMNS``: two columns, the trials and log beside the grid and curves
 (or the statistics)."""
+MIN_TABLE_COLUMNS = 40
+"""The trials' column keeps at least this width when the grid's column widens to print values."""
 SourceFactory = Callable[[Path], EventSource]
 
 
@@ -145,7 +149,7 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
                 yield Heatmap(id="grid", classes="pane")
                 yield CurvesPane(id="curves", classes="pane")
             yield StatsPane(id="stats", classes="pane column -right-off")
-        yield Footer(compact=True)
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.show_pane("trials")
@@ -191,6 +195,32 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
         widget = self.query_one(f"#{pane}")
         if widget.focusable:
             widget.focus()
+        self._fit_grid_column()
+
+    def _fit_grid_column(self) -> None:
+        """Two or three columns: widen the grid's column so that a grid of up to
+        ``MAX_VALUE_COLUMNS`` DO seeds prints its values (a 10 x 10 grid at 120 columns), as long
+        as the trials keep ``MIN_TABLE_COLUMNS``; otherwise (and zoomed, or one pane at a time) the
+        stylesheet's width."""
+        column = self.query_one("#col-b")
+        width, wanted = self.size.width, None
+        needed = values_width(len(self.query_one(Heatmap).grid.do_seeds))
+        if needed is not None and not self.zoomed and width >= MEDIUM_COLUMNS:
+            wide = width >= WIDE_COLUMNS
+            beside = self.query_one("#stats").styles.width if wide else None  # the statistics' column
+            beside_cells = int(beside.value) if beside is not None and beside.is_cells else 0
+            stylesheet = column.styles.base.width  # cells when wide, a share of the width otherwise
+            default = int(stylesheet.value) if stylesheet is not None and stylesheet.is_cells else (
+                (width - beside_cells) // 2)
+            wanted = needed + 2  # the pane's border
+            if wanted <= default or width - beside_cells - wanted < MIN_TABLE_COLUMNS:
+                wanted = None
+        current = column.styles.inline.width
+        if wanted != (int(current.value) if current is not None else None):
+            column.styles.width = wanted
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_grid_column)
 
     # --- events from the source ----------------------------------------------------------------------
     def on_source_updated(self, message: SourceUpdated) -> None:
@@ -241,7 +271,11 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
         self._last_flush = time.monotonic()
         changed, self._changed = self._changed, set()
         self.query_one(TrialTable).set_trials(self.model.trials, changed)
-        self.query_one(Heatmap).update_model(self.model)
+        heatmap = self.query_one(Heatmap)
+        columns = len(heatmap.grid.do_seeds)
+        heatmap.update_model(self.model)
+        if len(heatmap.grid.do_seeds) != columns:
+            self._fit_grid_column()
         self.query_one(CurvesPane).update_model(self.model)
         if self.selected is None or self.selected not in self.model.trials:
             first = self.query_one(TrialTable).selected_trial

@@ -115,6 +115,8 @@ VALUE_WIDTH = 5
 """A printed score: 3 significant digits (``0.734``, ``.0656``, ``-.012``)."""
 VALUE_CELL_WIDTH = VALUE_WIDTH + 2
 """A cell that prints its value: the value, a status glyph, a gap."""
+NARROW_VALUE_CELL_WIDTH = VALUE_WIDTH + 1
+"""The same without the gap (the cells' colours still part them), where the gap does not fit."""
 COLOUR_CELL_WIDTH = 2
 MAX_VALUE_COLUMNS = 12
 """More columns than this print no values even on a wide pane: the grid stops reading as a table."""
@@ -146,8 +148,9 @@ def choose_layout(rows: int, columns: int, width: int) -> HeatmapLayout:
     when they fit (a 10 x 10 grid at 120 columns), coloured cells up to ``MAX_CELL_ROWS`` seeds a
     side (a 25 x 25 grid), else square blocks of seeds averaged, as few seeds per block as fit."""
     room = max(0, width - LABEL_WIDTH - MEAN_WIDTH)
-    if columns <= MAX_VALUE_COLUMNS and columns * VALUE_CELL_WIDTH <= room:
-        return HeatmapLayout("values", VALUE_CELL_WIDTH)
+    for cell_width in (VALUE_CELL_WIDTH, NARROW_VALUE_CELL_WIDTH):
+        if columns <= MAX_VALUE_COLUMNS and columns * cell_width <= room:
+            return HeatmapLayout("values", cell_width)
     if rows <= MAX_CELL_ROWS and columns <= MAX_CELL_ROWS:
         if columns * COLOUR_CELL_WIDTH <= room:
             return HeatmapLayout("cells", COLOUR_CELL_WIDTH)
@@ -156,6 +159,14 @@ def choose_layout(rows: int, columns: int, width: int) -> HeatmapLayout:
     side = max(1, min(MAX_BLOCKS, room // COLOUR_CELL_WIDTH))
     block = max(2, -(-max(rows, columns) // side))
     return HeatmapLayout("blocks", COLOUR_CELL_WIDTH, block)
+
+
+def values_width(columns: int) -> int | None:
+    """The narrowest width at which ``columns`` DO seeds print their values (None: too many, or
+    none)."""
+    if not 0 < columns <= MAX_VALUE_COLUMNS:
+        return None
+    return HeatmapLayout("values", NARROW_VALUE_CELL_WIDTH).grid_width(columns)
 
 
 ALARMING = ("failed", "diverged")

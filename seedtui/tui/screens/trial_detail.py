@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from seedtui.core.view.curves import downsample_mean, rasterize, smooth_ema, value_range
 from seedtui.log.files import STDERR_FILE
@@ -21,6 +21,7 @@ from seedtui.log.text_tail import read_text_tail
 from seedtui.state import TrialState
 from seedtui.tui.renderables.curves import GUTTER, CurvesRenderable, PlotSpec, split_height
 from seedtui.tui.renderables.palette import STATUS_STYLES
+from seedtui.tui.widgets.footer import FittedFooter
 
 REFRESH_SECONDS = 1.0
 """How often the open trial's curves and stderr are read again (a live trial keeps logging)."""
@@ -95,7 +96,7 @@ class TrialDetailScreen(Screen[None]):
             with Horizontal(id="detail-bottom"):
                 yield Static(id="detail-config")
                 yield Static(id="detail-stderr")
-        yield Footer(compact=True)
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.refresh_view()
