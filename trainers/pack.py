@@ -1,7 +1,7 @@
 """The multi-trial worker: several trials of one sweep in one process, ``python -m trainers.pack PACK_DIR``.
 
 One process loads the pretrained weights, the tokenizer and the tokenized data once, then trains the
-trials the engine queues to it (``seedtui.core.engine.pack_queue``) in lockstep: one optimizer step of
+trials the engine queues to it (``seedtui.log.pack_queue``) in lockstep: one optimizer step of
 each in turn. Each trial has its own copy of the model, its own optimizer, scheduler and position, its
 own head initialisation (WI generator), data order (DO generator) and dropout stream, its own
 ``events.jsonl``, ``stderr.log``, ``stop_request.json`` and checkpoint: it is ``trainers.trial``'s
@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 # Light modules only before the stop handlers are in place (as in trainers.finetune).
-from seedtui.core.engine.pack_queue import close, queue_tail, record_done
 from seedtui.log import STDERR_FILE
+from seedtui.log.pack_queue import close, queue_tail, record_done
 from trainers.config import EXIT_BAD_INPUT, EXIT_FAILED, BadInput, parse_config
 from trainers.control import StopFlag, stop_on_signals
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from seedtui.core.engine.pack_queue import DoneRecords, submit
 from seedtui.log import EVENTS_FILE, read_events
+from seedtui.log.pack_queue import DoneRecords, submit
 from trainers.pack import PackWorker
 
 SEEDS = [(1, 1), (1, 2), (2, 1), (2, 2)]

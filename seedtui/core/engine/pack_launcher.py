@@ -24,7 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.core.engine.config import SweepConfig
-from seedtui.core.engine.pack_queue import (
+from seedtui.core.engine.procs import owns_process
+from seedtui.core.engine.slots import Slot
+from seedtui.core.engine.trainer_command import trainer_arguments
+from seedtui.log.files import STOP_REQUEST_FILE
+from seedtui.log.launch_records import read_launch_record, read_stop_request, write_launch_record
+from seedtui.log.pack_queue import (
     PACKS_DIR,
     WORKER_LOG_FILE,
     WORKER_MODULE,
@@ -32,11 +37,6 @@ from seedtui.core.engine.pack_queue import (
     is_closed,
     submit,
 )
-from seedtui.core.engine.procs import owns_process
-from seedtui.core.engine.slots import Slot
-from seedtui.core.engine.trainer_command import trainer_arguments
-from seedtui.log.files import STOP_REQUEST_FILE
-from seedtui.log.launch_records import read_launch_record, read_stop_request, write_launch_record
 
 
 @dataclass

@@ -15,7 +15,9 @@ A worker owns one directory, ``SWEEP_DIR/packs/<slot>-<n>/``:
   left the pack (its ``end`` written, or dropped): the trial's "process exit" for the engine.
 - ``worker.log``: the worker's own stderr (each trial's stderr goes to its ``stderr.log``).
 
-The worker reads the queue between optimizer steps. The module imports neither torch nor Textual.
+The worker reads the queue between optimizer steps. Here, in the log contract, because both sides
+read it: the engine (``seedtui.core.engine.pack_launcher``) and the trainer (``trainers.pack``), which
+imports nothing else of seedtui but the log and the policy. Imports neither torch nor Textual.
 """
 
 from __future__ import annotations
