@@ -20,6 +20,7 @@ from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
+from rich.markup import escape
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
@@ -93,8 +94,9 @@ def follow_sweep(sweep_dir: Path, console: Console | None = None, *, poll_s: flo
             placement.refresh()
             _print_changes(console, update.events, update.decisions, node_of)
             if interrupts and not stop_sent:
-                console.print("[yellow]Interrupted: stopping the sweep (Ctrl-C again to detach and leave it "
-                              "running).[/]")
+                console.print("[yellow]Interrupted: stopping the sweep; its running trials suspend, and "
+                              f"'seedtui run {escape(str(sweep_dir))}' continues them (Ctrl-C again to "
+                              "detach and leave it running).[/]")
                 send_command(sweep_dir, "stop_sweep")
                 stop_sent = True
             if len(interrupts) > 1:
