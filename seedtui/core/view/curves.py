@@ -77,6 +77,11 @@ def rasterize(
     x_span = (x1 - x0) or 1.0
     y_span = (y1 - y0) or 1.0
     pixel_x = x0 + (np.arange(width_px) + 0.5) / width_px * x_span
+    point_rows: list[np.ndarray] = []
+    point_columns: list[np.ndarray] = []
+    fill_from: list[np.ndarray] = []
+    fill_to: list[np.ndarray] = []
+    fill_columns: list[np.ndarray] = []
     for xs, ys in curves:
         x_arr = np.asarray(xs, dtype=float)
         y_arr = np.asarray(ys, dtype=float)
@@ -94,11 +99,25 @@ def rasterize(
                 continue
             heights = np.interp(pixel_x[columns], x_arr, y_arr)
         rows = np.clip(((y1 - heights) / y_span * height_px).astype(int), 0, height_px - 1)
-        mask[rows, columns] = True
-        # Fill between neighbouring columns so a steep segment reads as a line, not dots.
-        for index in np.nonzero(np.abs(np.diff(rows)) > 1)[0]:
-            low, high = sorted((rows[index], rows[index + 1]))
-            mask[low:high, columns[index]] = True
+        point_rows.append(rows)
+        point_columns.append(columns)
+        # Fill between neighbouring columns so a steep segment reads as a line, not dots: rows
+        # min..max-1 of the two, in the left one's column.
+        steep = np.abs(np.diff(rows)) > 1
+        if steep.any():
+            left, right = rows[:-1][steep], rows[1:][steep]
+            fill_from.append(np.minimum(left, right))
+            fill_to.append(np.maximum(left, right))
+            fill_columns.append(columns[:-1][steep])
+    if point_rows:
+        mask[np.concatenate(point_rows), np.concatenate(point_columns)] = True
+    if fill_from:
+        # every curve's fills at once: +1 where a run starts, -1 where it stops, summed down
+        starts = np.zeros((height_px + 1, width_px), dtype=np.int32)
+        columns = np.concatenate(fill_columns)
+        np.add.at(starts, (np.concatenate(fill_from), columns), 1)
+        np.add.at(starts, (np.concatenate(fill_to), columns), -1)
+        mask |= np.cumsum(starts, axis=0)[:height_px] > 0
     return mask
 
 

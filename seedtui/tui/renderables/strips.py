@@ -35,6 +35,20 @@ def text_strip(text: Text, width: int, base_style: Style, console: Console, *,
     return strip.crop(0, width) if strip.cell_length > width else strip
 
 
+def line_key(text: Text) -> tuple[object, ...]:
+    """What a line's strip is drawn from (its width and base style aside)."""
+    return (text.plain, tuple(text.spans), text.style, text.end)
+
+
+def changed_lines(before: list[Text] | None, after: list[Text]) -> list[int] | None:
+    """The lines of ``after`` that differ from ``before``; None when all may (no lines before, or
+    another number of them)."""
+    if before is None or len(before) != len(after):
+        return None
+    return [y for y, (old, new) in enumerate(zip(before, after, strict=True))
+            if old is not new and line_key(old) != line_key(new)]
+
+
 class StripCache:
     """Strips of lines already drawn, by the line's content, width and base style."""
 
@@ -43,7 +57,7 @@ class StripCache:
 
     def strip(self, text: Text, width: int, base_style: Style, console: Console, *,
               single_cell: bool = False) -> Strip:
-        key = (text.plain, tuple(text.spans), text.style, text.end, width, base_style)
+        key = (*line_key(text), width, base_style)
         strip = self._strips.get(key)
         if strip is None:
             if len(self._strips) >= MAX_CACHED_LINES:

@@ -16,7 +16,7 @@ from seedtui.core.view.sweep_model import SweepModel
 from seedtui.state import TrialState
 from seedtui.tui.renderables.curves import GUTTER, CurvesRenderable, PlotSpec, split_height
 from seedtui.tui.renderables.palette import STATUS_STYLES
-from seedtui.tui.renderables.strips import StripCache
+from seedtui.tui.renderables.strips import StripCache, changed_lines
 
 BACKGROUND_REFRESH_SECONDS = 1.0
 """The faint curves of 625 trials are redrawn at most this often; the selected one every frame."""
@@ -59,7 +59,7 @@ class CurvesPane(Widget):
         self._loss_curves: dict[str, tuple[list[float], tuple[object, ...], Curve]] = {}
         """Trial id -> (its loss list, what the curve was built from, the faint loss curve)."""
         self._lines_key: tuple[object, ...] | None = None
-        self._lines: list[Text] = []
+        self._lines: list[Text] | None = None
         self._base_style = Style()
 
     def update_model(self, model: SweepModel) -> None:
@@ -69,8 +69,15 @@ class CurvesPane(Widget):
         self.refresh()
 
     def select(self, trial_id: str | None) -> None:
+        """Show ``trial_id`` large; only the lines that change are drawn again (the faint curves'
+        rows that neither the old nor the new trial's curve crosses stay)."""
         self.selected_trial = trial_id
-        self.refresh()
+        before = self._lines
+        changed = changed_lines(before, self._current_lines()) if self.content_size.width else None
+        if changed is None:
+            self.refresh()
+        for y in changed or ():
+            self.refresh(Region(0, y, self.content_size.width, 1))
 
     # --- building the plots ------------------------------------------------------------------------
     def _x_range(self, model: SweepModel) -> tuple[float, float]:
@@ -149,26 +156,29 @@ class CurvesPane(Widget):
         return PlotSpec("training loss", x_range, y_range, mask, curve, stop_x=stop_x, color="yellow")
 
     # --- drawing, line by line -------------------------------------------------------------------
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # the lines are built once per frame (and only when what they show changed), then each
-        # is converted to a strip unless an identical line was drawn before
-        width = self.content_size.width
+    def _current_lines(self) -> list[Text]:
+        """The pane's lines, built again only when what they show changed."""
         key = (self.content_size, self.selected_trial, self._data_version,
                self.node_labels.get(self.selected_trial or ""))
-        if key != self._lines_key:
+        if key != self._lines_key or self._lines is None:
             rendered = self.render()
+            width = self.content_size.width
             self._lines = rendered.lines(width) if isinstance(rendered, CurvesRenderable) else [rendered]
             self._lines_key = key
+        return self._lines
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # each line is converted to a strip unless an identical line was drawn before
+        self._current_lines()
         self._base_style = self.rich_style
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        width = self.content_size.width
-        if y >= len(self._lines):
+        width, lines = self.content_size.width, self._lines or []
+        if y >= len(lines):
             return Strip.blank(width, self._base_style)
         # below the heading every character of a plot line is one cell wide
-        return self._strips.strip(self._lines[y], width, self._base_style, self.app.console,
-                                  single_cell=y > 0)
+        return self._strips.strip(lines[y], width, self._base_style, self.app.console, single_cell=y > 0)
 
     def render(self) -> CurvesRenderable | Text:
         model = self.model

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from seedtui.core.view.heatmap import HeatmapGrid, build_heatmap, move_cursor
 from seedtui.core.view.sweep_model import SweepModel
 from seedtui.tui.renderables.heatmap import HeatmapRenderable, footer_lines, header_lines
-from seedtui.tui.renderables.strips import StripCache
+from seedtui.tui.renderables.strips import StripCache, changed_lines
 
 
 class Heatmap(Widget, can_focus=True):
@@ -67,7 +67,19 @@ class Heatmap(Widget, can_focus=True):
     def select(self, trial_id: str) -> None:
         self.selected_trial = trial_id
         self._place_cursor()
-        self.refresh()
+        self._refresh_changed_lines()
+
+    def _refresh_changed_lines(self) -> None:
+        """Draw again only the lines a cursor move changed (two grid rows and the readout, unless
+        the rows scroll)."""
+        before = self._lines[2] if self._lines is not None else None
+        renderable, width = self.render(), self.content_size.width
+        self._lines = (renderable, width, renderable.lines(width))
+        changed = changed_lines(before, self._lines[2])
+        if changed is None:
+            self.refresh()
+        for y in changed or ():
+            self.refresh(Region(0, y, width, 1))
 
     def _place_cursor(self) -> None:
         if self.selected_trial is not None:
@@ -85,7 +97,7 @@ class Heatmap(Widget, can_focus=True):
         if trial is not None:
             self.selected_trial = trial
             self.post_message(self.Selected(trial))
-        self.refresh()
+        self._refresh_changed_lines()
 
     def on_click(self, event: events.Click) -> None:
         """Clicking a cell selects its trial, like moving the cursor there."""
