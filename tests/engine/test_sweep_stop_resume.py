@@ -8,7 +8,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from seedtui.core.engine.control import send_command
+from seedtui.core.engine.supervisor import SWEEP_STOP_GRACE_S
 from seedtui.log import append_event
 from seedtui.log.decisions import read_decisions
 from seedtui.state import SWEEP_STOP
@@ -76,16 +79,18 @@ def test_sigterm_to_the_supervisor_interrupts_like_stop_sweep(tmp_path: Path, cl
     assert second.states()["wi1-do1"].eval_steps == EVAL_STEPS
 
 
-def test_a_trial_that_cannot_checkpoint_in_time_is_re_queued_and_runs_again(tmp_path: Path,
-                                                                            clock: FakeClock) -> None:
+def test_a_trial_that_cannot_checkpoint_in_time_is_re_queued_and_runs_again(
+        tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> None:
     sweep_dir = make_sweep(tmp_path, wi_seeds=[1], do_seeds="1-2",
                            resources={"max_concurrent": 2, "kill_grace_s": 1})
-    backend = fake_backend(sweep_dir, clock)
-    backend.ignores_sigterm.add("wi1-do1")  # SIGKILL after kill_grace_s: no checkpoint, no end
+    backend = fake_backend(sweep_dir, clock, step_s=60.0)  # 8 minutes a trial
+    backend.ignores_sigterm.add("wi1-do1")  # SIGKILL after the grace: no checkpoint, no end
     first = supervisor_on(sweep_dir, backend, clock)
     step_until(first, lambda: _steps_done(sweep_dir, "wi1-do1") >= 3, what="the trials part-way")
     send_command(sweep_dir, "stop_sweep")
     assert first.run() == 0
+    # not kill_grace_s (1 s): a trial the sweep's stop interrupts gets time to write its checkpoint
+    assert f"did not stop within {SWEEP_STOP_GRACE_S:g}s" in capsys.readouterr().out
     assert statuses(first) == {"wi1-do1": "queued", "wi1-do2": "suspended"}
     moved = [json.loads(line) for line in
              (sweep_dir / "trials" / "wi1-do1" / "events.failed-1.jsonl").read_text().splitlines()]

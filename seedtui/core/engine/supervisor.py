@@ -50,6 +50,10 @@ from trainers.config import EXIT_BAD_INPUT
 LOCK_FILE = SUPERVISOR_LOCK_FILE
 # re-write supervisor.json at least this often, so remote clients see a fresh heartbeat
 HEARTBEAT_S = 2.0
+SWEEP_STOP_GRACE_S = 120.0
+"""The least time a trial the sweep's stop interrupted gets before SIGKILL (``kill_grace_s`` if
+longer): finishing an evaluation and writing a BERT-large checkpoint with its AdamW state can take
+longer than the 15 s a trial stopped for good gets, and a trial killed then starts over."""
 
 
 class Supervisor:
@@ -348,10 +352,12 @@ class Supervisor:
                                 partial(delete_checkpoint, self.trial_dir(trial)))
 
     def _escalate(self) -> None:
-        grace = self.config.resources.kill_grace_s
         for trial, handle in self.running.items():
             if handle.term_sent_at is None or handle.kill_sent:
                 continue
+            grace = self.config.resources.kill_grace_s
+            if handle.stop_by == SWEEP_STOP:  # it finishes an evaluation and writes a checkpoint first
+                grace = max(grace, SWEEP_STOP_GRACE_S)
             if self.clock.time() - handle.term_sent_at >= grace and self.backend.is_ours(handle):
                 self.log(f"{trial} did not stop within {grace:g}s: SIGKILL to its process group")
                 self.backend.signal(handle, SIGKILL)
