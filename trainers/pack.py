@@ -85,13 +85,18 @@ class PackWorker:
         from trainers.checkpoint import rng_states
         from trainers.trial import ActiveTrial, load_shared_inputs, prepare_trial
 
-        trial_id, launch = str(record["trial"]), float(record["launch"])
-        stderr = open(Path(record["trial_dir"]) / STDERR_FILE, "a", encoding="utf-8")
+        try:
+            trial_id, launch, argv = str(record["trial"]), float(record["launch"]), list(record["argv"])
+            stderr = open(Path(record["trial_dir"]) / STDERR_FILE, "a", encoding="utf-8")
+        except (KeyError, TypeError, ValueError, OSError) as error:  # not the engine's record: say so, go on
+            print(f"python -m trainers.pack: ignoring a run request it cannot use ({error!r})",
+                  file=sys.stderr)
+            return
         stop = StopFlag(signal_name=self.stopping)
         code: int | None = None
         with contextlib.redirect_stderr(stderr):
             try:
-                config = parse_config(list(record["argv"]))
+                config = parse_config(argv)
                 if self.shared is None:
                     self.shared = load_shared_inputs(config)
                 prepared = prepare_trial(config, stop, shared=self.shared)
