@@ -215,7 +215,10 @@ def _suspended_by_the_sweep(run: TrialRun, position: LoopPosition, interrupted_e
                             by: str, reason: str) -> LoopOutcome:
     """The whole sweep is being stopped (``trainers.control.suspends_on_stop``), not this trial judged:
     checkpoint at this step and end ``suspended``, so the sweep's next run continues it. An evaluation
-    the stop interrupted is finished first, so the resumed run neither skips nor repeats it."""
+    the stop interrupted is finished first, so the resumed run neither skips nor repeats it. Before
+    its first step there is nothing to keep: it ends ``stopped`` and the next run starts it over."""
+    if position.step == 0 and interrupted_eval is None:
+        return LoopOutcome("stopped", 0, f"{reason} before its first step", {"by": by})
     if interrupted_eval is not None:
         metrics = evaluate(replace(run, stop=StopFlag()))  # a fresh flag: this evaluation runs to its end
         assert metrics is not None

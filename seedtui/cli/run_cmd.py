@@ -215,7 +215,7 @@ def status(sweep_dir: Annotated[Path, typer.Argument(help="The sweep directory."
     the sweep takes (its checkpoints apart, against ``[resources] max_checkpoint_gb`` when set)."""
     from seedtui.core.engine.control import supervisor_status
     from seedtui.state import read_sweep
-    from seedtui.state.disk_use import disk_use, format_gb
+    from seedtui.state.disk_use import disk_use, format_size
 
     info = supervisor_status(_sweep_dir(sweep_dir))
     assert info is not None
@@ -230,7 +230,7 @@ def status(sweep_dir: Annotated[Path, typer.Argument(help="The sweep directory."
         typer.echo(f"{interrupted} interrupted by the sweep's stop: 'seedtui run {sweep_dir}' continues them")
     use = disk_use(sweep_dir)
     checkpoints = use.checkpoints
-    line = (f"disk: {format_gb(use.total_bytes)}, of which checkpoints {format_gb(checkpoints.bytes)} "
+    line = (f"disk: {format_size(use.total_bytes)}, of which checkpoints {format_size(checkpoints.bytes)} "
             f"({checkpoints.trials} trial{'s' if checkpoints.trials != 1 else ''})")
     cap = _checkpoint_cap(sweep_dir)
     typer.echo(line + (f" of max_checkpoint_gb = {cap:g}" if cap is not None else ""))

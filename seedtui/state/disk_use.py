@@ -76,6 +76,9 @@ def disk_use(sweep_dir: str | os.PathLike[str]) -> DiskUse:
     return DiskUse(total_bytes=_tree_bytes(sweep_dir), checkpoints=checkpoint_use(sweep_dir))
 
 
-def format_gb(n_bytes: float) -> str:
-    """``1.23 GB``, ``0.004 GB``: three significant digits of GB (10^9 bytes)."""
-    return f"{n_bytes / GB:.3g} GB"
+def format_size(n_bytes: float) -> str:
+    """``1.23 GB``, ``261 MB``, ``72.7 kB``, ``0 B``: three significant digits, decimal units."""
+    for unit, size in (("GB", GB), ("MB", 1e6), ("kB", 1e3)):
+        if n_bytes >= size:
+            return f"{n_bytes / size:.3g} {unit}"
+    return f"{n_bytes:.0f} B"

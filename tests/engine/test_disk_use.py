@@ -17,7 +17,7 @@ from seedtui.cli import app
 from seedtui.core.engine.config import ConfigError, load_sweep_config
 from seedtui.core.engine.tomlwrite import dumps_toml
 from seedtui.log.decisions import read_decisions
-from seedtui.state.disk_use import GB, checkpoint_use, disk_use, format_gb
+from seedtui.state.disk_use import GB, checkpoint_use, disk_use, format_size
 from seedtui.testing.clock import FakeClock
 
 from .inprocess import fake_backend, make_sweep, statuses, step_until, supervisor_on
@@ -52,7 +52,8 @@ def test_disk_use_counts_every_file_once_and_the_checkpoints_apart(tmp_path: Pat
     assert use.total_bytes == 300 + 500 + 2 * 40 + 7
     assert (use.checkpoints.bytes, use.checkpoints.trials, use.checkpoints.largest_bytes) == (800, 2, 500)
     assert checkpoint_use(tmp_path / "missing").bytes == 0
-    assert format_gb(1_234_000_000) == "1.23 GB" and format_gb(0) == "0 GB"
+    assert [format_size(n) for n in (1_234_000_000, 261_400_000, 72_700, 7, 0)] == [
+        "1.23 GB", "261 MB", "72.7 kB", "7 B", "0 B"]
 
 
 def test_status_shows_the_disk_the_sweep_and_its_checkpoints_take(tmp_path: Path, clock: FakeClock) -> None:
@@ -65,8 +66,9 @@ def test_status_shows_the_disk_the_sweep_and_its_checkpoints_take(tmp_path: Path
     assert result.exit_code == 0, result.output
     disk = next(line for line in result.output.splitlines() if line.startswith("disk: "))
     expected = disk_use(sweep_dir)
-    assert disk == (f"disk: {format_gb(expected.total_bytes)}, of which checkpoints "
-                    f"{format_gb(2 * FAKE_CHECKPOINT_BYTES)} (2 trials) of max_checkpoint_gb = {1000 / GB:g}")
+    checkpoints = format_size(2 * FAKE_CHECKPOINT_BYTES)
+    assert disk == (f"disk: {format_size(expected.total_bytes)}, of which checkpoints {checkpoints} "
+                    f"(2 trials) of max_checkpoint_gb = {1000 / GB:g}")
 
 
 def test_a_cap_the_tfp_cohort_cannot_fit_under_stops_the_sweep_in_one_line(

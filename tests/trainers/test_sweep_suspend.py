@@ -81,6 +81,15 @@ def test_the_sweeps_stop_suspends_and_resume_gives_the_straight_runs_evaluations
     assert [e["loss"] for e in of_kind(resumed, "train")] == [e["loss"] for e in of_kind(straight, "train")]
 
 
+def test_the_sweeps_stop_before_the_first_step_writes_no_checkpoint(base_flags: list[str],
+                                                                     tmp_path: Path) -> None:
+    trial_dir = tmp_path / "early"
+    events = _interrupted_run(base_flags, trial_dir, by="sweep", after_steps=0, during_eval=False)
+    # nothing to keep: the supervisor re-queues a 'stopped' end by the sweep, and it starts over
+    assert (events[-1]["status"], events[-1]["by"], events[-1]["step"]) == ("stopped", "sweep", 0)
+    assert not checkpoint_path(trial_dir).exists()
+
+
 def test_a_stop_by_the_user_still_ends_the_trial_stopped(base_flags: list[str], tmp_path: Path) -> None:
     trial_dir = tmp_path / "killed"
     events = _interrupted_run(base_flags, trial_dir, by="user", after_steps=4, during_eval=False)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from seedtui.state.disk_use import GB, CheckpointUse, checkpoint_use, format_gb
+from seedtui.state.disk_use import GB, CheckpointUse, checkpoint_use, format_size
 
 
 class CheckpointCap:
@@ -41,8 +41,8 @@ class CheckpointCap:
             self.waiting = False
             return True
         if not self.waiting:
-            self.log(f"waiting to launch: {self.use.trials} checkpoints take {format_gb(self.use.bytes)}, "
-                     f"{being_written + 1} more of {format_gb(self.use.largest_bytes)} would pass "
+            self.log(f"waiting to launch: {self.use.trials} checkpoints take {format_size(self.use.bytes)}, "
+                     f"{being_written + 1} more of {format_size(self.use.largest_bytes)} would pass "
                      f"[resources] max_checkpoint_gb = {self.cap_bytes / GB:g}")
         self.waiting = True
         return False
@@ -50,7 +50,7 @@ class CheckpointCap:
     def why_stuck(self) -> str:
         """The one line when a launch waits for space that nothing will free."""
         assert self.cap_bytes is not None
+        kept, next_one = format_size(self.use.bytes), format_size(self.use.largest_bytes)
         return (f"[resources] max_checkpoint_gb = {self.cap_bytes / GB:g} is too small for this sweep: "
-                f"{self.use.trials} checkpoints kept for the t/f/p decision take {format_gb(self.use.bytes)} "
-                f"and the next needs {format_gb(self.use.largest_bytes)} more; raise it (or lower t) and run "
-                f"the sweep again")
+                f"{self.use.trials} checkpoints kept for the t/f/p decision take {kept} and the next needs "
+                f"{next_one} more; raise it (or lower t) and run the sweep again")
