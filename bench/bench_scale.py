@@ -52,9 +52,11 @@ class Run:
 def measure(code_root: Path, argv: list[str], timeout: float) -> Run:
     """Run ``python ARGV`` importing seedtui from ``code_root``; its wall time, CPU and peak RSS."""
     env = dict(os.environ, PYTHONPATH=str(code_root))
+    # Output goes to files, not pipes: a pipe nobody reads while we wait would block the child.
+    stdout_file, stderr_file = tempfile.TemporaryFile(), tempfile.TemporaryFile()
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, *argv], cwd=code_root, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdout=stdout_file, stderr=stderr_file)
     deadline = start + timeout
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -66,8 +68,11 @@ def measure(code_root: Path, argv: list[str], timeout: float) -> Run:
             raise TimeoutError(f"{' '.join(argv)} ran over {timeout:.0f} s")
         time.sleep(0.02)
     wall = time.perf_counter() - start
-    stdout = process.stdout.read().decode() if process.stdout else ""
-    stderr = process.stderr.read().decode() if process.stderr else ""
+    stdout_file.seek(0)
+    stderr_file.seek(0)
+    stdout, stderr = stdout_file.read().decode(), stderr_file.read().decode()
+    stdout_file.close()
+    stderr_file.close()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} exited {process.returncode}: {stderr.strip()[-500:]}")
@@ -145,6 +150,7 @@ def main() -> None:
     parser.add_argument("--skip-report", action="store_true", help="leave out `seedtui report` (matplotlib)")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds allowed to one measurement")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # rows as they come
     print(f"python {sys.version.split()[0]} on {os.cpu_count()} CPUs; load average "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (CPU times are steadier than wall times "
           "on a shared machine)")
