@@ -26,26 +26,24 @@ from seedtui.core.engine.checkpoint_cap import CheckpointCap
 from seedtui.core.engine.clock import SYSTEM_CLOCK, Clock
 from seedtui.core.engine.config import ConfigError, load_sweep_config
 from seedtui.core.engine.control import write_state
-from seedtui.core.engine.launcher import move_failed_log_aside
 from seedtui.core.engine.plan import make_plan
 from seedtui.core.engine.procs import SIGKILL, SIGTERM, acquire_lock
 from seedtui.core.engine.slots import SlotPool
 from seedtui.core.engine.summary import write_summary
 from seedtui.core.engine.supervisor_commands import answer
+from seedtui.core.engine.supervisor_reaping import reap
 from seedtui.core.engine.supervisor_recovery import previous_state, rebuild
 from seedtui.core.engine.supervisor_writes import WriteGuard, describe
-from seedtui.log import EVENTS_FILE, STDERR_FILE, append_event, read_events
+from seedtui.log import EVENTS_FILE, append_event
 from seedtui.log.control import command_from_record, command_tail
 from seedtui.log.decisions import Decision, append_decision
 from seedtui.log.files import SUPERVISOR_LOCK_FILE, SWEEP_CONFIG_FILE, delete_checkpoint
 from seedtui.log.files import trial_dir as trial_directory
 from seedtui.log.jsonl import file_size
 from seedtui.log.launch_records import write_stop_request
-from seedtui.log.text_tail import last_line
 from seedtui.log.trial_env import is_launcher_start
 from seedtui.state import SWEEP_STOP, TrialLogReader, TrialState
 from seedtui.state.follower import SweepFollower
-from trainers.config import EXIT_BAD_INPUT
 
 LOCK_FILE = SUPERVISOR_LOCK_FILE
 # re-write supervisor.json at least this often, so remote clients see a fresh heartbeat
@@ -179,7 +177,7 @@ class Supervisor:
                 answer(self, command)
         exited = self.backend.poll(self.running)
         self.follower.poll(discover=False)
-        self._reap(exited)
+        reap(self, exited)
         self._escalate()
         if not self.stopping:
             self._apply_policies()
@@ -260,73 +258,8 @@ class Supervisor:
             what = "resumed" if resume else what
             self.log(f"{trial} {what} on {self.backend.where(handle)}")
 
-    # --- trials ending ---------------------------------------------------------------------------
-    def _reap(self, exited: dict[str, int]) -> None:
-        for trial, code in exited.items():
-            handle = self.running.pop(trial)
-            reader = self.reader(trial)
-            reader.poll(final=True)
-            requeue = self._end_of(trial, handle, code)
-            if handle.slot is not None:
-                self.pool.release(handle.slot)
-            reader.poll(final=True)
-            self._discard_checkpoint_if_final(trial)
-            where = self.backend.where(handle)
-            self.log(f"{trial} ended {reader.state.status} on {where} (exit code {code})")
-            requeue = requeue or self.backend.requeue_reason(handle)
-            if requeue is not None and (not self.stopping or handle.stop_by == SWEEP_STOP):
-                n = self.writes.produce("a failed log aside",
-                                        partial(move_failed_log_aside, self.trial_dir(trial)))
-                if n is None:
-                    continue  # its log stays; the next run's recovery moves it
-                delete_checkpoint(self.trial_dir(trial))  # it starts over: an older checkpoint is stale
-                self.read_again(trial)
-                self.log(f"{trial} re-queued ({requeue}); its log is kept as events.failed-{n}.jsonl")
-
-    def _end_of(self, trial: str, handle: TrialHandle, code: int) -> str | None:
-        """Write the ``end`` a trainer that exited did not write itself; returns why the trial should
-        run again from its start, if it should."""
-        ends = [e for e in read_events(self.trial_dir(trial) / EVENTS_FILE,
-                                       int(handle.extra.get("log_offset", 0)), final=True).events
-                if e.get("event") == "end"]
-        last_end = ends[-1] if ends else None
-        if handle.stop_by == SWEEP_STOP:
-            return self._end_of_interrupted(trial, last_end)
-        if handle.stop_by is not None and (last_end is None or last_end.get("status") == "suspended"):
-            self._append_end(trial, "stopped", by=handle.stop_by, reason=handle.stop_reason)
-            return None
-        if last_end is not None:
-            return None
-        if code == 0 and self.config.trainer.command is not None:
-            # a command-template script need not log: its exit code says how it ended
-            self._append_end(trial, "completed", reason="the command exited with code 0 without an end event")
-            return None
-        detail = last_line(self.trial_dir(trial) / STDERR_FILE) or f"see {STDERR_FILE}"
-        self._append_end(trial, "failed", reason=f"the trainer exited with code {code} without an end "
-                                                  f"event: {detail}")
-        if code != EXIT_BAD_INPUT or self.stopping:
-            return None
-        if handle.extra.get("resume"):
-            # its checkpoint is missing or unreadable: this trial starts over, the sweep goes on
-            return f"it could not resume ({detail})"
-        self.log(f"the trainer rejected its input ({detail}); no more trials are launched. Fix the config "
-                 "and run it again.")
-        self.stopping = True
-        return None
-
-    def _end_of_interrupted(self, trial: str, last_end: dict[str, Any] | None) -> str | None:
-        """A trial the sweep's stop ended: kept when it suspended (its checkpoint continues it on the
-        next run) or reached another end on its own; re-queued from its start when it could not
-        checkpoint (no ``end``: killed after the grace period; or ``stopped``: a trainer that cannot
-        suspend)."""
-        if last_end is not None and last_end.get("status") != "stopped":
-            return None
-        if last_end is None:
-            self._append_end(trial, "stopped", by=SWEEP_STOP, reason="the sweep was stopped before it could "
-                                                                    "checkpoint")
-        return "the sweep was stopped before it could checkpoint; the next run starts it over"
-
-    def _append_end(self, trial: str, status: str, *, reason: str, by: str | None = None) -> None:
+    # --- trials ending (``supervisor_reaping``) ---------------------------------------------------
+    def append_end(self, trial: str, status: str, *, reason: str, by: str | None = None) -> None:
         state = self.reader(trial).state
         fields: dict[str, Any] = {"status": status, "step": state.last_step, "reason": reason,
                                   "written_by": "supervisor"}
@@ -343,7 +276,7 @@ class Supervisor:
         self.writes.attempt("a trial's end", write)
         self.reader(trial).poll(final=True)
 
-    def _discard_checkpoint_if_final(self, trial: str) -> None:
+    def discard_checkpoint_if_final(self, trial: str) -> None:
         """A trial whose fate is final (stopped, failed, diverged) will not resume: free its checkpoint
         (hundreds of MB; on Ray without shared storage it is on the node, and goes with the actor's
         directory there)."""
@@ -392,8 +325,8 @@ class Supervisor:
             return None
         status = self.reader(trial).state.status
         if status in ("queued", "suspended"):
-            self._append_end(trial, "stopped", by=by, reason=reason)
-            self._discard_checkpoint_if_final(trial)
+            self.append_end(trial, "stopped", by=by, reason=reason)
+            self.discard_checkpoint_if_final(trial)
             self.log(f"{trial} ({status}) marked stopped ({by}: {reason})")
             return None
         if status == "running":
