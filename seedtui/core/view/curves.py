@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
+_SPARK_ARRAY = np.array(list(SPARK_CHARS))
 BRAILLE_BASE = 0x2800
 # Bit of each dot in a braille cell, indexed [row within cell][column within cell].
 _BRAILLE_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.int32)
@@ -41,20 +42,19 @@ def sparkline(
     """A ``width``-character bar sparkline of ``values`` (bucket means); non-finite buckets are
     blank. The scale runs from ``low`` to ``high`` (default: the data's own range)."""
     points = downsample_mean(values, width)
-    finite = points[np.isfinite(points)]
-    if finite.size == 0:
+    present = np.isfinite(points)
+    if not present.any():
         return " " * min(width, len(points))
-    low = float(finite.min()) if low is None else low
-    high = float(finite.max()) if high is None else high
+    low = float(points[present].min()) if low is None else low
+    high = float(points[present].max()) if high is None else high
     span = high - low
-    chars = []
-    for value in points:
-        if not np.isfinite(value):
-            chars.append(" ")
-            continue
-        level = 0 if span <= 0 else int(round((min(high, max(low, value)) - low) / span * 7))
-        chars.append(SPARK_CHARS[level])
-    return "".join(chars)
+    if span > 0:  # np.round rounds halves to even, as round() does
+        levels = np.round((np.clip(points[present], low, high) - low) / span * 7).astype(int)
+    else:
+        levels = np.zeros(int(present.sum()), dtype=int)
+    chars = np.full(len(points), " ", dtype="<U1")
+    chars[present] = _SPARK_ARRAY[levels]
+    return "".join(chars.tolist())
 
 
 def rasterize(

@@ -134,7 +134,10 @@ class HeatmapRenderable:
         first, last = self.row_window(layout)
         for shown_row in range(first, last):
             lines.append(self._row_line(layout, shown_row, first, last))
-        lines.append(self._column_means(layout))
+        key = ("column means", layout, self.grid.values.tobytes(), self.scale, self.greater_is_better)
+        if key not in self.row_cache:  # the same until a score changes: not drawn again per cursor move
+            self.row_cache[key] = self._column_means(layout)
+        lines.append(self.row_cache[key])
         lines += self._legend(width)
         return lines
 

@@ -49,6 +49,8 @@ class CurvesPane(Widget):
         self.selected_trial: str | None = None
         self._data_version = 0
         self._x_range_cache: tuple[float, float] | None = None
+        self._metric: str | None = None
+        self._baseline: float | None = None
         self.node_labels: dict[str, str] = {}
         """Trial id -> node, when the sweep spans several (shown after the trial's id)."""
         # kind -> (size key, data version, built at, mask, y range)
@@ -85,6 +87,9 @@ class CurvesPane(Widget):
         if self._x_range_cache is None:
             epochs = [float(t.start["epochs"]) for t in model.trials.values() if t.start is not None]
             self._x_range_cache = (0.0, max(epochs) if epochs else 1.0)
+            start = model.first_start()  # it looks through every trial: once per update too
+            self._metric = start["metric"] if start else None
+            self._baseline = model.majority_baseline
         return self._x_range_cache
 
     def _background_for(
@@ -103,7 +108,8 @@ class CurvesPane(Widget):
         trials = list(self.model.trials.values())
         if kind == "score":
             curves = [score_curve(t) for t in trials if t.eval_scores]
-            baseline = self.model.majority_baseline
+            self._x_range(self.model)
+            baseline = self._baseline
             extra = [np.array([baseline])] if baseline is not None else []
             y_range = value_range([c[1] for c in curves] + extra)
         else:
@@ -139,8 +145,7 @@ class CurvesPane(Widget):
             stop_label = f"stopped by {state.stopped_by or '?'} at {state.progress:.0%}"
         if kind == "score":
             curve = score_curve(state) if state is not None and state.eval_scores else None
-            metric = self.model.first_start()
-            title = f"validation {metric['metric'] if metric else 'score'}"
+            title = f"validation {self._metric or 'score'}"
             return PlotSpec(
                 title,
                 x_range,

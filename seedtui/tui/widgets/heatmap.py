@@ -47,13 +47,17 @@ class Heatmap(Widget, can_focus=True):
         self._lines: tuple[HeatmapRenderable, int, list[Text]] | None = None
         self._strips = StripCache()
         self._base_style = Style()
+        self._baseline: float | None = None
+        self._greater_is_better = True
 
     def update_model(self, model: SweepModel) -> None:
         """Rebuild the grid from the model (after new events or a re-order)."""
         self.model = model
         shape = (len(self.grid.wi_seeds), len(self.grid.do_seeds))
+        # read once per update: the model finds them by looking through every trial's start
+        self._baseline, self._greater_is_better = model.majority_baseline, model.greater_is_better
         self.grid = build_heatmap(
-            model.trials.values(), ordered_by_means=self.ordered, greater_is_better=model.greater_is_better
+            model.trials.values(), ordered_by_means=self.ordered, greater_is_better=self._greater_is_better
         )
         self._place_cursor()
         # the pane's height follows the number of WI seeds: lay out again when it changes
@@ -74,6 +78,8 @@ class Heatmap(Widget, can_focus=True):
         the rows scroll)."""
         before = self._lines[2] if self._lines is not None else None
         renderable, width = self.render(), self.content_size.width
+        if self._lines is not None and self._lines[0] is renderable and self._lines[1] == width:
+            return  # nothing moved
         self._lines = (renderable, width, renderable.lines(width))
         changed = changed_lines(before, self._lines[2])
         if changed is None:
@@ -123,11 +129,10 @@ class Heatmap(Widget, can_focus=True):
     def render(self) -> HeatmapRenderable:
         """The renderable for the grid, cursor and size now (the same object until one changes:
         the layout, a click and the drawing all ask for it)."""
-        model = self.model
         inputs = (
             self.cursor if self.grid.wi_seeds else None,
-            model.majority_baseline if model else None,
-            model.greater_is_better if model else True,
+            self._baseline,
+            self._greater_is_better,
             self.ordered,
             self.content_size.height or None,
             self.content_size.width or None,

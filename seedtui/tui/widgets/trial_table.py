@@ -63,6 +63,7 @@ class TrialTable(ScrollView, can_focus=True):
         """Part of a trial id the rows must contain (``/``); empty shows every trial."""
         self._line_cache: dict[str, tuple[tuple[object, ...], Strip]] = {}
         self._base_style = Style()
+        self._frame_width = 0
 
     # --- data ----------------------------------------------------------------------------------
     def set_trials(self, trials: Mapping[str, TrialState], changed: set[str] | None = None) -> None:
@@ -186,7 +187,7 @@ class TrialTable(ScrollView, can_focus=True):
         return self.scrollable_content_region.width
 
     def render_line(self, y: int) -> Strip:
-        width = self._width()
+        width = self._frame_width
         columns, spark = layout_columns(width)
         if y == 0:
             text = header_text(columns, spark, sort_column=self.sort_column, descending=self.descending)
@@ -231,7 +232,8 @@ class TrialTable(ScrollView, can_focus=True):
         )
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._base_style = self.rich_style  # once a frame, not once a line: it walks every ancestor
+        # once a frame, not once a line: both walk the widget's ancestors or styles
+        self._base_style, self._frame_width = self.rich_style, self._width()
         return super().render_lines(crop)
 
     def on_resize(self) -> None:
