@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from seedtui.log import MAX_LINE_BYTES, parse_lines, validate_event
+from seedtui.log import parse_lines
 from seedtui.log.jsonl import read_bytes_from
 
 try:  # optional: a faster JSON decoder (pip install orjson); NumPy does the same work without it
@@ -40,14 +40,16 @@ if TYPE_CHECKING:
 
 _TRAIN_PREFIX = b'{"event":"train","t":'
 # JSON numbers exactly as json.loads accepts them (NaN/Infinity are what encode_event writes for a
-# diverged loss); possessive quantifiers keep the check linear. Steps of at most 15 digits convert
-# exactly through float64; bounded digit runs keep a matching line far below MAX_LINE_BYTES.
-_NUMBER = rb"-?(?:0|[1-9]\d{0,400}+)(?:\.\d{1,400}+)?+(?:[eE][+-]?\d{1,6}+)?+"
+# diverged loss), whose integer part a float holds (at most 308 digits: the schema refuses a
+# longer integer); steps are not negative; possessive quantifiers keep the check linear. Steps of
+# at most 15 digits convert exactly through float64; bounded digit runs keep a matching line far
+# below MAX_LINE_BYTES.
+_NUMBER = rb"-?(?:0|[1-9]\d{0,307}+)(?:\.\d{1,400}+)?+(?:[eE][+-]?\d{1,6}+)?+"
 _NUMBER_OR_NAN = rb"(?:" + _NUMBER + rb"|NaN|-?Infinity)"
 _TRAIN_LINE = (
     rb'\{"event":"train","t":'
     + _NUMBER_OR_NAN
-    + rb',"step":-?(?:0|[1-9]\d{0,14}),"epoch":'
+    + rb',"step":(?:0|[1-9]\d{0,14}),"epoch":'
     + _NUMBER_OR_NAN
     + rb',"loss":'
     + _NUMBER_OR_NAN
@@ -198,6 +200,12 @@ def parse_recording(data: bytes) -> TrialRecording:
         # some line looks like a train line but is not the standard one: sort them one by one
         candidates = [i for i in candidates if _ONE_TRAIN_LINE.fullmatch(lines[i]) is not None]
         block = b"\n".join([lines[i] for i in candidates]) + b"\n" if candidates else b""
+    train_t, train_steps, train_losses = _train_columns(block, len(candidates))
+    finite_t = np.isfinite(train_t)
+    if not finite_t.all():  # a t of NaN or 1e999: the schema refuses it; the reader says so
+        candidates = [i for i, finite in zip(candidates, finite_t.tolist(), strict=True) if finite]
+        block = b"\n".join([lines[i] for i in candidates]) + b"\n" if candidates else b""
+        train_t, train_steps, train_losses = _train_columns(block, len(candidates))
     not_columnar = np.ones(len(lines), dtype=bool)
     not_columnar[candidates] = False
     other_lines: list[int] = []
@@ -213,7 +221,6 @@ def parse_recording(data: bytes) -> TrialRecording:
         else:
             other_lines.append(index)
             other_events.append(event)
-    train_t, train_steps, train_losses = _train_columns(block, len(candidates))
     train_lines = np.array(candidates, dtype=np.int64)
     other_line_array = np.array(other_lines, dtype=np.int64)
     # file position of an event = its rank among the lines that hold valid events
@@ -236,14 +243,7 @@ def parse_recording(data: bytes) -> TrialRecording:
 
 def _decode_line(line: bytes) -> dict[str, Any] | None:
     """One non-blank line as ``parse_lines`` decides it: the valid event, or None (malformed)."""
-    if orjson is not None and len(line) <= MAX_LINE_BYTES:
-        try:  # where orjson decodes a line it agrees with json; where it refuses, json decides
-            event = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            pass
-        else:
-            return event if isinstance(event, dict) and not validate_event(event) else None
-    events, _, _ = parse_lines(line, final=True)
+    events, _, _ = parse_lines(line, final=True)  # orjson where it agrees with json, json elsewhere
     return events[0] if events else None
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.log.files import parse_trial_id
-from seedtui.log.jsonl import JsonlTail, ReadResult, parse_jsonl, read_jsonl
+from seedtui.log.jsonl import JsonlTail, ReadResult, decode_line, parse_jsonl, read_bytes_from, read_jsonl
 from seedtui.log.schema import NUMBER, field_problems
 
 SCHEMA_VERSION = 1
@@ -78,6 +78,11 @@ OPTIONAL_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
 
 KNOWN_EVENTS = frozenset(REQUIRED_FIELDS)
 
+INT_MAX = 2**63 - 1
+"""Every integer field (steps, sizes, seeds, counts) is 0 to this: what a 64-bit column holds."""
+PID_MAX = 2**31 - 1
+"""A process id is a 32-bit signed integer (``pid_t``); a larger one cannot be signalled."""
+
 
 class EventLogError(ValueError):
     """An event that does not follow the schema (raised by writers, never by readers)."""
@@ -92,12 +97,12 @@ def validate_event(obj: Any, *, writing: bool = False) -> list[str]:
     name = obj.get("event")
     if not isinstance(name, str):
         problems.append("missing string field 'event'")
-    t = obj.get("t")
-    if isinstance(t, bool) or not isinstance(t, NUMBER):
-        problems.append("missing numeric field 't'")
+    if not is_finite_number(obj.get("t")):
+        problems.append("missing numeric field 't' (a finite number)")
     if not isinstance(name, str) or name not in REQUIRED_FIELDS:
         return problems
     problems += field_problems(name, obj, REQUIRED_FIELDS[name], OPTIONAL_FIELDS[name] if writing else None)
+    problems += _range_problems(name, obj)
     if name == "end" and obj.get("status") not in END_STATUSES:
         problems.append(f"end: status {obj.get('status')!r} is not one of {', '.join(END_STATUSES)}")
     if name == "start" and obj.get("schema") != SCHEMA_VERSION and isinstance(obj.get("schema"), int):
@@ -106,6 +111,24 @@ def validate_event(obj: Any, *, writing: bool = False) -> list[str]:
         seeds = parse_trial_id(obj["trial"])
         if seeds is not None and seeds != (obj.get("wi_seed"), obj.get("do_seed")):
             problems.append(f"start: trial {obj['trial']!r} does not match wi_seed/do_seed")
+    return problems
+
+
+def _range_problems(name: str, obj: dict[str, Any]) -> list[str]:
+    """Known fields holding values no reader can use: an integer field outside 0..``INT_MAX``
+    (``pid``: ..``PID_MAX``), a number too large for a float. Checked for optional fields too
+    (when they have their type), as readers use them."""
+    problems = []
+    for key, types in {**REQUIRED_FIELDS[name], **OPTIONAL_FIELDS[name]}.items():
+        value = obj.get(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            continue
+        if types == (int,):
+            high = PID_MAX if key == "pid" else INT_MAX
+            if not 0 <= value <= high:
+                problems.append(f"{name}: field '{key}' must be 0 to {high}")
+        elif types == NUMBER and not is_finite_number(value):
+            problems.append(f"{name}: field '{key}' is too large for a number")
     return problems
 
 
@@ -217,16 +240,13 @@ def run_start_offset(path: str | os.PathLike[str]) -> int:
     """Byte offset of the log's last ``start`` or ``resume`` line: where the running trainer's
     events begin (0 when there is none). A supervisor that adopts a running trial reads its log from
     here to judge the current run alone."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError:
-        return 0
+    data = read_bytes_from(path, 0) or b""  # missing, a directory or a FIFO: nothing to adopt
     offset = position = 0
     for line in data.splitlines(keepends=True):
         if b'"start"' in line or b'"resume"' in line:  # cheap filter before parsing
             try:
-                event = json.loads(line)
-            except ValueError:
+                event = decode_line(line.strip())
+            except (ValueError, RecursionError):
                 event = None
             if isinstance(event, dict) and event.get("event") in ("start", "resume"):
                 offset = position
@@ -238,7 +258,7 @@ def known_majority_baseline(start: Mapping[str, Any]) -> float | None:
     """A start event's majority baseline, or None when it is unknown (written as NaN by importers
     of runs made elsewhere)."""
     value = start.get("majority_baseline")
-    return float(value) if is_finite_number(value) else None
+    return float(value) if isinstance(value, (int, float)) and is_finite_number(value) else None
 
 
 def is_finite_number(value: Any) -> bool:
