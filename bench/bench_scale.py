@@ -33,9 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from seedtui.testing.curves import rte_like_curves, write_sweep  # noqa: E402
 
 GOAL = 3.0
 SIDES = {625: 25, 2500: 50}
@@ -87,22 +84,33 @@ def seed_parse_argv(count: int) -> list[str]:
             "print(time.process_time() - start)"]
 
 
+def write_synthetic(path: Path, side: int, evals: int, *, quantise: bool, nan: bool = False) -> Path:
+    """A side x side sweep of RTE-like curves, written by a child process: this one stays small
+    (a child forked from it starts with its resident memory as its peak, which would hide the
+    peaks of small runs)."""
+    code = ("import sys\nfrom pathlib import Path\n"
+            "from seedtui.testing.curves import rte_like_curves, write_sweep\n"
+            f"curves = rte_like_curves({side}, {side}, {evals}, seed=0, quantise={quantise})\n"
+            + (f"curves[0, {evals // 2}] = float('nan')\n" if nan else "")
+            + f"write_sweep(Path(sys.argv[1]), curves, {side}, {side})\n")
+    subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, check=True,
+                   env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    return path
+
+
 def write_sweeps(root: Path) -> dict[str, Path]:
     sweeps = {}
     for trials, side in SIDES.items():
         for kind, quantise in (("distinct", False), ("accuracies", True)):
             path = root / f"{kind}-{trials}"
-            write_sweep(path, rte_like_curves(side, side, 30, seed=0, quantise=quantise), side, side)
-            sweeps[f"{kind}-{trials}"] = path
+            sweeps[f"{kind}-{trials}"] = write_synthetic(path, side, 30, quantise=quantise)
     return sweeps
 
 
 def write_long_curves(root: Path, evals: int, with_nan: bool) -> Path:
+    """25 trials of ``evals`` evals each (one NaN score in the first curve with ``with_nan``)."""
     path = root / f"long-{evals}{'-nan' if with_nan else ''}"
-    curves = rte_like_curves(5, 5, evals, seed=1)
-    if with_nan:
-        curves[0, evals // 2] = float("nan")
-    return write_sweep(path, curves, 5, 5)
+    return path if path.exists() else write_synthetic(path, 5, evals, quantise=True, nan=with_nan)
 
 
 def line(label: str, small: Run, large: Run, *, scale: float = 1.0, memory: bool = True) -> str:
