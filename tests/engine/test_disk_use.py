@@ -19,6 +19,7 @@ from seedtui.core.engine.tomlwrite import dumps_toml
 from seedtui.log.decisions import read_decisions
 from seedtui.state.disk_use import GB, checkpoint_use, disk_use, format_size
 from seedtui.testing.clock import FakeClock
+from seedtui.testing.fake_backend import FakeBackend
 
 from .inprocess import fake_backend, make_sweep, statuses, step_until, supervisor_on
 
@@ -26,7 +27,7 @@ FAKE_CHECKPOINT_BYTES = len(json.dumps({"step": 4}))
 """What a fake trainer's checkpoint takes at the milestone (step 4 of 8)."""
 
 
-def _tfp_sweep(tmp_path: Path, clock: FakeClock, cap_bytes: float | None) -> tuple[Path, object]:
+def _tfp_sweep(tmp_path: Path, clock: FakeClock, cap_bytes: float | None) -> tuple[Path, FakeBackend]:
     resources: dict[str, object] = {"max_concurrent": 2, "kill_grace_s": 5}
     if cap_bytes is not None:
         resources["max_checkpoint_gb"] = cap_bytes / GB
@@ -58,7 +59,7 @@ def test_disk_use_counts_every_file_once_and_the_checkpoints_apart(tmp_path: Pat
 
 def test_status_shows_the_disk_the_sweep_and_its_checkpoints_take(tmp_path: Path, clock: FakeClock) -> None:
     sweep_dir, backend = _tfp_sweep(tmp_path, clock, cap_bytes=1000)
-    supervisor = supervisor_on(sweep_dir, backend, clock)  # type: ignore[arg-type]
+    supervisor = supervisor_on(sweep_dir, backend, clock)
     step_until(supervisor, lambda: list(statuses(supervisor).values()).count("suspended") == 2,
                what="two cohort trials at their milestone")
     supervisor.write_state(force=True)
@@ -75,7 +76,7 @@ def test_a_cap_the_tfp_cohort_cannot_fit_under_stops_the_sweep_in_one_line(
         tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> None:
     # room for two checkpoints, and t = 6 must all be kept until the decision
     sweep_dir, backend = _tfp_sweep(tmp_path, clock, cap_bytes=2.5 * FAKE_CHECKPOINT_BYTES)
-    supervisor = supervisor_on(sweep_dir, backend, clock)  # type: ignore[arg-type]
+    supervisor = supervisor_on(sweep_dir, backend, clock)
     assert supervisor.run() == 2
     last = capsys.readouterr().out.splitlines()[-1]
     assert "[resources] max_checkpoint_gb" in last and "too small" in last and "Traceback" not in last
@@ -87,7 +88,7 @@ def test_a_cap_the_tfp_cohort_cannot_fit_under_stops_the_sweep_in_one_line(
 
 def test_a_cap_the_cohort_fits_under_changes_nothing(tmp_path: Path, clock: FakeClock) -> None:
     sweep_dir, backend = _tfp_sweep(tmp_path, clock, cap_bytes=6 * FAKE_CHECKPOINT_BYTES)
-    supervisor = supervisor_on(sweep_dir, backend, clock)  # type: ignore[arg-type]
+    supervisor = supervisor_on(sweep_dir, backend, clock)
     assert supervisor.run() == 0
     assert sorted(statuses(supervisor).values()) == ["completed"] * 2 + ["stopped"] * 4
     assert checkpoint_use(sweep_dir).bytes == 0  # and none is kept after the sweep
@@ -101,3 +102,18 @@ def test_a_bad_cap_is_a_one_line_error_naming_the_key(tmp_path: Path, value: str
     path.write_text(document + f"\n[resources]\nmax_checkpoint_gb = {value}\n")
     with pytest.raises(ConfigError, match="resources.max_checkpoint_gb"):
         load_sweep_config(path)
+
+
+def test_a_restarted_supervisor_counts_the_checkpoints_its_adopted_trials_will_write(
+        tmp_path: Path, clock: FakeClock) -> None:
+    sweep_dir, backend = _tfp_sweep(tmp_path, clock, cap_bytes=3.5 * FAKE_CHECKPOINT_BYTES)
+    first = supervisor_on(sweep_dir, backend, clock)
+    step_until(first, lambda: (list(statuses(first).values()).count("suspended") == 2
+                               and len(first.running) == 1),
+               what="two checkpoints kept and a third cohort trial on its way to its milestone")
+    # the first supervisor is dropped as kill -9 would end it; the next one adopts the running trial
+    second = supervisor_on(sweep_dir, backend, clock)
+    assert len(second.running) == 1
+    assert second.run() == 2  # a fourth would pass the cap: it was never launched
+    assert len(backend.launches) == 3
+    assert checkpoint_use(sweep_dir).bytes <= 3.5 * FAKE_CHECKPOINT_BYTES

@@ -70,6 +70,8 @@ def test_decisions_taken_while_the_disk_is_full_are_written_once_it_is_not(
             supervisor.step()
             clock.sleep(supervisor.poll_s)
         assert read_decisions(sweep_dir) == []
+    with open(sweep_dir / "decisions.jsonl", "ab") as cut:  # what a write cut short by ENOSPC leaves
+        cut.write(b'{"rule": "tfp", "trial": "wi1-')
     assert supervisor.run() == 0
     assert len(read_decisions(sweep_dir)) == 6  # written in order once it could be
     assert sorted(statuses(supervisor).values()) == ["completed"] * 2 + ["stopped"] * 4
@@ -127,3 +129,4 @@ def test_the_supervisor_process_says_in_one_line_that_it_cannot_write(
     output = capsys.readouterr()
     assert output.out.strip().count("\n") == 0 and "cannot start the supervisor" in output.out
     assert "Read-only file system" in output.out and "Traceback" not in output.out + output.err
+

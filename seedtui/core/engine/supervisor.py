@@ -33,10 +33,10 @@ from seedtui.core.engine.summary import write_summary
 from seedtui.core.engine.supervisor_commands import answer
 from seedtui.core.engine.supervisor_reaping import reap
 from seedtui.core.engine.supervisor_recovery import previous_state, rebuild
-from seedtui.core.engine.supervisor_writes import WriteGuard, describe
+from seedtui.core.engine.supervisor_writes import WriteGuard, describe, end_partial_line
 from seedtui.log import EVENTS_FILE, append_event
 from seedtui.log.control import command_from_record, command_tail
-from seedtui.log.decisions import Decision, append_decision
+from seedtui.log.decisions import Decision, append_decision, decisions_path
 from seedtui.log.files import SUPERVISOR_LOCK_FILE, SWEEP_CONFIG_FILE, delete_checkpoint
 from seedtui.log.files import trial_dir as trial_directory
 from seedtui.log.jsonl import file_size
@@ -369,7 +369,13 @@ class Supervisor:
     def write_decisions(self) -> None:
         while self.unwritten_decisions:
             first = self.unwritten_decisions[0]
-            if not self.writes.attempt("decisions.jsonl", partial(append_decision, self.sweep_dir, first)):
+
+            def write() -> None:
+                if "decisions.jsonl" in self.writes.failing_since:  # a failed write may have cut a line
+                    end_partial_line(decisions_path(self.sweep_dir))
+                append_decision(self.sweep_dir, first)  # noqa: B023 (called at once)
+
+            if not self.writes.attempt("decisions.jsonl", write):
                 return
             self.unwritten_decisions.pop(0)
 

@@ -69,6 +69,12 @@ def rebuild(supervisor: Supervisor) -> None:
             supervisor.log(f"{trial} had failed (or lost its process): log moved to {failed_events_name(n)}")
             supervisor.read_again(trial)
     _restore_policies(supervisor)
+    tfp = supervisor.plan.tfp
+    for trial, handle in supervisor.running.items():
+        # an adopted cohort trial still on its way to the milestone will write a checkpoint there
+        # (what [resources] max_checkpoint_gb counts before the next launch)
+        handle.extra["writes_checkpoint"] = bool(tfp is not None and tfp.decides and not tfp.decided
+                                                 and trial in tfp.cohort)
 
 
 def _restore_policies(supervisor: Supervisor) -> None:

@@ -13,7 +13,9 @@ on disk stays valid (every write is an append of whole lines or an atomic replac
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from seedtui.core.engine.clock import Clock
@@ -30,6 +32,22 @@ def describe(error: OSError) -> str:
     """One line for a failed write: ``No space left on device: /x/decisions.jsonl``."""
     reason = error.strerror or type(error).__name__
     return f"{reason}: {error.filename}" if error.filename else reason
+
+
+def end_partial_line(path: Path) -> None:
+    """End a last line that a write cut short (a full disk) with a newline, so the next line appended
+    is read whole (the cut one is skipped as malformed, as readers do). Called before appending to
+    a JSON-lines file after a write to it failed."""
+    try:
+        with open(path, "rb+") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            if size == 0:
+                return
+            handle.seek(size - 1)
+            if handle.read(1) != b"\n":
+                handle.write(b"\n")
+    except FileNotFoundError:
+        return
 
 
 class WriteGuard:
