@@ -80,3 +80,46 @@ def test_a_finished_sweep_reports_what_it_saved(tmp_path: Path) -> None:
     assert summary["unfinished"] == 0
     text = "\n".join(_render(render_summary({**summary, "compute_saved_fraction": 0.25}), 160))
     assert "25% saved" in text
+
+
+HOSTILE = "[/x] [bold]boom\x1b[2J\x1b]0;title\x07\rdone\x9b31m"
+"""A failure reason or stderr line with markup a Rich console would parse (``[/x]`` raises
+MarkupError) and raw escape sequences (clear the screen, retitle the terminal, a CR, a C1 CSI)."""
+
+
+def _printed(*renderables: object) -> str:
+    out = io.StringIO()
+    console = Console(file=out, width=400, color_system=None, force_terminal=False)
+    for renderable in renderables:
+        console.print(renderable, soft_wrap=True)
+    return out.getvalue()
+
+
+def test_headless_lines_show_hostile_reasons_literally_and_never_send_control_codes(tmp_path: Path) -> None:
+    from seedtui.core.engine.headless import _print_changes, status_line
+
+    end = {"event": "end", "t": 1.0, "status": "failed", "step": 3, "reason": HOSTILE, "by": HOSTILE}
+    start = {"event": "start", "t": 0.5}
+    decision = {"t": 2.0, "rule": "tfp", "action": "stop", "trial": "wi1-do1", "reason": HOSTILE}
+    out = io.StringIO()
+    console = Console(file=out, width=400, color_system=None, force_terminal=False)
+    _print_changes(console, [("wi1-do1", start), ("wi1-do1", end)], [decision],
+                   node_of=lambda trial, host: HOSTILE)
+    summary, sweep = _sweep(tmp_path, finished=False)
+    text = out.getvalue() + _printed(
+        render_summary({**summary, "sweep": HOSTILE, "policy": "[bold]"}, {"wi1-do1": HOSTILE}),
+        status_line(load_trials(sweep), 4, {"wi2-do1": HOSTILE}),
+        render_progress(load_trials(sweep), 4, {"wi2-do1": HOSTILE}))
+    control = [c for c in text if (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) < 0xA0]
+    assert control == []  # no escape, BEL, CR or CSI reaches the terminal
+    literal = "[/x] [bold]boom\\x1b[2J\\x1b]0;title\\x07\\x0ddone\\x9b31m"
+    assert text.count(literal) >= 4  # the reason, by, node and decision, each shown as written
+    assert "Sweep " + literal in text and "(\\[bold])" not in text and "([bold])" in text
+
+
+def test_one_sanitiser_keeps_lines_where_a_pane_shows_many() -> None:
+    from seedtui.text.terminal import markup_literal, printable
+
+    assert printable("a\tb\nc\x1b[2J") == "a b\\x0ac\\x1b[2J"
+    assert printable("a\tb\nc\x1b[2J", multiline=True) == "a    b\nc\\x1b[2J"
+    assert markup_literal("[/x]") == "\\[/x]" and markup_literal("plain é ✓") == "plain é ✓"

@@ -20,7 +20,6 @@ from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
-from rich.markup import escape
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
@@ -37,6 +36,7 @@ from seedtui.core.engine.trial_nodes import (
 from seedtui.log.files import trial_dir
 from seedtui.log.trial_env import is_launcher_start
 from seedtui.state import SweepFollower, TrialState, count_by_status, count_ended
+from seedtui.text.terminal import markup_literal
 
 INTERRUPTED_EXIT = 130
 
@@ -95,12 +95,13 @@ def follow_sweep(sweep_dir: Path, console: Console | None = None, *, poll_s: flo
             _print_changes(console, update.events, update.decisions, node_of)
             if interrupts and not stop_sent:
                 console.print("[yellow]Interrupted: stopping the sweep; its running trials suspend, and "
-                              f"'seedtui run {escape(str(sweep_dir))}' continues them (Ctrl-C again to "
+                              f"'seedtui run {markup_literal(sweep_dir)}' continues them (Ctrl-C again to "
                               "detach and leave it running).[/]")
                 send_command(sweep_dir, "stop_sweep")
                 stop_sent = True
             if len(interrupts) > 1:
-                console.print(f"Detached; the sweep continues. Follow it again with: seedtui run {sweep_dir}")
+                console.print("Detached; the sweep continues. Follow it again with: seedtui run "
+                              f"{markup_literal(sweep_dir)}")
                 return INTERRUPTED_EXIT
             info = supervisor_status(sweep_dir)
             if live is not None:
@@ -140,7 +141,7 @@ def _finish(console: Console, sweep_dir: Path, nodes: Mapping[str, str]) -> int:
         return 1
     if summary is not None:
         console.print(render_summary(summary, nodes))
-    console.print(f"Sweep {info.state}: {sweep_dir}")
+    console.print(f"Sweep {markup_literal(info.state)}: {markup_literal(sweep_dir)}")
     return int(info.exit_code or 0)
 
 
@@ -164,28 +165,34 @@ def _print_changes(console: Console, events: list[tuple[str, dict[str, Any]]],
 
 
 def _decision_line(decision: dict[str, Any]) -> str:
-    what = f"{_clock(decision)} {decision.get('rule')}"
+    """The line for a policy decision, as markup: every value in it shown literally."""
+    what = f"{_clock(decision)} {markup_literal(decision.get('rule'))}"
+    trial, reason = markup_literal(decision.get("trial")), markup_literal(decision.get("reason"))
     if decision.get("action") == "stop":
-        return f"[bold red]{what} stops {decision.get('trial')}[/]: {decision.get('reason')}"
-    return f"{what} {decision.get('action')}s {decision.get('trial')}: {decision.get('reason')}"
+        return f"[bold red]{what} stops {trial}[/]: {reason}"
+    return f"{what} {markup_literal(decision.get('action'))}s {trial}: {reason}"
 
 
 def _event_line(trial: str, event: dict[str, Any], node: str | None = None) -> str | None:
-    """The line for a start, resume or end event (None for the others); ``node``: where it runs."""
+    """The line for a start, resume or end event (None for the others); ``node``: where it runs.
+    Markup, with every value from the log shown literally (a reason may hold ``[/x]`` or a
+    trainer's escape sequences)."""
     name = event.get("event")
-    where = f" on {node}" if node else ""
+    trial = markup_literal(trial)
+    where = f" on {markup_literal(node)}" if node else ""
     if name == "start":  # a command-template trial's process, then the script's own start
         verb = "launched" if is_launcher_start(event) else "started"
         return f"{_clock(event)} {trial} {verb}{where}"
     if name == "resume":
-        return f"{_clock(event)} {trial} resumed at step {event.get('step')}{where}"
+        return f"{_clock(event)} {trial} resumed at step {markup_literal(event.get('step'))}{where}"
     if name == "end":
-        by = f" by {event['by']}" if event.get("by") else ""
+        by = f" by {markup_literal(event['by'])}" if event.get("by") else ""
         best = event.get("best_score")
         best_text = f", best {best:.4f}" if isinstance(best, (int, float)) else ""
-        why = f": {event.get('reason')}" if event.get("status") in ("failed", "diverged") else ""
-        return (f"{_clock(event)} {trial} ended {event.get('status')}{by}{where} at step "
-                f"{event.get('step')}{best_text}{why}")
+        failed = event.get("status") in ("failed", "diverged")
+        why = f": {markup_literal(event.get('reason'))}" if failed else ""
+        return (f"{_clock(event)} {trial} ended {markup_literal(event.get('status'))}{by}{where} at step "
+                f"{markup_literal(event.get('step'))}{best_text}{why}")
     return None
 
 
@@ -196,8 +203,8 @@ def _clock(record: dict[str, Any]) -> str:
 
 def _trial_line(state: TrialState, node: str | None = None) -> str:
     loss, score, best = state.last_loss(), state.last_score(), state.best_score()
-    where = f"  on {node}" if node else ""
-    return (f"{state.trial_id:<12} step {state.last_step}/{state.total_steps or '?'}"
+    where = f"  on {markup_literal(node)}" if node else ""
+    return (f"{markup_literal(state.trial_id):<12} step {state.last_step}/{state.total_steps or '?'}"
             f"  loss {_num(loss)}  score {_num(score)}  best {_num(best)}{where}")
 
 
@@ -236,8 +243,9 @@ def render_progress(states: list[TrialState], planned: int | None,
 def _running_table(running: list[TrialState], nodes: Mapping[str, str]) -> Table:
     """A row per running trial. Every column but the node's keeps its widest value (``min_width``),
     so a narrow terminal shortens the node label rather than a score."""
-    cells = [[state.trial_id, f"{state.last_step}/{state.total_steps or '?'}", _num(state.last_loss()),
-              _num(state.last_score()), _num(state.best_score())] for state in running]
+    cells = [[markup_literal(state.trial_id), f"{state.last_step}/{state.total_steps or '?'}",
+              _num(state.last_loss()), _num(state.last_score()), _num(state.best_score())]
+             for state in running]
     names = ("trial", "step", "loss", "score", "best")
     table = Table(box=None, show_edge=False, pad_edge=False, padding=(0, 1), header_style="dim")
     table.add_column("", width=20, min_width=20, no_wrap=True)
@@ -248,7 +256,7 @@ def _running_table(running: list[TrialState], nodes: Mapping[str, str]) -> Table
     if with_nodes:
         table.add_column("node", no_wrap=True, overflow="ellipsis")
     for state, row in zip(running, cells, strict=True):
-        node = [nodes.get(state.trial_id) or ""] if with_nodes else []
+        node = [markup_literal(nodes.get(state.trial_id) or "")] if with_nodes else []
         table.add_row(ProgressBar(total=1.0, completed=state.progress, width=20), *row, *node)
     return table
 
@@ -256,13 +264,15 @@ def _running_table(running: list[TrialState], nodes: Mapping[str, str]) -> Table
 def render_summary(summary: dict[str, Any], nodes: Mapping[str, str] | None = None) -> Table:
     """The end-of-sweep table (also the content of summary.json), with how many trials ran on each
     node when ``nodes`` (trial id -> node) names any."""
-    table = Table(title=f"Sweep {summary.get('sweep')} ({summary.get('policy')})", show_header=False)
+    title = f"Sweep {markup_literal(summary.get('sweep'))} ({markup_literal(summary.get('policy'))})"
+    table = Table(title=title, show_header=False)
     table.add_column("what", style="bold")
     table.add_column("value")
     best = summary.get("best")
-    metric = summary.get("metric") or "score"
+    metric = markup_literal(summary.get("metric") or "score")
     if best:
-        table.add_row("best trial", f"{best['trial']} {metric} {best['score']:.4f} ({best['status']})")
+        table.add_row("best trial", f"{markup_literal(best['trial'])} {metric} {best['score']:.4f} "
+                                    f"({markup_literal(best['status'])})")
     baseline = summary.get("majority_baseline")
     if isinstance(baseline, (int, float)):
         table.add_row("majority baseline", f"{metric} {baseline:.4f} (always the most frequent label)")
@@ -271,7 +281,7 @@ def render_summary(summary: dict[str, Any], nodes: Mapping[str, str] | None = No
         table.add_row(f"EVP (from {summary.get('evp_from')} completed)",
                       "  ".join(f"n={n}: {v:.4f}" for n, v in evp.items()))
     counts = summary.get("counts") or {}
-    table.add_row("trials", "  ".join(f"{k} {v}" for k, v in counts.items())
+    table.add_row("trials", "  ".join(f"{markup_literal(k)} {v}" for k, v in counts.items())
                   + f"  (grid {summary.get('grid_size')}, planned {summary.get('planned')})")
     unit = summary.get("compute_unit", "hours")
     used, full = summary.get("compute_used") or 0.0, summary.get("compute_full_grid_estimate") or 0.0
@@ -284,6 +294,6 @@ def render_summary(summary: dict[str, Any], nodes: Mapping[str, str] | None = No
     table.add_row("compute", f"{used:.3g} {unit} used vs {full:.3g} for the full grid "
                              f"(estimated){saved_text}")
     if nodes:
-        table.add_row("nodes", "  ".join(f"{node}: {count} trial{'s' if count != 1 else ''}"
+        table.add_row("nodes", "  ".join(f"{markup_literal(node)}: {count} trial{'s' if count != 1 else ''}"
                                          for node, count in trials_per_node(nodes)))
     return table

@@ -19,6 +19,7 @@ from seedtui.core.view.curves import downsample_mean, rasterize, smooth_ema, val
 from seedtui.log.files import STDERR_FILE
 from seedtui.log.text_tail import read_text_tail
 from seedtui.state import TrialState
+from seedtui.text.terminal import printable
 from seedtui.tui.renderables.curves import GUTTER, CurvesRenderable, PlotSpec, split_height
 from seedtui.tui.renderables.palette import STATUS_STYLES
 from seedtui.tui.widgets.footer import FittedFooter
@@ -147,7 +148,7 @@ class TrialDetailScreen(Screen[None]):
         if state.log_path is None:
             return text.append("(no log yet)", "dim")
         tail = read_text_tail(Path(state.log_path).parent / STDERR_FILE, max_lines=STDERR_LINES)
-        lines = tail.splitlines()[-max(1, self.size.height // 3):]
+        lines = printable(tail, multiline=True).splitlines()[-max(1, self.size.height // 3):]
         return text.append("\n".join(lines) if lines else "(empty)", "" if lines else "dim")
 
     def _curves(self, state: TrialState) -> CurvesRenderable | Text:

@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import RichLog, Static
 
 from seedtui.core.view.decisions import describe_decision
+from seedtui.text.terminal import printable
 from seedtui.tui.renderables.header import format_clock
 
 MAX_DECISION_LINES = 2000
@@ -29,7 +30,7 @@ def decision_line(record: dict[str, Any], t0: float | None) -> Text:
     if record.get("simulated"):
         text.append("SIMULATED ", "bold yellow")
     action = str(record.get("action", ""))
-    text.append(describe_decision(record), "red" if action == "stop" else "")
+    text.append(printable(describe_decision(record)), "red" if action == "stop" else "")
     return text
 
 
@@ -108,7 +109,7 @@ class DecisionsLog(Vertical):
         tail = self.query_one("#stderr-tail", Static)
         needed = _lines_needed(text, tail.content_size.width)
         # Text, not a str: Static would parse a str as markup.
-        tail.update(Text(text or "(empty)", style="" if text else "dim"),
+        tail.update(Text(printable(text, multiline=True) or "(empty)", style="" if text else "dim"),
                     layout=_height_changes(self._tail_needed, needed, tail.size.height))
         self._tail_needed = needed
 
