@@ -127,6 +127,11 @@ def ray_cluster() -> Iterator[LocalCluster]:
     # with usage stats disabled the head still tells https://usage-stats.ray.io/ so, once: send
     # that to a closed port on loopback instead (it fails, and Ray only logs it at debug level)
     patch.setenv("RAY_USAGE_STATS_REPORT_URL", f"http://{LOOPBACK}:9/")
+    patch.delenv("SEEDTUI_RAY_NODE_IP", raising=False)
+    from seedtui.core.engine.ray_backend.cluster import keep_ray_on_loopback, local_start_options
+
+    # the nodes start as the backend starts a private instance (address = "local"): its options
+    start = local_start_options()
     patch.setenv("SEEDTUI_RAY_NODE_IP", LOOPBACK)  # for connect(), here and in subprocesses
     (root / "home").mkdir()
     (root / "ray").mkdir()
@@ -141,10 +146,13 @@ def ray_cluster() -> Iterator[LocalCluster]:
     from seedtui.core.engine.ray_backend import connect
 
     # read at call time by ray._private.services.get_node_ip_address: effective even if Ray was
-    # imported before the environment variable was set
-    patch.setattr(ray_constants, "ENABLE_RAY_CLUSTER", False)
+    # imported before the environment variable was set; the backend's own switch sets it (the
+    # setattr only restores it afterwards)
+    patch.setattr(ray_constants, "ENABLE_RAY_CLUSTER", ray_constants.ENABLE_RAY_CLUSTER)
+    keep_ray_on_loopback()
     small: dict[str, Any] = {"num_cpus": 1, "object_store_memory": 80 * 1024 * 1024,
-                             "include_dashboard": False, "node_ip_address": LOOPBACK}
+                             "include_dashboard": start["include_dashboard"],
+                             "node_ip_address": start["_node_ip_address"]}
     cluster = Cluster(initialize_head=True, head_node_args={**small, "resources": {"node_a": 1}})
     try:
         worker = cluster.add_node(**small, resources={"node_b": 1})

@@ -63,9 +63,15 @@ def running_with_steps(process: RayTrialProcess, count: int) -> bool:
 
 
 def test_the_cluster_and_this_driver_stay_on_loopback(ray_cluster: LocalCluster) -> None:
+    """The nodes run with the options the backend starts a private instance with (address =
+    "local"; the fixture takes them from ``local_start_options``): every node reports a loopback
+    address, and every socket of the cluster listens or connects on loopback only."""
     import ray
 
-    assert {n["NodeManagerAddress"] for n in ray.nodes()} == {"127.0.0.1"}
+    from seedtui.core.engine.ray_backend.cluster import LOCAL_NODE_IP
+
+    assert LOCAL_NODE_IP == "127.0.0.1"
+    assert {n["NodeManagerAddress"] for n in ray.nodes()} == {LOCAL_NODE_IP}
     assert ray.get_runtime_context().gcs_address.startswith("127.0.0.1:")
     assert ray._private.worker.global_worker.node.node_ip_address == "127.0.0.1"
     cluster_pids = processes_under(str(ray_cluster.session_root))

@@ -195,3 +195,16 @@ def test_the_trainer_dies_with_the_process_that_runs_its_actor(tmp_path: Path) -
     while process_alive(trainer_pid):
         assert time.monotonic() < deadline, "the trainer outlived its actor's process"
         time.sleep(0.05)
+
+
+def test_a_private_ray_instance_starts_on_loopback_unless_told_otherwise(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``address = "local"`` (or none): the options ``connect`` starts Ray with. The module-scoped
+    cluster of tests/ray/conftest.py starts its nodes with them and test_cluster.py checks that its
+    every socket stays on loopback."""
+    from seedtui.core.engine.ray_backend.cluster import NODE_IP_ENV, local_start_options
+
+    monkeypatch.delenv(NODE_IP_ENV, raising=False)
+    assert local_start_options() == {"include_dashboard": False, "_node_ip_address": "127.0.0.1"}
+    monkeypatch.setenv(NODE_IP_ENV, "10.0.0.5")  # a user's explicit choice wins
+    assert local_start_options()["_node_ip_address"] == "10.0.0.5"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from typing import Any
@@ -15,14 +16,46 @@ networks, or a test cluster on 127.0.0.1. Like ``ray start --node-ip-address``; 
 of a node of the cluster on this machine when there is one. Not used with ``ray://`` addresses."""
 
 
+LOCAL_NODE_IP = "127.0.0.1"
+"""Where a private Ray instance (``address = "local"``) listens: loopback only, so no other machine
+can reach its GCS, raylet or object store (Ray's own default is the machine's external address)."""
+
+
+def local_start_options() -> dict[str, Any]:
+    """The ``ray.init`` options of a private instance: no dashboard, and this machine's loopback
+    address as its node IP (or ``$SEEDTUI_RAY_NODE_IP`` when set)."""
+    node_ip = os.environ.get(NODE_IP_ENV, "").strip() or LOCAL_NODE_IP
+    return {"include_dashboard": False, "_node_ip_address": node_ip}
+
+
+def keep_ray_on_loopback() -> None:
+    """Let Ray use a loopback node IP as given. Without this Ray swaps a loopback IP for the
+    machine's external address (``resolve_ip_for_localhost``); Ray reads the environment variable
+    once, at import, and the constant at each call, so both are set (child processes read the
+    variable)."""
+    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    from ray._private import ray_constants
+
+    ray_constants.ENABLE_RAY_CLUSTER = False
+
+
+def _is_loopback(ip: str) -> bool:
+    try:
+        return ipaddress.ip_address(ip).is_loopback
+    except ValueError:
+        return False
+
+
 def connect(address: str | None = None, *, runtime_env: dict[str, Any] | None = None) -> str:
     """Join the cluster at ``address`` (``"auto"``, ``"HOST:PORT"``, ``"ray://HOST:10001"``), or
-    start a Ray instance in this process when it is None or ``"local"``. Does nothing if this
-    process is already connected. Returns the cluster's GCS address.
+    start a private Ray instance, on loopback only (``local_start_options``), when it is None or
+    ``"local"``. Does nothing if this process is already connected. Returns the cluster's GCS
+    address.
 
-    ``$SEEDTUI_RAY_NODE_IP`` sets this process's node IP (see ``NODE_IP_ENV``). A loopback IP
-    there needs ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` in the environment before Ray is imported,
-    or Ray replaces it with the machine's external address."""
+    ``$SEEDTUI_RAY_NODE_IP`` sets this process's node IP (see ``NODE_IP_ENV``). Joining a cluster
+    with a loopback IP there needs ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` in the environment
+    before Ray is imported, or Ray replaces it with the machine's external address (a private
+    instance sets it itself: ``keep_ray_on_loopback``)."""
     import ray
 
     if not ray.is_initialized():
@@ -30,11 +63,14 @@ def connect(address: str | None = None, *, runtime_env: dict[str, Any] | None = 
         if runtime_env is not None:
             options["runtime_env"] = runtime_env
         node_ip = os.environ.get(NODE_IP_ENV, "").strip()
-        if node_ip and not (address or "").startswith("ray://"):
-            options["_node_ip_address"] = node_ip
         if address in (None, "", "local"):
-            ray.init(include_dashboard=False, **options)
+            start = local_start_options()
+            if _is_loopback(start["_node_ip_address"]):
+                keep_ray_on_loopback()
+            ray.init(**start, **options)
         else:
+            if node_ip and not (address or "").startswith("ray://"):
+                options["_node_ip_address"] = node_ip
             ray.init(address=address, **options)
     return str(ray.get_runtime_context().gcs_address)
 
