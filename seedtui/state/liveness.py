@@ -26,7 +26,7 @@ def process_alive(pid: int) -> bool:
         return False
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # OverflowError: beyond pid_t, no process has it
         return False
     except PermissionError:
         return True

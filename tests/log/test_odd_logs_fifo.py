@@ -137,3 +137,14 @@ def test_stats_plan_report_and_status_skip_them(odd_sweep: Path, tmp_path: Path,
         assert made_up.malformed_lines == 1 and made_up.best_score() != 0.99  # skipped, counted
     if argv[0] == "status":
         assert "completed 25" in out
+
+
+@pytest.mark.parametrize("pid", [2**31, 2**63, 10**30])
+def test_status_of_a_supervisor_record_with_a_pid_no_process_can_have(
+        odd_sweep: Path, pid: int, capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    state = {"pid": pid, "host": socket.gethostname(), "started": 1.0, "heartbeat": 1.0, "state": "running"}
+    (odd_sweep / "supervisor.json").write_text(json.dumps(state))
+    assert _seedtui(["status", str(odd_sweep)]) == 0
+    assert "not running" in capsys.readouterr().out
