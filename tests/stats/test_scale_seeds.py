@@ -45,3 +45,12 @@ def test_budgets_and_seeds_read_ranges_alike() -> None:
         with pytest.raises(ValueError) as budgets_error:
             parse_budgets(bad)
         assert str(budgets_error.value).replace("--budgets", "wi_seeds") == str(seeds_error.value)
+
+
+@pytest.mark.parametrize("text", ["0-4294967295", "1-600000, 700000-1200000"])
+def test_a_range_too_large_for_any_sweep_is_refused_before_it_is_expanded(text: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_seeds(text, "wi_seeds")
+    assert error.value.key == "wi_seeds" and "more than 1,000,000 numbers" in str(error.value)
+    with pytest.raises(ValueError, match="--budgets: range"):
+        parse_budgets(text)

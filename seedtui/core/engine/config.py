@@ -168,6 +168,11 @@ class SweepConfig:
 _RANGE = re.compile(r"^\s*(-?\d+)\s*-\s*(-?\d+)\s*$")
 
 
+MAX_RANGE_NUMBERS = 1_000_000
+"""More numbers than any sweep or plan can use: a range beyond it is refused before it is expanded
+(``"0-4294967295"`` would otherwise fill the memory)."""
+
+
 def parse_int_ranges(text: str, key: str) -> list[int]:
     """The integers of ``"1-5, 9, 12-13"`` in the order written (ranges inclusive): the one reader of
     number ranges, for seeds in a config and for the CLI's ``--budgets``. Raises ConfigError naming
@@ -180,6 +185,8 @@ def parse_int_ranges(text: str, key: str) -> list[int]:
             low, high = int(match.group(1)), int(match.group(2))
             if high < low:
                 raise ConfigError(key, f"range {piece!r} is empty (the end is below the start)")
+            if len(numbers) + high - low + 1 > MAX_RANGE_NUMBERS:
+                raise ConfigError(key, f"range {piece!r} makes more than {MAX_RANGE_NUMBERS:,} numbers")
             numbers.extend(range(low, high + 1))
         elif re.fullmatch(r"-?\d+", piece):
             numbers.append(int(piece))
