@@ -26,9 +26,10 @@ This module imports neither torch nor Textual.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import os
-import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -105,8 +106,24 @@ def _decode_each(lines: list[bytes]) -> tuple[list[Any], int]:
     return decoded, malformed
 
 
-_LONG_DIGITS = re.compile(rb"\d{19}")
-"""A run of digits that may be an integer beyond 64 bits, which orjson reads as a float."""
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_DIGITS = b"0" * 19
+"""19 digits in a row (after ``_DIGITS_AS_ZERO``): maybe an integer beyond 64 bits, which orjson
+reads as a float. Found with ``bytes.find``, many times faster than a regular expression."""
+
+
+def _lines_with_long_digits(lines: list[bytes]) -> set[int]:
+    """Indices of the lines holding 19 digits in a row (one search over the whole batch)."""
+    masked = b"\n".join(lines).translate(_DIGITS_AS_ZERO)
+    found = []
+    at = masked.find(_LONG_DIGITS)
+    while at != -1:
+        found.append(at)
+        at = masked.find(_LONG_DIGITS, masked.find(b"\n", at) + 1 or len(masked))
+    if not found:
+        return set()
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    return {bisect.bisect_right(starts, at) - 1 for at in found}
 
 
 def _decode_with_orjson(lines: list[bytes]) -> tuple[list[Any], int]:
@@ -116,9 +133,9 @@ def _decode_with_orjson(lines: list[bytes]) -> tuple[list[Any], int]:
     decoded: list[Any] = []
     malformed = 0
     loads, refused = orjson.loads, orjson.JSONDecodeError
-    long_digits = _LONG_DIGITS.search(b"\n".join(lines)) is not None
-    for line in lines:
-        if not (long_digits and _LONG_DIGITS.search(line)):
+    by_json = _lines_with_long_digits(lines)
+    for index, line in enumerate(lines):
+        if index not in by_json:
             try:
                 decoded.append(loads(line))
                 continue
