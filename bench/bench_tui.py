@@ -1,17 +1,27 @@
 """Benchmark of the TUI at the paper's scale: 625 trials (25 WI x 25 DO), 30 evals and ~500 loss
-points each, on a SYNTHETIC sweep (seedtui/testing/replay_sweep.py; made-up curves, not results).
+points each, and a 2,500-trial sweep (50 x 50), on SYNTHETIC sweeps (seedtui/testing/replay_sweep.py;
+made-up curves, not results).
 
-Prints, each against a baseline measured in the same run:
-  - reading the logs: the columnar reader (seedtui.core.recording) vs the previous whole-file dict
-    reader (copied here as the BASELINE) and the tolerant line reader (seedtui.log);
-  - read + timeline + fold every event into the model, previous vs columnar;
-  - ingest: events/s folded event by event vs in slices;
-  - a replay of 625 trials in the app, previous reader vs columnar: the grid shown, every log read,
-    every event folded in and drawn (after ``e``);
-  - frame time (redraw all panes at 160x50) and key-press effect times at 625 trials, vs 20 trials;
-  - idle CPU of the app (share of one core) while nothing changes.
+Prints each figure of issue 12, item 8, for the code here and for a BASELINE measured in the same
+run (the code at ``--baseline``, by default the commit this speed work started from, checked out
+with ``git worktree`` and measured by this same script in a subprocess; the two alternate, round
+after round, so a busy machine slows both alike), and the goal:
 
-Run: .venv/bin/python bench/bench_tui.py [--keep DIR]
+  - a key press, beyond a key bound to nothing (Z), at 625 trials and 160x50: Pilot's press, wait
+    until idle, then the whole screen drawn (Pilot waits in 20 ms steps, so this rounds up);
+    goal 50 ms. Also, per key, the CPU it costs beyond the no-op key and the time from the key to
+    the last screen update it caused (when the screen changed, unrounded);
+  - a 625-trial replay created, every log read, every event folded in (``e``) and drawn; goal 0.5 s
+    (also: when the whole grid shows, and the CPU used, worker processes included);
+  - the same for 2,500 trials (no goal: it should grow no faster than the trials);
+  - idle: CPU of a finished 625-trial replay left alone for 10 s, as a share of one core; goal
+    under 5%.
+
+With ``--readers``, also the log readers of the previous round (the columnar reader against the
+previous whole-file dict reader and the tolerant line reader) and event ingest rates.
+
+Run: .venv/bin/python bench/bench_tui.py [--keep DIR] [--baseline REV | --baseline-dir DIR]
+     [--rounds N] [--readers]
 """
 
 from __future__ import annotations
@@ -19,26 +29,30 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+if __name__ == "__main__" and "--repo" in sys.argv:  # measuring another checkout (the baseline)
+    sys.path.insert(0, sys.argv[sys.argv.index("--repo") + 1])
+else:
+    sys.path.insert(0, str(REPO))
 
-from seedtui.core.recording import TrialRecording, read_recording  # noqa: E402
-from seedtui.core.replay import ReplayTimeline, load_timeline  # noqa: E402
-from seedtui.core.view.sweep_model import SweepModel  # noqa: E402
-from seedtui.log import iter_event_files, read_events, validate_event  # noqa: E402
 from seedtui.testing.replay_sweep import SweepShape, write_sweep  # noqa: E402
-from seedtui.tui.app import SeedTuiApp, create_app  # noqa: E402
-from seedtui.tui.sources.replay import ReplaySource  # noqa: E402
 
+BASELINE_REV = "35c4a07"
+"""The commit this speed work (issue 12, item 8) started from."""
+GOALS = {"key": 0.050, "load625": 0.5, "idle": 0.05}
+KEY_REPEATS = 7
+IDLE_SECONDS = 10.0
 PAPER = SweepShape(
     n_wi=25,
     n_do=25,
@@ -49,18 +63,217 @@ PAPER = SweepShape(
     seconds_per_step=0.5,
     queued_trials=0,
 )
-SMALL = SweepShape(
-    n_wi=4,
-    n_do=5,
+BIG = SweepShape(
+    n_wi=50,
+    n_do=50,
     epochs=3,
     steps_per_epoch=167,
     evals_per_epoch=10,
-    slots=8,
+    slots=32,
     seconds_per_step=0.5,
     queued_trials=0,
 )
+KEYS = (
+    # (figure, keys pressed, pane focused first); Z is bound to nothing (z zooms a pane)
+    ("no-op", ["Z"], "trials"),
+    ("down", ["down"], "trials"),
+    ("up", ["up"], "trials"),
+    ("filter f", ["f"], "trials"),
+    ("sort s", ["s"], "trials"),
+    ("reverse r", ["r"], "trials"),
+    ("order o", ["o"], "trials"),
+    ("grid right", ["right"], "grid"),
+    ("grid down", ["down"], "grid"),
+    ("pane 3 (curves)", ["3"], "trials"),
+)
 
 
+# --- measuring one checkout (run in a subprocess: ``--measure OUT --repo DIR``) -------------------
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and of its ended children (the worker processes that parse logs)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def _record_screen_updates() -> list[float]:
+    """Times at which the screen was updated (every compositor refresh, layouts included)."""
+    from textual.screen import Screen
+
+    updates: list[float] = []
+    original = Screen._compositor_refresh
+
+    def recorded(self: Screen) -> None:  # type: ignore[type-arg]
+        original(self)
+        updates.append(time.perf_counter())
+
+    Screen._compositor_refresh = recorded  # type: ignore[method-assign]
+    return updates
+
+
+async def _key_timings(sweep: Path, updates: list[float]) -> dict[str, list[list[float]]]:
+    """Per key: [Pilot seconds, CPU seconds, seconds to the last screen update] of each press."""
+    from seedtui.core.replay import load_timeline
+    from seedtui.tui.app import create_app
+    from seedtui.tui.sources.replay import ReplaySource
+
+    source = ReplaySource(sweep, timeline=load_timeline(sweep), start_position=1e9, paused=True)
+    app = create_app(source, stats_seconds=3600)
+    timings: dict[str, list[list[float]]] = {}
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+        async def press(keys: list[str]) -> list[float]:
+            seen, cpu, start = len(updates), time.process_time(), time.perf_counter()
+            await pilot.press(*keys)
+            await pilot.pause()
+            app.screen._compositor.render_update(full=True)
+            pilot_seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+            changed = [t for t in updates[seen:] if t >= start]
+            return [pilot_seconds, cpu_seconds, changed[-1] - start if changed else float("nan")]
+
+        for name, keys, pane in KEYS:
+            app.show_pane(pane)
+            await pilot.pause()
+            samples = []
+            for _ in range(KEY_REPEATS):
+                samples.append(await press(keys))
+                if name.startswith("pane"):  # back, so that every press changes the pane
+                    await pilot.press("1")
+                    await pilot.pause()
+            timings[name] = samples
+    return timings
+
+
+async def _load_replay(sweep: Path, idle_seconds: float = 0.0) -> dict[str, float]:
+    """Seconds from creating the app to: the whole grid shown; every log read; every event of every
+    trial folded in and drawn (after ``e``, jump to the end); the CPU used until then (all threads,
+    and worker processes that have ended); then the idle CPU share of the finished replay."""
+    from seedtui.core.recording import read_recording
+    from seedtui.log import iter_event_files
+    from seedtui.tui.app import create_app
+    from seedtui.tui.sources.replay import ReplaySource
+
+    paths = list(iter_event_files(sweep))
+    total = sum(len(read_recording(f)) for f in paths)
+    start, cpu = time.perf_counter(), _cpu_seconds()
+    app = create_app(ReplaySource(sweep, speed=1.0), stats_seconds=3600)
+    result: dict[str, float] = {}
+    async with app.run_test(size=(160, 50)) as pilot:
+        while len(app.model.trials) < len(paths):
+            await pilot.pause(0.01)
+        result["grid"] = time.perf_counter() - start
+        while not app.source.loaded.is_set():  # type: ignore[attr-defined]
+            await pilot.pause(0.01)
+        result["loaded"] = time.perf_counter() - start
+        await pilot.press("e")
+        while app.model.events_applied < total:
+            await pilot.pause(0.01)
+        app._redraw()
+        app.screen._compositor.render_update(full=True)
+        result["drawn"] = time.perf_counter() - start
+        result["cpu"] = _cpu_seconds() - cpu
+        if idle_seconds:
+            await pilot.pause(1.0)  # the statistics started by the first full redraw finish
+            await app.workers.wait_for_complete()
+            idle_cpu, wall = time.process_time(), time.perf_counter()
+            await asyncio.sleep(idle_seconds)
+            result["idle"] = (time.process_time() - idle_cpu) / (time.perf_counter() - wall)
+    return result
+
+
+def measure(out: Path, paper: Path, big: Path | None) -> None:
+    updates = _record_screen_updates()
+    figures: dict[str, Any] = {"keys": asyncio.run(_key_timings(paper, updates))}
+    figures["load625"] = asyncio.run(_load_replay(paper, idle_seconds=IDLE_SECONDS))
+    if big is not None:
+        figures["load2500"] = asyncio.run(_load_replay(big))
+    out.write_text(json.dumps(figures), encoding="utf-8")
+
+
+# --- comparing the two checkouts ------------------------------------------------------------------
+def _run_measure(repo: Path, paper: Path, big: Path | None, work: Path) -> dict[str, Any]:
+    out = work / f"figures-{time.monotonic_ns()}.json"
+    command = [sys.executable, str(Path(__file__).resolve()), "--measure", str(out), "--repo", str(repo),
+               "--paper", str(paper)] + (["--big", str(big)] if big is not None else [])
+    subprocess.run(command, check=True, cwd=repo)
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _median(values: list[float]) -> float:
+    finite = [v for v in values if v == v]
+    return statistics.median(finite) if finite else float("nan")
+
+
+def _key_figures(runs: list[dict[str, Any]]) -> dict[str, tuple[float, float, float]]:
+    """Per key, medians over every press of every round: beyond the no-op key (Pilot), CPU beyond
+    the no-op key, and key to the last screen update."""
+    def column(name: str, index: int) -> list[float]:
+        return [sample[index] for run in runs for sample in run["keys"][name]]
+
+    noop_pilot, noop_cpu = _median(column("no-op", 0)), _median(column("no-op", 1))
+    return {
+        name: (_median(column(name, 0)) - noop_pilot, _median(column(name, 1)) - noop_cpu,
+               _median(column(name, 2)))
+        for name, _, _ in KEYS
+    }
+
+
+def _report(base: list[dict[str, Any]], now: list[dict[str, Any]], baseline_label: str) -> None:
+    def ms(value: float) -> str:
+        return "-" if value != value else f"{value * 1000:.0f} ms"
+
+    def verdict(value: float, goal: float) -> str:
+        return "met" if value <= goal else "NOT met"
+
+    print(f"\nfigures: medians over {len(now)} round(s); baseline = {baseline_label}")
+    print(f"{'figure':48} {'baseline':>10} {'now':>10} {'goal':>9}")
+    base_keys, now_keys = _key_figures(base), _key_figures(now)
+    print("key press to redrawn screen (Pilot), beyond the no-op key Z:")
+    for name, _, _ in KEYS[1:]:
+        b, n = base_keys[name][0], now_keys[name][0]
+        print(f"  {name:46} {ms(b):>10} {ms(n):>10} {ms(GOALS['key']):>9}  {verdict(n, GOALS['key'])}")
+    noop = [_median([s[0] for r in runs for s in r["keys"]["no-op"]]) for runs in (base, now)]
+    print(f"  {'(the no-op key itself)':46} {ms(noop[0]):>10} {ms(noop[1]):>10}")
+    print("CPU per key press beyond the no-op key, and key to the last screen update it caused:")
+    for name, _, _ in KEYS[1:]:
+        base_key, now_key = base_keys[name], now_keys[name]
+        print(f"  {name + ', CPU':46} {ms(base_key[1]):>10} {ms(now_key[1]):>10}")
+        print(f"  {name + ', screen changed after':46} {ms(base_key[2]):>10} {ms(now_key[2]):>10}")
+    for figure, label, goal in (("load625", "625-trial replay", GOALS["load625"]),
+                                ("load2500", "2,500-trial replay", None)):
+        if figure not in now[0]:
+            continue
+        print(f"{label}: from creating the app to")
+        for key, what in (("grid", "the whole grid shown"), ("loaded", "every log read"),
+                          ("drawn", "every event folded in and drawn"), ("cpu", "(CPU used until drawn)")):
+            b = _median([run[figure][key] for run in base])
+            n = _median([run[figure][key] for run in now])
+            goal_text, mark = "", ""
+            if goal is not None and key == "drawn":
+                goal_text, mark = f"{goal:.1f} s", f"  {verdict(n, goal)}"
+            print(f"  {what:46} {b:>8.2f} s {n:>8.2f} s {goal_text:>9}{mark}")
+    b = _median([run["load625"]["idle"] for run in base])
+    n = _median([run["load625"]["idle"] for run in now])
+    print(f"{'idle, finished 625-trial replay (share of a core)':48} {b:>10.1%} {n:>10.1%} "
+          f"{GOALS['idle']:>9.0%}  {verdict(n, GOALS['idle'])}")
+
+
+def _baseline_checkout(args: argparse.Namespace, work: Path) -> tuple[Path, Callable[[], None]]:
+    if args.baseline_dir is not None:
+        return args.baseline_dir, lambda: None
+    tree = work / "baseline"
+    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "--quiet", str(tree),
+                    args.baseline], check=True)
+
+    def remove() -> None:
+        subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], check=False)
+
+    return tree, remove
+
+
+# --- the log readers (``--readers``) --------------------------------------------------------------
 def timed(function: Callable[[], object]) -> float:
     start = time.perf_counter()
     function()
@@ -69,6 +282,8 @@ def timed(function: Callable[[], object]) -> float:
 
 def _old_fast_reader(path: Path) -> list[dict[str, Any]]:
     """The BASELINE: the previous fast reader (one json.loads of the whole file into dicts)."""
+    from seedtui.log import read_events, validate_event
+
     data = path.read_bytes()
     lines = [line for line in data.split(b"\n") if line.strip()]
     decoded = json.loads(b"[" + b",".join(lines) + b"]")
@@ -78,6 +293,11 @@ def _old_fast_reader(path: Path) -> list[dict[str, Any]]:
 
 
 def bench_loading(sweep: Path) -> None:
+    from seedtui.core.recording import read_recording
+    from seedtui.core.replay import ReplayTimeline, load_timeline
+    from seedtui.core.view.sweep_model import SweepModel
+    from seedtui.log import iter_event_files, read_events
+
     files = list(iter_event_files(sweep))
     lines = sum(1 for f in files for _ in open(f, "rb"))
     tolerant = timed(lambda: [read_events(f, final=True) for f in files])
@@ -108,6 +328,9 @@ def bench_loading(sweep: Path) -> None:
 
 
 def bench_ingest(sweep: Path) -> None:
+    from seedtui.core.replay import load_timeline
+    from seedtui.core.view.sweep_model import SweepModel
+
     timeline = load_timeline(sweep)
     slices, _ = timeline.advance_to_end()
     events = [pair for piece in slices for pair in piece.pairs()]
@@ -119,125 +342,47 @@ def bench_ingest(sweep: Path) -> None:
     )
 
 
-async def _app_timings(sweep: Path, label: str) -> dict[str, float]:
-    source = ReplaySource(sweep, timeline=load_timeline(sweep), start_position=1e9, paused=True)
-    app = create_app(source, stats_seconds=3600)
-    timings: dict[str, float] = {}
-    async with app.run_test(size=(160, 50)) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        app.query_one("#trials").focus()
-
-        def frame() -> None:
-            app._redraw()
-            app.screen._compositor.render_update(full=True)
-
-        frames = [timed(frame) for _ in range(5)]
-        timings["frame"] = statistics.median(frames)
-
-        async def key(keys: list[str]) -> float:
-            start = time.perf_counter()
-            await pilot.press(*keys)
-            await pilot.pause()
-            app.screen._compositor.render_update(full=True)
-            return time.perf_counter() - start
-
-        # a key bound to nothing (Z; z zooms a pane) measures what Pilot and one screen update cost
-        # by themselves
-        timings["no-op"] = statistics.median([await key(["Z"]) for _ in range(3)])
-        for name, keys in (
-            ("down", ["down"]),
-            ("sort", ["s"]),
-            ("filter", ["f"]),
-            ("reorder", ["o"]),
-            ("pane", ["3"]),
-            ("jump to end", ["e"]),
-        ):
-            timings[name] = statistics.median([await key(keys) for _ in range(3)])
-        timings["idle_cpu"] = await _idle_cpu(app, pilot.pause)
-    print(
-        f"{label}: frame (all panes) {timings['frame'] * 1000:.0f} ms; key press to redrawn screen: "
-        + ", ".join(
-            f"{k} {timings[k] * 1000:.0f} ms" for k in ("no-op", "down", "sort", "filter", "reorder", "pane")
-        )
-    )
-    print(f"{label}: idle {timings['idle_cpu']:.1%} of a core")
-    return timings
-
-
-async def _idle_cpu(app: SeedTuiApp, pause: Callable[..., Awaitable[None]], seconds: float = 3.0) -> float:
-    cpu = time.process_time()
-    wall = time.perf_counter()
-    await pause(seconds)
-    return (time.process_time() - cpu) / (time.perf_counter() - wall)
-
-
-async def _load_replay(
-    sweep: Path, reader: Callable[[Path], TrialRecording]
-) -> tuple[float, float, float, float]:
-    """Seconds from creating the app to: the whole grid shown; every log read; every event of every
-    trial folded into the model and drawn (after ``e``, jump to the end); and the CPU seconds the
-    process used until then (all threads, and worker processes that have ended: on a shared machine
-    wall time also counts waiting)."""
-    total = sum(len(reader(f)) for f in iter_event_files(sweep))
-    start, cpu = time.perf_counter(), _cpu_seconds()
-    app = create_app(ReplaySource(sweep, speed=1.0, reader=reader), stats_seconds=3600)
-    async with app.run_test(size=(160, 50)) as pilot:
-        while len(app.model.trials) < 625:
-            await pilot.pause(0.01)
-        first = time.perf_counter() - start
-        source = app.source
-        while not source.loaded.is_set():  # type: ignore[attr-defined]
-            await pilot.pause(0.01)
-        loaded = time.perf_counter() - start
-        await pilot.press("e")
-        while app.model.events_applied < total:
-            await pilot.pause(0.01)
-        app._redraw()
-        app.screen._compositor.render_update(full=True)
-        return first, loaded, time.perf_counter() - start, _cpu_seconds() - cpu
-
-
-def _cpu_seconds() -> float:
-    """CPU seconds of this process and of its ended children (the worker processes that parse logs)."""
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
-
-
-def _previous_reader(path: Path) -> TrialRecording:
-    return TrialRecording.from_events(_old_fast_reader(path))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, help="write the synthetic sweeps here and keep them")
+    parser.add_argument("--baseline", default=BASELINE_REV, help="commit to measure as the baseline")
+    parser.add_argument("--baseline-dir", type=Path, help="a checkout to measure as the baseline instead")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="baseline and current are each measured this many times")
+    parser.add_argument("--no-2500", action="store_true", help="leave out the 2,500-trial replay")
+    parser.add_argument("--readers", action="store_true", help="also compare the log readers")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--repo", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--paper", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--big", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure is not None:
+        measure(args.measure, args.paper, args.big)
+        return
     root = args.keep or Path(tempfile.mkdtemp(prefix="seedtui-bench-"))
-    paper = root / "paper-scale"
-    if not paper.exists():
-        print(f"writing a SYNTHETIC 625-trial sweep to {paper} ...")
-        write_sweep(root, "paper-scale", PAPER)
-    small = root / "small" if (root / "small").exists() else write_sweep(root, "small", SMALL)
-    bench_loading(paper)
-    bench_ingest(paper)
-    for label, reader in (
-        ("previous reader, BASELINE", _previous_reader),
-        ("columnar reader, parsed in worker processes", read_recording),
-    ):
-        first, loaded, everything, cpu = asyncio.run(_load_replay(paper, reader))
-        print(
-            f"replay of 625 trials ({label}): whole grid shown after {first:.2f} s, every log read after "
-            f"{loaded:.2f} s, every event folded in and drawn (e) after {everything:.2f} s "
-            f"({cpu:.2f} s of CPU)"
-        )
-    small_t = asyncio.run(_app_timings(small, "20 trials"))
-    paper_t = asyncio.run(_app_timings(paper, "625 trials"))
-    print(
-        "625 vs 20 trials: "
-        + ", ".join(
-            f"{k} x{paper_t[k] / small_t[k]:.2f}" for k in ("frame", "down", "sort", "filter", "reorder")
-        )
-    )
+    paper, big = root / "paper-scale", root / "2500-trials"
+    for path, shape in ((paper, PAPER), (big, BIG)):
+        if not path.exists() and not (path is big and args.no_2500):
+            print(f"writing a SYNTHETIC {shape.n_wi * shape.n_do}-trial sweep to {path} ...", flush=True)
+            write_sweep(root, path.name, shape)
+    if args.readers:
+        bench_loading(paper)
+        bench_ingest(paper)
+    with tempfile.TemporaryDirectory(prefix="seedtui-bench-work-") as work_dir:
+        work = Path(work_dir)
+        tree, remove = _baseline_checkout(args, work)
+        try:
+            base: list[dict[str, Any]] = []
+            now: list[dict[str, Any]] = []
+            for round_number in range(args.rounds):
+                print(f"round {round_number + 1} of {args.rounds}: baseline, then now ...", flush=True)
+                base.append(_run_measure(tree, paper, None if args.no_2500 else big, work))
+                now.append(_run_measure(REPO, paper, None if args.no_2500 else big, work))
+        finally:
+            remove()
+    label = str(args.baseline_dir) if args.baseline_dir is not None else f"commit {args.baseline}"
+    _report(base, now, label)
+    print(f"(machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end)")
 
 
 if __name__ == "__main__":
