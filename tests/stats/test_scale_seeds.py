@@ -6,6 +6,7 @@ tests pin what the linear one returns and which duplicate it names, as the old o
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from seedtui.cli.stats_cmd import parse_budgets
@@ -54,3 +55,39 @@ def test_a_range_too_large_for_any_sweep_is_refused_before_it_is_expanded(text: 
     assert error.value.key == "wi_seeds" and "more than 1,000,000 numbers" in str(error.value)
     with pytest.raises(ValueError, match="--budgets: range"):
         parse_budgets(text)
+
+
+def _reference_parse(parts: list[object]) -> tuple[int, ...] | str:
+    """The old reader's answer on small inputs: every seed expanded, duplicates counted."""
+    seeds: list[int] = []
+    for part in parts:
+        if isinstance(part, int):
+            seeds.append(part)
+            continue
+        for piece in str(part).split(","):
+            low, _, high = piece.strip().partition("~")
+            seeds.extend(range(int(low), int(high or low) + 1))
+    duplicates = sorted({s for s in seeds if seeds.count(s) > 1})
+    return f"seed {duplicates[0]} is listed twice" if duplicates else tuple(seeds)
+
+
+def test_random_lists_read_as_the_old_reader_read_them() -> None:
+    rng = np.random.default_rng(4)
+    for _ in range(400):
+        parts: list[object] = []
+        for _ in range(int(rng.integers(1, 5))):
+            if rng.random() < 0.4:
+                parts.append(int(rng.integers(-5, 40)))
+                continue
+            pieces = []
+            for _ in range(int(rng.integers(1, 4))):
+                low = int(rng.integers(-5, 40))
+                pieces.append(f"{low}~{low + int(rng.integers(0, 6))}" if rng.random() < 0.6 else str(low))
+            parts.append(", ".join(pieces))
+        expected = _reference_parse(parts)
+        value = [p.replace("~", "-") if isinstance(p, str) else p for p in parts]
+        if isinstance(expected, str):
+            with pytest.raises(ConfigError, match=expected):
+                parse_seeds(value, "wi_seeds")
+        else:
+            assert parse_seeds(value, "wi_seeds") == expected

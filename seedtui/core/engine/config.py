@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -173,11 +172,10 @@ MAX_RANGE_NUMBERS = 1_000_000
 (``"0-4294967295"`` would otherwise fill the memory)."""
 
 
-def parse_int_ranges(text: str, key: str) -> list[int]:
-    """The integers of ``"1-5, 9, 12-13"`` in the order written (ranges inclusive): the one reader of
-    number ranges, for seeds in a config and for the CLI's ``--budgets``. Raises ConfigError naming
-    ``key``."""
-    numbers: list[int] = []
+def _int_spans(text: str, key: str, so_far: int = 0) -> list[tuple[int, int]]:
+    """The inclusive (low, high) spans of ``"1-5, 9, 12-13"`` in the order written; ``so_far``
+    numbers were read before (for the cap)."""
+    spans: list[tuple[int, int]] = []
     for piece in text.split(","):
         piece = piece.strip()
         match = _RANGE.match(piece)
@@ -185,14 +183,41 @@ def parse_int_ranges(text: str, key: str) -> list[int]:
             low, high = int(match.group(1)), int(match.group(2))
             if high < low:
                 raise ConfigError(key, f"range {piece!r} is empty (the end is below the start)")
-            if len(numbers) + high - low + 1 > MAX_RANGE_NUMBERS:
-                raise ConfigError(key, f"range {piece!r} makes more than {MAX_RANGE_NUMBERS:,} numbers")
-            numbers.extend(range(low, high + 1))
         elif re.fullmatch(r"-?\d+", piece):
-            numbers.append(int(piece))
+            low = high = int(piece)
         else:
             raise ConfigError(key, f"{piece!r} is neither a whole number nor a range like \"1-25\"")
+        so_far += high - low + 1
+        if so_far > MAX_RANGE_NUMBERS:
+            raise ConfigError(key, f"range {piece!r} makes more than {MAX_RANGE_NUMBERS:,} numbers")
+        spans.append((low, high))
+    return spans
+
+
+def _expand(spans: list[tuple[int, int]]) -> list[int]:
+    numbers: list[int] = []
+    for low, high in spans:
+        numbers.extend(range(low, high + 1))
     return numbers
+
+
+def parse_int_ranges(text: str, key: str) -> list[int]:
+    """The integers of ``"1-5, 9, 12-13"`` in the order written (ranges inclusive): the one reader of
+    number ranges, for seeds in a config and for the CLI's ``--budgets``. Raises ConfigError naming
+    ``key``."""
+    return _expand(_int_spans(text, key))
+
+
+def _first_repeat(spans: list[tuple[int, int]]) -> int | None:
+    """The smallest number that two spans share, or None: the spans sorted by their start, a span
+    that starts at or below the highest end so far repeats its start (and nothing smaller repeats,
+    or an earlier span would have). Linear after the sort, with no set of every seed."""
+    highest: int | None = None
+    for low, high in sorted(spans):
+        if highest is not None and low <= highest:
+            return low
+        highest = high if highest is None else max(highest, high)
+    return None
 
 
 def parse_seeds(value: Any, key: str) -> tuple[int, ...]:
@@ -200,22 +225,26 @@ def parse_seeds(value: Any, key: str) -> tuple[int, ...]:
     ``"1-5, 9, 12-13"`` (ranges are inclusive). Duplicates are an error. Linear in the number of
     seeds (``"1-100000"`` is read in milliseconds)."""
     parts: list[Any] = value if isinstance(value, list) else [value]
-    seeds: list[int] = []
+    spans: list[tuple[int, int]] = []
+    count = 0
     for part in parts:
         if isinstance(part, bool):
             raise ConfigError(key, f"a seed must be an integer, not {kind_of(part)}")
         if isinstance(part, int):
-            seeds.append(part)
+            spans.append((part, part))
+            count += 1
             continue
         if not isinstance(part, str):
             raise ConfigError(key, f"must hold integers or ranges like \"1-25\", not {kind_of(part)}")
-        seeds.extend(parse_int_ranges(part, key))
-    if not seeds:
+        more = _int_spans(part, key, so_far=count)
+        count += sum(high - low + 1 for low, high in more)
+        spans.extend(more)
+    if not spans:
         raise ConfigError(key, "holds no seeds")
-    if len(set(seeds)) < len(seeds):
-        duplicates = [seed for seed, count in Counter(seeds).items() if count > 1]
-        raise ConfigError(key, f"seed {min(duplicates)} is listed twice")
-    return tuple(seeds)
+    repeat = _first_repeat(spans)
+    if repeat is not None:
+        raise ConfigError(key, f"seed {repeat} is listed twice")
+    return tuple(_expand(spans))
 
 
 def _path(base: Path, value: str) -> Path:
