@@ -134,6 +134,10 @@ def _send(sweep_dir: Path, action: str, args: dict[str, object], *, wait_s: floa
     problems = command_problems(action, {"by": "user", **args} if action == "kill" else args)
     if problems:
         raise _fail(_as_options(problems[0]))
+    from seedtui.core.engine.config_table import number_problem
+
+    if (problem := number_problem(wait_s, low=0)) is not None:  # NaN would wait forever
+        raise _fail(f"--wait {problem}")
     live_dir = _sweep_dir(sweep_dir, live=True)
     try:
         command = send_command(live_dir, action, **args)

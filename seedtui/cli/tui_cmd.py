@@ -124,8 +124,10 @@ def replay(
 ) -> None:
     """Replay recorded sweep logs with their original timing scaled by --speed. Keys pause, step,
     speed up, slow down and jump to the end; kill and t/f/p act on a SIMULATED copy, never on files."""
-    if speed is not None and not speed > 0:
-        raise _fail(f"--speed must be positive, not {speed}")
+    from seedtui.core.engine.config_table import number_problem
+
+    if speed is not None and (problem := number_problem(speed, low=0, low_open=True)) is not None:
+        raise _fail(f"--speed {problem}")
     sweeps = _sweeps_in(path)
     from seedtui.tui.app import create_app
     from seedtui.tui.sources.replay import ReplaySource

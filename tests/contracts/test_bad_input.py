@@ -149,6 +149,8 @@ CASES: list[Case] = [
      "--t"),
     ("ctl apply-tfp --f 1e999", _cli("ctl", _sweep, "apply-tfp", "--t", "4", "--f", "1e999", "--p", "1"),
      "--f"),
+    ("ctl --wait nan (would wait forever)", _cli("ctl", _sweep, "pause", "--wait", "nan"), "--wait"),
+    ("kill --wait -1", _cli("kill", _sweep, "wi1-do1", "--wait", "-1"), "--wait"),
     ("kill: not a trial id", _cli("kill", _sweep, "wi1-do1; rm -rf /"), "trial id"),
     # the sweep config, through `seedtui run`
     ("config: seed 2^63", _run_config(wi=f"[{HUGE}]"), "wi_seeds"),

@@ -30,7 +30,7 @@ def test_commands_are_registered_with_help() -> None:
         (("replay", "{tmp}/missing"), "does not exist"),
         (("replay", "{tmp}/file.txt"), "is not a directory"),
         (("replay", "{tmp}/empty"), "holds no sweep"),
-        (("replay", "{sweep}", "--speed", "0"), "--speed must be positive"),
+        (("replay", "{sweep}", "--speed", "0"), "--speed must be > 0"),
         (("attach", "{tmp}/empty"), "holds no sweep"),
         (("open", "{tmp}/bad.toml"), "seedtui:"),
         (("{tmp}/empty",), "holds no sweep"),  # the PATH shortcut means "open PATH"
