@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any, NoReturn
 
-from seedtui.core.engine.config_table import model_path_problem, number_problem, seed_problem
+from seedtui.log.values import model_path_problem, number_problem, seed_problem
 from seedtui.policy.schedule import PROTOCOLS
 
 GLUE_TASKS = ("rte", "mrpc", "cola", "sst2")

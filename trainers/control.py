@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from seedtui.log.launch_records import read_stop_request
+from seedtui.log.launch_records import SWEEP_STOP, read_stop_request
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
@@ -49,10 +49,8 @@ def stop_on_signals(flag: StopFlag) -> Iterator[StopFlag]:
 
 def suspends_on_stop(by: str) -> bool:
     """Whether a stop by ``by`` suspends the trial (checkpoint, end ``suspended``) rather than ends it:
-    only the sweep's own stop does (``seedtui.state.trial.SWEEP_STOP``); a person or a policy that
-    stops a trial means it to stay stopped."""
-    from seedtui.state.trial import SWEEP_STOP  # here, not at the top: the signal handlers go in first
-
+    only the sweep's own stop does (``SWEEP_STOP``); a person or a policy that stops a trial means it
+    to stay stopped."""
     return by == SWEEP_STOP
 
 

@@ -24,6 +24,12 @@ from seedtui.log.atomic_file import write_text_atomically
 from seedtui.log.files import LAUNCH_FILE, RAY_RECORD_FILE, STOP_REQUEST_FILE
 from seedtui.log.schema import NUMBER, FieldTypes, field_problems
 
+SWEEP_STOP = "sweep"
+"""``by`` of a stop request (and of the ``end`` it leads to) when the whole sweep is being stopped
+(``stop_sweep``, SIGTERM or Ctrl-C of the supervisor): the trial is interrupted, not judged. A
+trainer that can checkpoint ends ``suspended`` and the sweep's next run continues it; one that
+cannot ends ``stopped`` and the next run starts it over. Either way its fate is not final."""
+
 LAUNCH_REQUIRED: FieldTypes = {"pid": (int,), "pgid": (int,), "host": (str,), "t": NUMBER, "resume": (bool,),
                                "argv": (list,)}
 LAUNCH_OPTIONAL: FieldTypes = {"slot": (int, type(None)), "slot_label": (str,),

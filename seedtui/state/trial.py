@@ -16,18 +16,13 @@ from typing import Any
 
 from seedtui.core.direction import best_score
 from seedtui.log import EVENTS_FILE, EventTail, parse_trial_id
+from seedtui.log.launch_records import SWEEP_STOP
 
 # Statuses a trial can be in. The last five are the end statuses of the log; "queued" has no log
 # yet and "running" has a start (or resume) with no end after it.
 STATUSES = ("queued", "running", "completed", "stopped", "diverged", "failed", "suspended")
 FINAL_STATUSES = ("completed", "stopped", "diverged", "failed")
 """End statuses after which the trial never runs again, unless the end says it was interrupted."""
-
-SWEEP_STOP = "sweep"
-"""``by`` of a stop request (and of the ``end`` it leads to) when the whole sweep is being stopped
-(``stop_sweep``, SIGTERM or Ctrl-C of the supervisor): the trial is interrupted, not judged. A
-trainer that can checkpoint ends ``suspended`` and the sweep's next run continues it; one that
-cannot ends ``stopped`` and the next run starts it over. Either way its fate is not final."""
 
 
 @dataclass(frozen=True)
