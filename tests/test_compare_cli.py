@@ -68,3 +68,22 @@ def test_fewer_than_two_sweeps_or_common_seeds_exit_2(tmp_path: Path) -> None:
     write_trial(tmp_path / "other", 1, 1, [0.6, 0.7], evals_per_epoch=2, model="/tmp/minilm")
     code, _, err = compare(SAMPLES / "rte-minilm-5x5", tmp_path / "other")
     assert code == 2 and "at least 2 WI seeds common to every sweep; found 1" in err
+
+
+def _sweep(root: Path, model: str, means: list[float]) -> Path:
+    for wi, mean in enumerate(means, start=1):
+        for do in (1, 2):
+            write_trial(root, wi, do, [mean - 0.1, mean + 0.01 * do], evals_per_epoch=2, model=model)
+    return root
+
+
+def test_a_folder_leaves_out_a_sweep_whose_head_differs_and_naming_it_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "sweeps"
+    _sweep(folder / "a", "/models/minilm", [0.6, 0.7, 0.8])
+    _sweep(folder / "b", "/models/minilm", [0.7, 0.6, 0.8])
+    _sweep(folder / "c", "/models/bert-large", [0.8, 0.7, 0.6])
+    code, out, err = compare(folder)
+    assert code == 0, err
+    assert "left out: c: a WI seed draws a different head there (model /models/bert-large" in out
+    code, _, err = compare(folder / "a", folder / "c")
+    assert code == 2 and "a WI seed draws a different head in c" in err

@@ -186,6 +186,7 @@ def compare_sweeps(paths: Sequence[str | os.PathLike[str]], *, permutations: int
     if len(sweeps) < 2:
         raise ComparisonError(f"comparing WI seeds needs at least 2 sweeps with completed trials; found "
                               f"{len(sweeps)} ({'; '.join(unusable)})")
+    sweeps, named, other_heads = _keep_one_head(sweeps, named)
     kept, dropped = _keep_shared(sweeps, named)
     reason = why_heads_differ(kept)
     if reason is not None:
@@ -202,9 +203,31 @@ def compare_sweeps(paths: Sequence[str | os.PathLike[str]], *, permutations: int
         agreement=concordance(table.ranks, permutations, seed),
         head=next(iter(kept[0].heads)),
         metrics=[sweep.metric for sweep in kept],
-        left_out=unusable + [f"{s.means.name} ({_seed_list(s.means)}): shares fewer than 2 WI seeds with "
-                             "the others" for s in dropped],
+        left_out=unusable + other_heads + [f"{s.means.name} ({_seed_list(s.means)}): shares fewer than 2 WI "
+                                           "seeds with the others" for s in dropped],
     )
+
+
+def _keep_one_head(sweeps: list[SweepSeeds], named: list[bool]
+                   ) -> tuple[list[SweepSeeds], list[bool], list[str]]:
+    """(kept, their named flags, why each other was left out): when the sweeps' heads differ, leave out
+    the folder-found sweeps whose head is not the reference one: the head of the sweeps named on their
+    own, else the one most sweeps share (the first found on a tie). Named sweeps are never left out:
+    ``why_heads_differ`` then refuses them."""
+    if why_heads_differ(sweeps) is None:
+        return sweeps, named, []
+    single = [next(iter(s.heads)) if len(s.heads) == 1 else None for s in sweeps]
+    named_heads = [head for head, is_named in zip(single, named, strict=True)
+                   if is_named and head is not None]
+    candidates = named_heads or [head for head in single if head is not None]
+    if not candidates:
+        return sweeps, named, []
+    reference = max(candidates, key=lambda head: (candidates.count(head), -candidates.index(head)))
+    kept = [i for i, head in enumerate(single) if named[i] or head == reference]
+    left_out = [f"{sweeps[i].means.name}: a WI seed draws a different head there "
+                f"({'; '.join(sorted(h.describe() for h in sweeps[i].heads))})"
+                for i in range(len(sweeps)) if i not in kept]
+    return [sweeps[i] for i in kept], [named[i] for i in kept], left_out
 
 
 def _keep_shared(sweeps: list[SweepSeeds], named: list[bool]) -> tuple[list[SweepSeeds], list[SweepSeeds]]:
