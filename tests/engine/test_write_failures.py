@@ -130,3 +130,29 @@ def test_the_supervisor_process_says_in_one_line_that_it_cannot_write(
     assert output.out.strip().count("\n") == 0 and "cannot start the supervisor" in output.out
     assert "Read-only file system" in output.out and "Traceback" not in output.out + output.err
 
+
+
+def test_a_supervisor_whose_every_step_fails_stops_the_sweep_and_ends(
+        tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    sweep_dir, backend, supervisor = tfp_sweep(tmp_path, clock)
+    step_until(supervisor, lambda: len(supervisor.running) == 2, what="two trials running")
+    supervisor.writes.limit_s = 3.0
+
+    def unreadable(_handles: Any) -> dict[str, int]:  # the disk under the sweep fails (EIO)
+        raise OSError(errno.EIO, os.strerror(errno.EIO), str(sweep_dir / "trials"))
+
+    monkeypatch.setattr(backend, "poll", unreadable)
+    real_sleep, sleeps = clock.sleep, [0]
+
+    def bounded_sleep(seconds: float) -> None:
+        sleeps[0] += 1
+        if sleeps[0] > STEP_LIMIT:
+            pytest.fail("the supervisor did not end")
+        real_sleep(seconds)
+
+    monkeypatch.setattr(clock, "sleep", bounded_sleep)
+    assert supervisor.run() == 1
+    output = capsys.readouterr().out
+    assert "Input/output error" in output and "Traceback" not in output
+    assert "nothing could be written to" in output.splitlines()[-1]

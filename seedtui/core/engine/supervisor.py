@@ -148,6 +148,9 @@ class Supervisor:
                                                                   self.states()))
         self.write_state(force=True, state=state, exit_code=exit_code)
         self.log(f"sweep {state}" + (f"; failed: {', '.join(failed)}" if failed else ""))
+        if self.unwritten_decisions:
+            self.log(f"{len(self.unwritten_decisions)} decision(s) could not be written to decisions.jsonl: "
+                     + "; ".join(f"{d.action} {d.trial} ({d.reason})" for d in self.unwritten_decisions))
         if self.gave_up:
             self.log(self.gave_up[0])
         return exit_code
@@ -159,7 +162,8 @@ class Supervisor:
             return self.step()
         except OSError as error:
             self.writes.failed("to the sweep directory", error)
-            return False
+            # a step that still fails long after the sweep was stopped for it would never end
+            return self.stopping and self.writes.failing_for() >= 2 * self.writes.limit_s
 
     def step(self) -> bool:
         """One round; True when the sweep is over."""

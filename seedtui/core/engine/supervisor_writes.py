@@ -105,8 +105,12 @@ class WriteGuard:
         failed_at = self.launch_failed_at
         return failed_at is not None and self.clock.time() - failed_at < LAUNCH_BACKOFF_S
 
+    def failing_for(self) -> float:
+        """Seconds the longest-failing kind of write has failed without working once (0: none)."""
+        now = self.clock.time()
+        return max((now - since for since in self.failing_since.values()), default=0.0)
+
     def given_up(self) -> bool:
         """Some kind of write has failed for ``limit_s`` without working once (``supervisor.json``
         is rewritten every few seconds: a disk that stays full shows there within the limit)."""
-        now = self.clock.time()
-        return any(now - since >= self.limit_s for since in self.failing_since.values())
+        return self.failing_for() >= self.limit_s
