@@ -107,9 +107,10 @@ class DecisionsLog(Vertical):
         # rest of a cursor move); the tail needs one only when its height may change
         self.query_one("#stderr-title", Static).update(title, layout=False)
         tail = self.query_one("#stderr-tail", Static)
-        needed = _lines_needed(text, tail.content_size.width)
+        shown = printable(text, multiline=True)
+        needed = _lines_needed(shown, tail.content_size.width)  # as shown: escapes may lengthen lines
         # Text, not a str: Static would parse a str as markup.
-        tail.update(Text(printable(text, multiline=True) or "(empty)", style="" if text else "dim"),
+        tail.update(Text(shown or "(empty)", style="" if text else "dim"),
                     layout=_height_changes(self._tail_needed, needed, tail.size.height))
         self._tail_needed = needed
 
