@@ -52,22 +52,6 @@ from trainers.tokenize_cache import TokenizedSplit, tokenize_with_cache, tokeniz
 
 
 @dataclass
-class PreparedTrial:
-    """Everything checked and loaded before the log is opened."""
-
-    config: TrainerConfig
-    device: torch.device
-    model: torch.nn.Module
-    new_head: list[str]
-    pad_token_id: int
-    train_split: TokenizedSplit
-    eval_split: TokenizedSplit
-    metric: str
-    majority_baseline: float
-    checkpoint: dict[str, Any] | None
-
-
-@dataclass
 class SharedInputs:
     """What every trial of one sweep loads the same way: the device, the tokenized data and the
     pretrained model (its new head not drawn yet). Loaded once per process; the multi-trial worker
@@ -83,6 +67,18 @@ class SharedInputs:
     eval_split: TokenizedSplit
     metric: str
     majority_baseline: float
+
+
+@dataclass
+class PreparedTrial:
+    """Everything checked and loaded before the log is opened: the inputs the trial shares with its
+    sweep, its own model and, for --resume, its checkpoint."""
+
+    config: TrainerConfig
+    shared: SharedInputs
+    model: torch.nn.Module
+    """This trial's model: ``shared.model`` itself for a trial alone, a copy of it in a pack."""
+    checkpoint: dict[str, Any] | None
 
 
 SHARED_FIELDS = ("task", "model", "data_dir", "train_file", "eval_file", "text_column", "text_pair_column",
@@ -153,9 +149,7 @@ def prepare_trial(config: TrainerConfig, stop: StopFlag, progress: Progress | No
         delete_checkpoint(trial_dir)
         (trial_dir / STOP_REQUEST_FILE).unlink(missing_ok=True)
         (trial_dir / EVENTS_FILE).unlink(missing_ok=True)
-    return PreparedTrial(config, shared.device, model, shared.new_head, shared.pad_token_id,
-                         shared.train_split, shared.eval_split, shared.metric, shared.majority_baseline,
-                         checkpoint)
+    return PreparedTrial(config, shared, model, checkpoint)
 
 
 def resolve_device(requested: str, deterministic: bool) -> torch.device:
@@ -197,7 +191,7 @@ class ActiveTrial:
         config = prepared.config
         self.config = config
         self.progress = progress or Progress.disabled()
-        steps_in_epoch = steps_per_epoch(len(prepared.train_split), config.batch_size)
+        steps_in_epoch = steps_per_epoch(len(prepared.shared.train_split), config.batch_size)
         total_steps = steps_in_epoch * config.epochs
         schedule = eval_schedule(steps_in_epoch, config.evals_per_epoch, config.epochs,
                                  protocol=config.protocol)
@@ -206,7 +200,7 @@ class ActiveTrial:
             milestone = suspend_step(config.stop_at_fraction, [scheduled.step for scheduled in schedule])
         self.position = LoopPosition() if prepared.checkpoint is None else prepared.checkpoint["position"]
         epochs = f"{config.epochs} epoch{'s' if config.epochs != 1 else ''}"
-        self.progress.say(f"training on {prepared.device}: {total_steps} steps ({epochs} of "
+        self.progress.say(f"training on {prepared.shared.device}: {total_steps} steps ({epochs} of "
                           f"{steps_in_epoch}), {len(schedule)} evals"
                           + (f", from step {self.position.step}" if self.position.step else "")
                           + f"; log in {Path(config.trial_dir) / EVENTS_FILE}")
@@ -215,7 +209,7 @@ class ActiveTrial:
             self.writer.write("start", **_start_fields(prepared, steps_in_epoch, total_steps))
         else:
             self.writer.write("resume", step=self.position.step, pid=os.getpid(), host=socket.gethostname(),
-                              device=str(prepared.device))
+                              device=str(prepared.shared.device))
         self.loop: TrialLoop | None = None
         self.failure: LoopOutcome | None = None
         try:
@@ -262,7 +256,7 @@ def _start_fields(prepared: PreparedTrial, steps_in_epoch: int, total_steps: int
         "dropout_seed": config.effective_dropout_seed,
         "task": config.task,
         "model": config.model,
-        "metric": prepared.metric,
+        "metric": prepared.shared.metric,
         "greater_is_better": True,
         "epochs": config.epochs,
         "steps_per_epoch": steps_in_epoch,
@@ -270,12 +264,12 @@ def _start_fields(prepared: PreparedTrial, steps_in_epoch: int, total_steps: int
         "evals_per_epoch": config.evals_per_epoch,
         "batch_size": config.batch_size,
         "lr": config.lr,
-        "train_size": len(prepared.train_split),
-        "eval_size": len(prepared.eval_split),
-        "majority_baseline": prepared.majority_baseline,
+        "train_size": len(prepared.shared.train_split),
+        "eval_size": len(prepared.shared.eval_split),
+        "majority_baseline": prepared.shared.majority_baseline,
         "pid": os.getpid(),
         "host": socket.gethostname(),
-        "device": str(prepared.device),
+        "device": str(prepared.shared.device),
         "resumable": config.stop_at_fraction is not None,
         "num_labels": NUM_LABELS,
         "head_init_std": HEAD_INIT_STD,
@@ -285,17 +279,17 @@ def _start_fields(prepared: PreparedTrial, steps_in_epoch: int, total_steps: int
 
 def _build_run(prepared: PreparedTrial, writer: EventWriter, stop: StopFlag, steps_in_epoch: int,
                total_steps: int, schedule: list[ScheduledEval], milestone: int | None) -> TrialRun:
-    config = prepared.config
+    config, shared = prepared.config, prepared.shared
     streams = seed_random_streams(config.wi_seed, config.do_seed, config.effective_dropout_seed)
-    init_new_head(prepared.model, prepared.new_head, streams.head_init)
-    model = prepared.model.to(prepared.device)
-    optimizer = make_optimizer(model, config, prepared.device)
+    init_new_head(prepared.model, shared.new_head, streams.head_init)
+    model = prepared.model.to(shared.device)
+    optimizer = make_optimizer(model, config, shared.device)
     return TrialRun(
-        config=config, metric=prepared.metric, model=model, optimizer=optimizer,
-        scheduler=make_scheduler(optimizer, config, total_steps, train_size=len(prepared.train_split)),
-        train_split=prepared.train_split,
-        eval_split=prepared.eval_split, pad_token_id=prepared.pad_token_id, device=prepared.device,
-        streams=streams, writer=writer, stop=stop, steps_per_epoch=steps_in_epoch, total_steps=total_steps,
+        config=config, metric=shared.metric, model=model, optimizer=optimizer,
+        scheduler=make_scheduler(optimizer, config, total_steps, train_size=len(shared.train_split)),
+        train_split=shared.train_split, eval_split=shared.eval_split, pad_token_id=shared.pad_token_id,
+        device=shared.device, streams=streams, writer=writer, stop=stop, steps_per_epoch=steps_in_epoch,
+        total_steps=total_steps,
         schedule=schedule, milestone=milestone,
     )
 

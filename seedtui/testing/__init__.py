@@ -7,5 +7,6 @@ no Textual and no torch. Modules:
 - ``trial_log``: one trial's event log with given eval scores (the one start-event fixture);
 - ``curves``: RTE-like curve matrices and sweeps written from them (statistics, planner);
 - ``replay_sweep``: a timed sweep with every trial status and a decision (replay, TUI);
-- ``fake_backend``, ``clock``: the supervisor's fake backend and injected clock.
+- ``fake_backend``, ``clock``: the supervisor's fake backend and injected clock;
+- ``cli``: the ``seedtui`` command run in-process, to its exit code.
 """

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from seedtui.cli import main as seedtui_main
+from seedtui.testing.cli import seedtui_exit_code
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_SWEEP = REPO_ROOT / "sample_logs" / "rte-minilm-5x5"
@@ -67,14 +67,6 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
     return World(tmp_path, sweep, data, a_file)
 
 
-def _seedtui(argv: list[str]) -> int:
-    try:
-        seedtui_main(argv)
-    except SystemExit as done:
-        return done.code if isinstance(done.code, int) else 1
-    return 0
-
-
 def _trainer(argv: list[str]) -> int:
     from trainers.finetune import main
 
@@ -99,14 +91,14 @@ must hold: the key or option)."""
 def _cli(*argv: str | Callable[[World], str]) -> Callable[[World], Run]:
     def prepare(w: World) -> Run:
         args = [a(w) if callable(a) else a for a in argv]
-        return lambda: _seedtui(args)
+        return lambda: seedtui_exit_code(args)
     return prepare
 
 
 def _run_config(**parts: str) -> Callable[[World], Run]:
     def prepare(w: World) -> Run:
         path = w.config(**parts)
-        return lambda: _seedtui(["run", path, "--headless"])
+        return lambda: seedtui_exit_code(["run", path, "--headless"])
     return prepare
 
 
@@ -120,7 +112,7 @@ def _train(*flags: str | Callable[[World], str]) -> Callable[[World], Run]:
 def _with_supervisor_json(text: str, *command: str) -> Callable[[World], Run]:
     def prepare(w: World) -> Run:
         (w.sweep / "supervisor.json").write_text(text)
-        return lambda: _seedtui([command[0], str(w.sweep), *command[1:]])
+        return lambda: seedtui_exit_code([command[0], str(w.sweep), *command[1:]])
     return prepare
 
 

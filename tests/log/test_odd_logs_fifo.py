@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from seedtui.cli import main as seedtui_main
 from seedtui.log import read_events
 from seedtui.log.jsonl import JsonlTail, read_bytes_from, read_first_record, read_jsonl
 from seedtui.state import load_trial
+from seedtui.testing.cli import seedtui_exit_code
 
 SAMPLE_SWEEP = Path(__file__).resolve().parents[2] / "sample_logs" / "rte-minilm-5x5"
 LIMIT_S = 300.0
@@ -108,14 +108,6 @@ def odd_sweep(tmp_path: Path) -> Path:
     return sweep
 
 
-def _seedtui(argv: list[str]) -> int:
-    try:
-        seedtui_main(argv)
-    except SystemExit as done:
-        return done.code if isinstance(done.code, int) else 1
-    return 0
-
-
 @pytest.mark.parametrize("argv", [["stats", "{sweep}", "--json"],
                                   ["plan", "{sweep}", "--budgets", "1-3", "--json"],
                                   ["status", "{sweep}"],
@@ -126,7 +118,7 @@ def test_stats_plan_report_and_status_skip_them(odd_sweep: Path, tmp_path: Path,
     if argv[0] == "report":
         pytest.importorskip("matplotlib")
     args = [a.format(sweep=odd_sweep, out=tmp_path / "report.html") for a in argv]
-    code = _bounded(_seedtui, args)
+    code = _bounded(seedtui_exit_code, args)
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "Traceback" not in err
@@ -146,5 +138,5 @@ def test_status_of_a_supervisor_record_with_a_pid_no_process_can_have(
 
     state = {"pid": pid, "host": socket.gethostname(), "started": 1.0, "heartbeat": 1.0, "state": "running"}
     (odd_sweep / "supervisor.json").write_text(json.dumps(state))
-    assert _seedtui(["status", str(odd_sweep)]) == 0
+    assert seedtui_exit_code(["status", str(odd_sweep)]) == 0
     assert "not running" in capsys.readouterr().out
