@@ -27,7 +27,10 @@ def test_the_sample_folder_draws_the_ranks_with_the_tests_in_the_caption() -> No
     assert [line.get_label() for line in axes.get_lines()][3] == "WI 4 (mean rank 1.67)"
     assert np.asarray(axes.get_lines()[3].get_ydata()).tolist() == [1.0, 3.0, 1.0]  # CoLA, MRPC, RTE
     assert "Kendall's W = 0.4667" in drawn.note and "Friedman p = 0.2311" in drawn.note
-    assert "Left out: cola-minilm-tfp" in drawn.note
+    assert "Left out: " in drawn.note
+    assert "cola-minilm-tfp (WI 11, 12, 13): shares fewer than 2 WI seeds" in drawn.note
+    # recorded with another copy of MiniLM (another model path): its WI seeds draw another head
+    assert "sst2-minilm-dodge2020-cpu: a WI seed draws a different head there" in drawn.note
 
 
 def test_one_sweep_has_no_such_figure_and_unshared_seeds_say_why(tmp_path: Path) -> None:
