@@ -14,6 +14,7 @@ import pytest
 
 from seedtui.core.engine.control import supervisor_status
 from seedtui.core.engine.detach import launch_detached
+from seedtui.log.files import LAUNCH_FILE
 from seedtui.state import SweepFollower, load_trials, process_alive
 
 from .conftest import read_log, supervisor_done, wait_for
@@ -57,12 +58,17 @@ def test_client_exit_then_supervisor_kill_9_then_resume(sweep_config: Callable[.
     # the trial that ran when the client left was not taken down with it: it completes
     wait_for(lambda: status_of(sweep_dir, first) == "completed", what="the first trial to complete")
 
-    # kill -9 the supervisor once one trial has completed and the next one is training
-    def one_done_one_running() -> bool:
-        statuses = [status_of(sweep_dir, t) for t in ("wi1-do1", "wi1-do2", "wi1-do3")]
-        return "completed" in statuses and "running" in statuses
+    # kill -9 the supervisor once one trial has completed and the next one is launched (its trainer
+    # started: launch.json written) but not ended. Its log says "running" for only a fraction of a
+    # second (16 tiny steps), too short to poll for; the trainer's cold start before it is seconds.
+    def one_done_one_in_flight() -> bool:
+        trials = ("wi1-do1", "wi1-do2", "wi1-do3")
+        statuses = {t: status_of(sweep_dir, t) for t in trials}
+        in_flight = [t for t in trials if (sweep_dir / "trials" / t / LAUNCH_FILE).is_file()
+                     and statuses[t] in ("waiting", "running")]
+        return "completed" in statuses.values() and bool(in_flight)
 
-    wait_for(one_done_one_running, what="one trial completed and another training")
+    wait_for(one_done_one_in_flight, what="one trial completed and another launched", every_s=0.05)
     trials = ("wi1-do1", "wi1-do2", "wi1-do3")
     completed_before = [t for t in trials if status_of(sweep_dir, t) == "completed"]
     os.kill(info.pid, signal.SIGKILL)
