@@ -218,16 +218,20 @@ def status(sweep_dir: Annotated[Path, typer.Argument(help="The sweep directory."
     """Print whether a sweep's supervisor is alive, how many trials are in each state, and the disk
     the sweep takes (its checkpoints apart, against ``[resources] max_checkpoint_gb`` when set)."""
     from seedtui.core.engine.control import supervisor_status
+    from seedtui.log.files import SUPERVISOR_STATE_FILE, TRIALS_DIR
     from seedtui.state import read_sweep
     from seedtui.state.disk_use import disk_use, format_size
 
-    info = supervisor_status(_sweep_dir(sweep_dir))
-    assert info is not None
+    if (sweep_dir / TRIALS_DIR).is_dir() and not (sweep_dir / SUPERVISOR_STATE_FILE).exists():
+        typer.echo(f"no supervisor (no {SUPERVISOR_STATE_FILE}): a recorded or copied sweep")
+    else:
+        info = supervisor_status(_sweep_dir(sweep_dir))
+        assert info is not None
+        alive = "alive" if info.alive else "not running"
+        paused = ", queue paused" if info.paused else ""
+        typer.echo(f"supervisor pid {info.pid} on {info.host}: {alive} ({info.state}{paused})")
     sweep = read_sweep(sweep_dir)
     counts = sweep.counts(with_zeros=False)
-    alive = "alive" if info.alive else "not running"
-    paused = ", queue paused" if info.paused else ""
-    typer.echo(f"supervisor pid {info.pid} on {info.host}: {alive} ({info.state}{paused})")
     typer.echo("trials: " + ("  ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none yet"))
     interrupted = sum(1 for state in sweep.trials.values() if state.interrupted)
     if interrupted:

@@ -72,6 +72,23 @@ def test_status_shows_the_disk_the_sweep_and_its_checkpoints_take(tmp_path: Path
                     f"(2 trials) of max_checkpoint_gb = {1000 / GB:g}")
 
 
+def test_status_of_a_recorded_sweep_without_a_supervisor_still_counts_and_sizes_it(tmp_path: Path) -> None:
+    from seedtui.testing.trial_log import write_trial
+
+    sweep_dir = tmp_path / "recorded"
+    write_trial(sweep_dir, 1, 1, [0.6, 0.7], evals_per_epoch=2)
+    write_trial(sweep_dir, 1, 2, [0.6], evals_per_epoch=2, status="stopped")
+    result = CliRunner().invoke(app, ["status", str(sweep_dir)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "no supervisor (no supervisor.json): a recorded or copied sweep"
+    assert lines[1] == "trials: completed 1  stopped 1"
+    assert lines[2].startswith(f"disk: {format_size(disk_use(sweep_dir).total_bytes)}, of which checkpoints 0 B")
+    # a folder that is no sweep at all is still refused
+    result = CliRunner().invoke(app, ["status", str(tmp_path)])
+    assert result.exit_code == 2 and "is not a sweep directory" in result.output
+
+
 def test_a_cap_the_tfp_cohort_cannot_fit_under_stops_the_sweep_in_one_line(
         tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> None:
     # room for two checkpoints, and t = 6 must all be kept until the decision
