@@ -68,10 +68,16 @@ def header_text(columns: list[Column], spark_width: int, *, sort_column: str, de
         title = column.title + (("▼" if descending else "▲") if column.key == sort_column else "")
         text.append(_cell(title, Column(column.key, title, column.width, column.right)) + " ")
     if spark_width:
-        text.append(
-            "val curve".ljust(spark_width)[:spark_width] + " " + "loss curve".ljust(spark_width)[:spark_width]
-        )
+        text.append(_spark_title("val curve", "val", spark_width) + " " + _spark_title("loss curve", "loss",
+                                                                                       spark_width))
     return text
+
+
+def _spark_title(title: str, short: str, width: int) -> str:
+    """A sparkline column's title in ``width`` characters: whole words only (``short`` when the title
+    does not fit, nothing when neither does)."""
+    fitting = title if len(title) <= width else short if len(short) <= width else ""
+    return fitting.ljust(width)
 
 
 def row_text(state: TrialState, columns: list[Column], spark_width: int, *,
