@@ -216,20 +216,21 @@ class DecisionPointTables:
         index] for one block's groups of one trial (F_g is 0 or 1, so F_g^r = F_g), where
         count_above[g, s] = base[s] + delta[g, segment of s]."""
         p_max = self.p_max
-        # T[segment, j, d] = sum over the segment's steps of dx_s[d] * powers[base[s], j], summed
-        # over runs of steps that share (segment, base).
+        # T[d, segment, j] = sum over the segment's steps of dx_s[d] * powers[base[s], j], summed
+        # over runs of steps that share (segment, base). (d, the smallest axis, comes first: the
+        # products stream over whole rows.)
         key = segment_of * (len(powers) + 1) + base
         run_start = np.flatnonzero(np.diff(key, prepend=-1))
         run_dx = np.add.reduceat(self.steps, run_start, axis=0)
         run_segment = segment_of[run_start]
-        terms = powers[base[run_start]][:, :, None] * run_dx[:, None, :]
-        sums = np.add.reduceat(terms, np.searchsorted(run_segment, np.arange(len(cuts))), axis=0)
+        terms = run_dx.T[:, :, None] * powers[base[run_start]][None, :, :]
+        sums = np.add.reduceat(terms, np.searchsorted(run_segment, np.arange(len(cuts))), axis=1)
         # (base + delta)^m = sum_e C(m, e) delta^e base^(m-e) (falling factorials alike):
-        # expanded[segment, e, m, d] = C(m, e) T[segment, m - e, d].
-        expanded = sums[:, expansion[1], :] * expansion[0][None, :, :, None]
+        # expanded[d, segment, e, m] = C(m, e) T[d, segment, m - e].
+        expanded = sums[:, :, expansion[1]] * expansion[0]
         weights = powers[delta] * (cuts[None, :] >= final[:, None])[:, :, None]  # (rows, segments, e)
-        scaled = np.einsum("rk,kc->rc", weights.reshape(len(final), -1), expanded.reshape(-1, p_max * 2))
-        scaled = scaled.reshape(len(final), p_max, 2)
+        scaled = np.einsum("rk,dkm->rmd", weights.reshape(len(final), -1),
+                           expanded.reshape(2, len(cuts) * p_max, p_max))
         totals = powers[above.astype(np.int64)]  # the same scale: P_m = scaled / totals
         safe = np.where(totals > 0, totals, 1.0)
         return np.where((totals > 0)[..., None], scaled / safe[..., None], 0.0)
