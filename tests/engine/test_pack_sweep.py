@@ -2,7 +2,8 @@
 detached supervisor and real worker subprocesses (tiny model, CPU): t/f/p through packs; a restarted
 supervisor adopting the trials of running workers; one trial killed in a pack while its pack-mate goes
 on; and a worker killed with ``kill -9``: exactly its trials are marked failed (or re-queued, as
-configured) and the sweep goes on."""
+configured) and the sweep goes on; the sweep's own stop (stop-sweep, then SIGTERM to the supervisor)
+suspends every trial of a pack, and the next runs continue them with each step and evaluation once."""
 
 from __future__ import annotations
 
@@ -17,8 +18,11 @@ import pytest
 from seedtui.core.engine.config import ConfigError, load_sweep_config
 from seedtui.core.engine.control import send_command
 from seedtui.core.engine.detach import launch_detached
+from seedtui.log import read_events, validate_event
 from seedtui.log.decisions import read_decisions
-from seedtui.state import load_trials, process_alive
+from seedtui.log.files import checkpoint_path
+from seedtui.policy.schedule import eval_schedule
+from seedtui.state import SWEEP_STOP, load_trials, process_alive
 
 from .conftest import read_log, supervisor_done, wait_for
 
@@ -147,3 +151,78 @@ def test_trials_per_process_is_refused_for_a_command_trainer_and_for_ray(
     ray = sweep_config("ray", resources={"backend": "ray", "trials_per_process": 2})
     with pytest.raises(ConfigError, match="resources.trials_per_process"):
         load_sweep_config(ray)
+
+
+PACK_STOP_STEPS = 120
+"""Steps of each trial in the stop-and-resume test: 480 training examples in batches of 4, one epoch."""
+
+
+def test_the_sweeps_stop_suspends_every_trial_of_a_pack_and_the_next_runs_continue_them(
+        sweep_config: Callable[..., Path], kill_workers: list[Path]) -> None:
+    # 4 trials in one worker (4 seats); stopped by stop-sweep, then by SIGTERM to the supervisor
+    trials = [f"wi1-do{do}" for do in range(1, 5)]
+    config = sweep_config("stop-pack", wi_seeds=[1], do_seeds="1-4",
+                          data={"train_limit": 4 * PACK_STOP_STEPS}, trainer={"batch_size": 4},
+                          resources={"max_concurrent": 1, "trials_per_process": 4})
+    sweep_dir = launch_detached(config)
+    kill_workers.append(sweep_dir)
+
+    def steps_since_last_start(trial: str) -> int:
+        """Train steps logged since its latest start or resume, while it has no end after it."""
+        count, running = 0, False
+        for event in read_log(sweep_dir, trial):
+            if event["event"] in ("start", "resume"):
+                count, running = 0, True
+            elif event["event"] == "train":
+                count += 1
+            elif event["event"] == "end":
+                running = False
+        return count if running else 0
+
+    def all_suspended_by_the_sweep(after: dict[str, int]) -> dict[str, int]:
+        wait_for(lambda: supervisor_done(sweep_dir), what="the sweep to stop")
+        states = {t.trial_id: t for t in load_trials(sweep_dir)}
+        assert {t: (s.status, s.stopped_by) for t, s in states.items()} == dict.fromkeys(
+            trials, ("suspended", SWEEP_STOP))
+        for trial, state in states.items():
+            assert state.end_step is not None and after[trial] < state.end_step < PACK_STOP_STEPS, trial
+            assert checkpoint_path(sweep_dir / "trials" / trial).is_file(), trial
+        return {t: int(s.end_step or 0) for t, s in states.items()}
+
+    wait_for(lambda: all(steps_since_last_start(t) >= 5 for t in trials),
+             what="four trials to train in a pack")
+    assert len({str(record["pack_dir"]) for record in launches(sweep_dir).values()}) == 1
+    send_command(sweep_dir, "stop_sweep")
+    first_stop = all_suspended_by_the_sweep(dict.fromkeys(trials, 0))
+
+    # the next run resumes them, in a pack; SIGTERM to its supervisor suspends them again
+    assert launch_detached(config) == sweep_dir
+    wait_for(lambda: all(steps_since_last_start(t) >= 5 and any(e["event"] == "resume" for e in read_log(
+        sweep_dir, t)) for t in trials), what="the four trials to resume in a pack")
+    records = launches(sweep_dir)
+    assert all(record["resume"] for record in records.values())
+    assert len({str(record["pack_dir"]) for record in records.values()}) == 1
+    os.kill(int(json.loads((sweep_dir / "supervisor.json").read_text())["pid"]), signal.SIGTERM)
+    all_suspended_by_the_sweep(first_stop)
+
+    # the third run takes them to the end: each step and each evaluation exactly once
+    assert launch_detached(config) == sweep_dir
+    wait_for(lambda: supervisor_done(sweep_dir), what="the sweep to finish")
+    assert {t.trial_id: t.status for t in load_trials(sweep_dir)} == dict.fromkeys(trials, "completed")
+    expected_evals = [s.step for s in eval_schedule(PACK_STOP_STEPS, 4, 1, protocol="default")]
+    for trial in trials:
+        result = read_events(sweep_dir / "trials" / trial / "events.jsonl", final=True)
+        assert result.malformed == 0 and all(validate_event(e) == [] for e in result.events)
+        names = [e["event"] for e in result.events]
+        assert names.count("start") == 1 and names.count("resume") == 2, trial
+        assert [e["step"] for e in result.events if e["event"] == "train"] == list(
+            range(1, PACK_STOP_STEPS + 1)), trial
+        assert [e["step"] for e in result.events if e["event"] == "eval"] == expected_evals, trial
+        ends = [e for e in result.events if e["event"] == "end"]
+        assert [(e["status"], e.get("by")) for e in ends] == [
+            ("suspended", SWEEP_STOP), ("suspended", SWEEP_STOP), ("completed", None)], trial
+        # each resume continues from the step its suspension ended at
+        resumes = [e for e in result.events if e["event"] == "resume"]
+        assert [r["step"] for r in resumes] == [e["step"] for e in ends[:2]], trial
+    assert not list(sweep_dir.glob("trials/*/checkpoint/*"))
+    assert not list(sweep_dir.glob("trials/*/events.failed-*.jsonl"))
