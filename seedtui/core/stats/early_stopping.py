@@ -229,8 +229,9 @@ class DecisionPointTables:
         # expanded[d, segment, e, m] = C(m, e) T[d, segment, m - e].
         expanded = sums[:, :, expansion[1]] * expansion[0]
         weights = powers[delta] * (cuts[None, :] >= final[:, None])[:, :, None]  # (rows, segments, e)
-        scaled = np.einsum("rk,dkm->rmd", weights.reshape(len(final), -1),
-                           expanded.reshape(2, len(cuts) * p_max, p_max))
+        # scaled[r, m, d] = sum over (segment, e) of weights * expanded: one matrix product per d.
+        scaled = weights.reshape(len(final), -1) @ expanded.reshape(2, len(cuts) * p_max, p_max)
+        scaled = scaled.transpose(1, 2, 0)
         totals = powers[above.astype(np.int64)]  # the same scale: P_m = scaled / totals
         safe = np.where(totals > 0, totals, 1.0)
         return np.where((totals > 0)[..., None], scaled / safe[..., None], 0.0)
