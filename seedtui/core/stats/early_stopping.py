@@ -313,11 +313,13 @@ class DecisionPointTables:
             tail = np.zeros((weights.shape[0], 2))
             singles = int(np.searchsorted(self.single_index, groups))
             multis = int(np.searchsorted(self.multi_index, groups))
+            # tail[t, d] = sum over (g, m) of W[t, g, m] Lambda_g(m)[d]: a matrix product.
             if singles:
-                chosen = weights[:, self.single_index[:singles]]
-                tail += np.einsum("tgm,gmd->td", chosen, self.lambda_single[:singles, :p, :])
+                chosen = weights if singles == groups else weights[:, self.single_index[:singles]]
+                tail += chosen.reshape(len(tail), -1) @ self.lambda_single[:singles, :p, :].reshape(-1, 2)
             if gathered is not None and multis:
-                tail += np.einsum("tgm,gmd->td", weights[:, self.multi_index[:multis]], gathered[:multis])
+                chosen = weights[:, self.multi_index[:multis]]
+                tail += chosen.reshape(len(tail), -1) @ gathered[:multis].reshape(-1, 2)
             out[start : start + chunk, 0] = self.top - tail[:, 0]
             out[start : start + chunk, 1] = self.top**2 - tail[:, 1]
         return out
