@@ -56,6 +56,7 @@ def test_table_row_and_header(sweep_dir: Path) -> None:
     assert "best▼" in table_header(columns, spark, sort_column="best", descending=True).plain
     narrow, narrow_spark = layout_columns(56)
     assert "wi" not in [c.key for c in narrow] and narrow_spark >= 6
+    assert layout_columns(48)[1] == 0  # the right pane's width at 100 columns: no 1-cell curves
     # sparkline titles are whole words at any width: "val curve" / "loss curve", else "val" / "loss"
     for width, titles in ((10, ["val", "curve", "loss", "curve"]), (6, ["val", "loss"]), (3, ["val"])):
         assert table_header([], width, sort_column="best", descending=True).plain.split() == titles

@@ -37,7 +37,8 @@ MIN_SPARK = 6
 
 
 def layout_columns(width: int) -> tuple[list[Column], int]:
-    """The columns that fit ``width`` cells and the width of each of the two sparklines."""
+    """The columns that fit ``width`` cells and the width of each of the two sparklines (0: none, when
+    fewer than ``MIN_SPARK`` cells are left for each)."""
     columns = list(FIXED_COLUMNS)
 
     def used(cols: list[Column]) -> int:
@@ -48,6 +49,8 @@ def layout_columns(width: int) -> tuple[list[Column], int]:
             break
         columns = [c for c in columns if c.key != key]
     spark = max(0, (width - used(columns)) // 2 - 1)
+    if spark < MIN_SPARK:
+        return columns, 0  # a curve a few cells wide shows nothing: leave the room to the columns
     return columns, min(spark, 30)
 
 
