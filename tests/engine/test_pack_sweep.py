@@ -153,8 +153,8 @@ def test_trials_per_process_is_refused_for_a_command_trainer_and_for_ray(
         load_sweep_config(ray)
 
 
-PACK_STOP_STEPS = 120
-"""Steps of each trial in the stop-and-resume test: 480 training examples in batches of 4, one epoch."""
+PACK_STOP_STEPS = 100
+"""Steps of each trial in the stop-and-resume test: 400 training examples in batches of 4, one epoch."""
 
 
 def test_the_sweeps_stop_suspends_every_trial_of_a_pack_and_the_next_runs_continue_them(
@@ -205,9 +205,14 @@ def test_the_sweeps_stop_suspends_every_trial_of_a_pack_and_the_next_runs_contin
     os.kill(int(json.loads((sweep_dir / "supervisor.json").read_text())["pid"]), signal.SIGTERM)
     all_suspended_by_the_sweep(first_stop)
 
-    # the third run takes them to the end: each step and each evaluation exactly once
+    # the third run, once the idle worker has exited, resumes them in a new worker and takes them to
+    # the end: each step and each evaluation exactly once
+    worker_pid = int(str(records[trials[0]]["pid"]))
+    wait_for(lambda: not process_alive(worker_pid), what="the idle worker to exit")
     assert launch_detached(config) == sweep_dir
     wait_for(lambda: supervisor_done(sweep_dir), what="the sweep to finish")
+    assert {str(record["pack_dir"]) for record in launches(sweep_dir).values()}.isdisjoint(
+        str(record["pack_dir"]) for record in records.values())
     assert {t.trial_id: t.status for t in load_trials(sweep_dir)} == dict.fromkeys(trials, "completed")
     expected_evals = [s.step for s in eval_schedule(PACK_STOP_STEPS, 4, 1, protocol="default")]
     for trial in trials:
