@@ -255,27 +255,27 @@ class DecisionPointTables:
 
     # --- per-setting ------------------------------------------------------------------
     def _mixture_weights(self, ts: np.ndarray, p: int, groups: int) -> np.ndarray:
-        """W[t, g, m] = P(the p-th best of t draws is in group g, with m draws strictly above g),
-        for the first ``groups`` groups."""
+        """W[m, t, g] = P(the p-th best of t draws is in group g, with m draws strictly above g),
+        for the first ``groups`` groups (m first: the running sum over it streams over rows)."""
         g = _Groups(*(np.asarray(field)[:groups] for field in vars(self.groups).values()))
         total = float(self.trials)
-        t = np.asarray(ts, dtype=float)[:, None, None]
-        m = np.arange(p, dtype=float)[None, None, :]
+        t = np.asarray(ts, dtype=float)[None, :, None]
+        m = np.arange(p, dtype=float)[:, None, None]
         # Tails of "enough draws in g" go through identities whose terms are all positive, so
         # nothing cancels: P(fewer than r of n in g) = sum_{c<r} P(c hits before failure n-r+1).
         c = m
         failures = t - p + 1.0
         if self.replacement:
-            share_above = (g.above / total)[None, :, None]
-            theta = (g.sizes / (total - g.above))[None, :, None]
+            share_above = (g.above / total)[None, None, :]
+            theta = (g.sizes / (total - g.above))[None, None, :]
             with np.errstate(divide="ignore"):
                 log_above = _log_choose(t, m) + xlogy(m, share_above) + (t - m) * np.log1p(-share_above)
                 # negative binomial: P(Bin(n, theta) < r) = (1-theta)^(n-r+1) sum_{c<r} C(n-r+c, c) theta^c
                 log_terms = _log_choose(failures - 1.0 + c, c) + xlogy(c, theta) + failures * np.log1p(-theta)
         else:
-            above = g.above[None, :, None]
+            above = g.above[None, None, :]
             rest = total - above  # trials in g or below it
-            size = g.sizes[None, :, None]
+            size = g.sizes[None, None, :]
             log_above = _log_choose(above, m) + _log_choose(rest, t - m) - _log_choose(total, t)
             # negative hypergeometric: c of g's trials before the f-th trial from below g
             log_terms = (
@@ -283,8 +283,9 @@ class DecisionPointTables:
                 + _log_choose(rest - c - failures, size - c)
                 - _log_choose(rest, size)
             )
-        too_few_in = np.cumsum(np.exp(log_terms), axis=2)[:, :, ::-1]  # column m: sum over c <= p-m-1
-        return np.exp(log_above) * np.clip(1.0 - too_few_in, 0.0, 1.0)
+        too_few_in = np.cumsum(np.exp(log_terms), axis=0)[::-1]  # row m: sum over c <= p-m-1
+        # too_few_in >= 0 (a sum of exponentials), so 1 - too_few_in needs clipping only at 0.
+        return np.exp(log_above) * np.maximum(1.0 - too_few_in, 0.0)
 
     def _groups_that_matter(self, t_min: int, p: int) -> int:
         """How many of the top groups can hold the p-th best draw with probability above
@@ -310,16 +311,16 @@ class DecisionPointTables:
         for start in range(0, len(ts), chunk):
             groups = self._groups_that_matter(int(ts[start : start + chunk].min()), p)
             weights = self._mixture_weights(ts[start : start + chunk], p, groups)
-            tail = np.zeros((weights.shape[0], 2))
+            tail = np.zeros((weights.shape[1], 2))
             singles = int(np.searchsorted(self.single_index, groups))
             multis = int(np.searchsorted(self.multi_index, groups))
-            # tail[t, d] = sum over (g, m) of W[t, g, m] Lambda_g(m)[d]: a matrix product.
+            # tail[t, d] = sum over (g, m) of W[m, t, g] Lambda_g(m)[d]: a matrix product per m.
             if singles:
-                chosen = weights if singles == groups else weights[:, self.single_index[:singles]]
-                tail += chosen.reshape(len(tail), -1) @ self.lambda_single[:singles, :p, :].reshape(-1, 2)
+                chosen = weights if singles == groups else weights[:, :, self.single_index[:singles]]
+                tail += (chosen @ self.lambda_single[:singles, :p, :].transpose(1, 0, 2)).sum(axis=0)
             if gathered is not None and multis:
-                chosen = weights[:, self.multi_index[:multis]]
-                tail += chosen.reshape(len(tail), -1) @ gathered[:multis].reshape(-1, 2)
+                chosen = weights[:, :, self.multi_index[:multis]]
+                tail += (chosen @ gathered[:multis].transpose(1, 0, 2)).sum(axis=0)
             out[start : start + chunk, 0] = self.top - tail[:, 0]
             out[start : start + chunk, 1] = self.top**2 - tail[:, 1]
         return out
