@@ -137,7 +137,7 @@ class DecisionPointTables:
     # --- per-k tables -------------------------------------------------------------------
     def _build_tables(self, group_of: np.ndarray, final_index: np.ndarray, thresholds: int) -> None:
         """Lambda tables, a block of groups at a time (best first; 16 groups, more from about
-        2,500 trials on: sqrt(trials) / 3, which balances the two costs below).
+        1,800 trials on: sqrt(trials) / 2.5, which balances the two costs below).
 
         For a group g of the block, the trials above it are those above the block (whose counts
         ``base[s]`` of final scores <= x_s every group of the block shares) plus the block's own
@@ -166,7 +166,7 @@ class DecisionPointTables:
         positions = np.arange(n_steps)
         base = np.zeros(n_steps, dtype=np.int64)  # trials above the block with final index <= s
         groups = len(g.sizes)
-        block = max(16, int(np.sqrt(total) / 3))
+        block = max(16, int(np.sqrt(total) / 2.5))
         for start in range(0, groups, block):
             stop = min(groups, start + block)
             first, last = np.searchsorted(trial_group, [start, stop])
