@@ -283,9 +283,13 @@ class DecisionPointTables:
                 + _log_choose(rest - c - failures, size - c)
                 - _log_choose(rest, size)
             )
-        too_few_in = np.cumsum(np.exp(log_terms), axis=0)[::-1]  # row m: sum over c <= p-m-1
-        # too_few_in >= 0 (a sum of exponentials), so 1 - too_few_in needs clipping only at 0.
-        return np.exp(log_above) * np.maximum(1.0 - too_few_in, 0.0)
+        # In place (these arrays are the largest the planner makes): enough_in = max(1 - too_few_in,
+        # 0), with too_few_in[m] = sum over c <= p-m-1 of the terms (>= 0, so no clipping at 1).
+        enough_in = np.cumsum(np.exp(log_terms, out=log_terms), axis=0, out=log_terms)[::-1]
+        np.maximum(np.subtract(1.0, enough_in, out=enough_in), 0.0, out=enough_in)
+        weights = np.exp(log_above, out=log_above)
+        weights *= enough_in
+        return weights
 
     def _groups_that_matter(self, t_min: int, p: int) -> int:
         """How many of the top groups can hold the p-th best draw with probability above
