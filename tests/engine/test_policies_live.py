@@ -85,6 +85,10 @@ def test_asha_stops_trials_by_its_rule(sweep_config: Callable[..., Path], varied
     assert stopped_by_rule, "no trial was below the cutoff in this run"
     for trial, state in states.items():
         if trial in stopped_by_rule:
-            assert state.status == "stopped" and state.stopped_by == "asha"
+            # a tiny trial trains its last 48 steps in well under a second: the SIGTERM that follows
+            # the decision can land after its last step, and then it ends completed, all steps trained
+            stopped = state.status == "stopped" and state.stopped_by == "asha"
+            assert stopped or (state.status == "completed" and state.last_step == state.total_steps), trial
         else:
             assert state.status == "completed"
+    assert any(states[trial].status == "stopped" for trial in stopped_by_rule), "the rule stopped nothing"

@@ -14,7 +14,9 @@ import pytest
 
 from seedtui.core.engine.control import supervisor_status
 from seedtui.core.engine.detach import launch_detached
+from seedtui.log.control import send_command
 from seedtui.log.files import LAUNCH_FILE
+from seedtui.log.supervisor_state import read_state
 from seedtui.state import SweepFollower, load_trials, process_alive
 
 from .conftest import read_log, supervisor_done, wait_for
@@ -41,6 +43,10 @@ def test_client_exit_then_supervisor_kill_9_then_resume(sweep_config: Callable[.
                                    if status_of(sweep_dir, t) == "running"), None), what="a trial to train")
     info = supervisor_status(sweep_dir)
     assert info is not None and info.alive
+    # hold the queue while the client leaves and comes back: under load that can take longer than the
+    # remaining trials (a few seconds each), and the kill -9 below must find one in flight
+    send_command(sweep_dir, "pause")
+    wait_for(lambda: (read_state(sweep_dir) or {}).get("paused"), what="the queue to pause")
 
     # the client goes away as a dropped SSH session would take it
     client.send_signal(signal.SIGHUP)
@@ -68,6 +74,7 @@ def test_client_exit_then_supervisor_kill_9_then_resume(sweep_config: Callable[.
                      and statuses[t] in ("waiting", "running")]
         return "completed" in statuses.values() and bool(in_flight)
 
+    send_command(sweep_dir, "resume")
     wait_for(one_done_one_in_flight, what="one trial completed and another launched", every_s=0.05)
     trials = ("wi1-do1", "wi1-do2", "wi1-do3")
     completed_before = [t for t in trials if status_of(sweep_dir, t) == "completed"]
