@@ -17,8 +17,6 @@ client), and rejects what fails instead of crashing on it.
 
 from __future__ import annotations
 
-import json
-import os
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -28,7 +26,7 @@ from typing import Any
 
 from seedtui.log.events import is_finite_number
 from seedtui.log.files import CONTROL_FILE, CONTROL_REPLIES_FILE, parse_trial_id
-from seedtui.log.jsonl import JsonlTail, read_jsonl
+from seedtui.log.jsonl import JsonlTail, append_record, read_jsonl
 
 ACTIONS = ("kill", "kill_diverged", "apply_tfp", "pause", "resume", "stop_sweep")
 OUTCOMES = ("done", "rejected")
@@ -147,7 +145,7 @@ def send_command(sweep_dir: Path, action: str, **args: Any) -> ControlCommand:
     if problems:
         raise ControlError("; ".join(problems))
     command = ControlCommand(id=uuid.uuid4().hex[:12], action=action, args=dict(args), t=time.time())
-    _append_line(Path(sweep_dir) / CONTROL_FILE, command.to_record())
+    append_record(Path(sweep_dir) / CONTROL_FILE, command.to_record(), fsync=True)
     return command
 
 
@@ -192,7 +190,7 @@ class ControlReply:
 def append_reply(sweep_dir: Path, reply: ControlReply) -> None:
     record = {"t": reply.t, "id": reply.id, "action": reply.action, "outcome": reply.outcome,
               "reason": reply.reason}
-    _append_line(Path(sweep_dir) / CONTROL_REPLIES_FILE, record)
+    append_record(Path(sweep_dir) / CONTROL_REPLIES_FILE, record, fsync=True)
 
 
 def _reply_problems(record: dict[str, Any]) -> list[str]:
@@ -224,17 +222,6 @@ def wait_for_reply(sweep_dir: Path, command_id: str, *, limit_s: float,
             return None
         sleep(every_s)
         waited += every_s
-
-
-def _append_line(path: Path, record: dict[str, Any]) -> None:
-    # one write of one line to a file opened for appending: concurrent writers do not interleave
-    line = (json.dumps(record) + "\n").encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, line)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _timestamp(value: Any) -> float | None:

@@ -151,6 +151,8 @@ def _decode_with_orjson(lines: list[bytes]) -> tuple[list[Any], int]:
 def _decode_scanned(lines: list[bytes]) -> tuple[list[Any], int]:
     """The batch decoded from UTF-8 once, then each line scanned for one whole JSON value (what
     ``json.loads`` does, without its per-call work); a batch that is not UTF-8 goes line by line."""
+    if not lines:
+        return [], 0  # "".split("\n") is one empty line, which would count as malformed
     try:
         text = b"\n".join(lines).decode("utf-8")
     except UnicodeDecodeError:
@@ -201,6 +203,19 @@ def parse_jsonl(data: bytes, *, final: bool, validate: Validator | None = None,
         else:
             records.append(obj)
     return records, malformed, consumed
+
+
+def append_record(path: str | os.PathLike[str], record: dict[str, Any], *, fsync: bool = False) -> None:
+    """Append ``record`` as one JSON line in one ``O_APPEND`` write: concurrent writers never
+    interleave, and a reader sees a whole line or none of it. ``fsync``: on disk before returning."""
+    line = (json.dumps(record, separators=(",", ":")) + "\n").encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line)
+        if fsync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def file_size(path: str | os.PathLike[str]) -> int:

@@ -23,7 +23,6 @@ imports nothing else of seedtui but the log and the policy. Imports neither torc
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import time
 from collections.abc import Iterator
@@ -31,7 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from seedtui.log.jsonl import JsonlTail, file_size
+from seedtui.log.jsonl import JsonlTail, append_record, file_size
 
 PACKS_DIR = "packs"
 QUEUE_FILE = "queue.jsonl"
@@ -52,22 +51,12 @@ def _queue_lock(pack_dir: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def _append(path: Path, record: dict[str, Any]) -> None:
-    """One whole line in one write (``O_APPEND``): a reader never sees two records interleaved."""
-    line = (json.dumps(record, separators=(",", ":")) + "\n").encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, line)
-    finally:
-        os.close(fd)
-
-
 def submit(pack_dir: Path, record: dict[str, Any]) -> bool:
     """Queue ``record`` for the worker of ``pack_dir``; False when that worker takes no more work."""
     with _queue_lock(pack_dir):
         if (Path(pack_dir) / CLOSED_FILE).exists():
             return False
-        _append(Path(pack_dir) / QUEUE_FILE, record)
+        append_record(Path(pack_dir) / QUEUE_FILE, record)
         return True
 
 
@@ -90,7 +79,7 @@ def queue_tail(pack_dir: Path) -> JsonlTail:
 
 
 def record_done(pack_dir: Path, trial: str, launch: float, exit_code: int) -> None:
-    _append(Path(pack_dir) / DONE_FILE, {"trial": trial, "launch": launch, "exit_code": exit_code,
+    append_record(Path(pack_dir) / DONE_FILE, {"trial": trial, "launch": launch, "exit_code": exit_code,
                                          "t": time.time()})
 
 
