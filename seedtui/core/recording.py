@@ -13,7 +13,7 @@ and counted as malformed is exactly what the tolerant reader decides.
 from __future__ import annotations
 
 import io
-import json
+import math
 import multiprocessing as mp
 import os
 import pickle
@@ -39,29 +39,34 @@ if TYPE_CHECKING:
     from seedtui.state import TrialState
 
 _TRAIN_PREFIX = b'{"event":"train","t":'
-# JSON numbers exactly as json.loads accepts them (NaN/Infinity are what encode_event writes for a
-# diverged loss), whose integer part a float holds (at most 308 digits: the schema refuses a
-# longer integer); steps are not negative; possessive quantifiers keep the check linear. Steps of
-# at most 15 digits convert exactly through float64; bounded digit runs keep a matching line far
-# below MAX_LINE_BYTES.
-_NUMBER = rb"-?(?:0|[1-9]\d{0,307}+)(?:\.\d{1,400}+)?+(?:[eE][+-]?\d{1,6}+)?+"
-_NUMBER_OR_NAN = rb"(?:" + _NUMBER + rb"|NaN|-?Infinity)"
+# JSON numbers exactly as json.loads accepts them, whose integer part a float holds (at most 308
+# digits: the schema refuses a longer integer); possessive quantifiers keep the check linear, and
+# bounded digit runs keep a matching line far below MAX_LINE_BYTES. t, epoch, loss and lr must be
+# written as floats (a fraction or an exponent, or NaN/Infinity, which encode_event writes for a
+# diverged loss): json.loads makes a float of them, so float64 columns rebuild the same dict (an
+# integer-written value would come back as a float). Steps are not negative integers of at most 15
+# digits, which convert exactly through float64.
+_DIGITS = rb"-?(?:0|[1-9]\d{0,307}+)"
+_EXPONENT = rb"[eE][+-]?\d{1,6}+"
+_FLOAT = rb"(?:" + _DIGITS + rb"(?:\.\d{1,400}+(?:" + _EXPONENT + rb")?+|" + _EXPONENT + rb")|NaN|-?Infinity)"
 _TRAIN_LINE = (
     rb'\{"event":"train","t":'
-    + _NUMBER_OR_NAN
+    + _FLOAT
     + rb',"step":(?:0|[1-9]\d{0,14}),"epoch":'
-    + _NUMBER_OR_NAN
+    + _FLOAT
     + rb',"loss":'
-    + _NUMBER_OR_NAN
+    + _FLOAT
     + rb',"lr":'
-    + _NUMBER_OR_NAN
+    + _FLOAT
     + rb"\}"
 )
 _ONE_TRAIN_LINE = re.compile(_TRAIN_LINE)
 _TRAIN_BLOCK = re.compile(rb"(?:" + _TRAIN_LINE + rb"\n)*+")
-# After mapping these to commas, t, step and loss are fields 10, 14 and 22 of a train line.
+# A newline and the line after it, when that line does not start like a train line.
+_OTHER_LINE = re.compile(rb"\n(?!" + re.escape(_TRAIN_PREFIX) + rb")[^\n]*+")
+# After mapping these to commas, t, step, epoch, loss and lr are fields 10, 14, 18, 22 and 26.
 _PUNCTUATION_TO_COMMAS = bytes.maketrans(b'{}":', b",,,,")
-_T_STEP_LOSS_FIELDS = (10, 14, 22)
+_TRAIN_FIELDS = (10, 14, 18, 22, 26)
 
 
 @dataclass
@@ -74,9 +79,11 @@ class TrialRecording:
     train_rows: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     """Positions (in file order) of the columnar train events."""
     train_steps: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    train_epochs: np.ndarray = field(default_factory=lambda: np.empty(0, np.float64))
     train_losses: np.ndarray = field(default_factory=lambda: np.empty(0, np.float64))
-    train_block: bytes = b""
-    """The columnar train lines, newline-terminated: decoded only when dicts are asked for."""
+    train_lrs: np.ndarray = field(default_factory=lambda: np.empty(0, np.float64))
+    """``step``, ``epoch``, ``loss`` and ``lr`` of the columnar train events (their ``t`` is in
+    ``times``): all a train dict holds, so dicts are built from them only when asked for."""
     other_rows: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     other_events: list[dict[str, Any]] = field(default_factory=list)
     malformed: int = 0
@@ -108,9 +115,17 @@ class TrialRecording:
     @cached_property
     def _materialized(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = [{}] * len(self)
-        lines = self.train_block.split(b"\n") if self.train_block else []
-        for row, line in zip(self.train_rows.tolist(), lines, strict=True):
-            out[row] = json.loads(line)
+        columns = zip(
+            self.train_rows.tolist(),
+            self.times[self.train_rows].tolist(),
+            self.train_steps.tolist(),
+            self.train_epochs.tolist(),
+            self.train_losses.tolist(),
+            self.train_lrs.tolist(),
+            strict=True,
+        )
+        for row, t, step, epoch, loss, lr in columns:  # the key order of the line
+            out[row] = {"event": "train", "t": t, "step": step, "epoch": epoch, "loss": loss, "lr": lr}
         for row, event in zip(self.other_rows.tolist(), self.other_events, strict=True):
             out[row] = event
         return out
@@ -191,54 +206,115 @@ def read_recording(path: str | os.PathLike[str]) -> TrialRecording:
 
 def parse_recording(data: bytes) -> TrialRecording:
     """The events of a whole log's bytes (a last line without newline is parsed, as ``final``)."""
-    lines = data.split(b"\n")
-    # a last line with no newline may be cut: the tolerant reader decides what it is
-    complete = len(lines) - 1 if lines and lines[-1] else len(lines)
-    candidates = [i for i, line in enumerate(lines[:complete]) if line.startswith(_TRAIN_PREFIX)]
-    block = b"\n".join([lines[i] for i in candidates]) + b"\n" if candidates else b""
-    if _TRAIN_BLOCK.fullmatch(block) is None:
+    split = _split_by_search(data)
+    if _TRAIN_BLOCK.fullmatch(split.block) is None:
         # some line looks like a train line but is not the standard one: sort them one by one
-        candidates = [i for i in candidates if _ONE_TRAIN_LINE.fullmatch(lines[i]) is not None]
-        block = b"\n".join([lines[i] for i in candidates]) + b"\n" if candidates else b""
-    train_t, train_steps, train_losses = _train_columns(block, len(candidates))
-    finite_t = np.isfinite(train_t)
-    if not finite_t.all():  # a t of NaN or 1e999: the schema refuses it; the reader says so
-        candidates = [i for i, finite in zip(candidates, finite_t.tolist(), strict=True) if finite]
-        block = b"\n".join([lines[i] for i in candidates]) + b"\n" if candidates else b""
-        train_t, train_steps, train_losses = _train_columns(block, len(candidates))
-    not_columnar = np.ones(len(lines), dtype=bool)
-    not_columnar[candidates] = False
-    other_lines: list[int] = []
-    other_events: list[dict[str, Any]] = []
-    malformed = 0
-    for index in np.flatnonzero(not_columnar).tolist():
-        line = lines[index]
-        if not line.strip():
-            continue
-        event = _decode_line(line)
-        if event is None:
-            malformed += 1
-        else:
-            other_lines.append(index)
-            other_events.append(event)
-    train_lines = np.array(candidates, dtype=np.int64)
-    other_line_array = np.array(other_lines, dtype=np.int64)
+        split = _split_line_by_line(data)
+    columns = _train_columns(split.block, split.block.count(b"\n"))
+    if not np.isfinite(columns[0]).all():  # a t of NaN or 1e999: the schema refuses it; the reader says so
+        split = _split_line_by_line(data, finite_t_only=True)
+        columns = _train_columns(split.block, split.block.count(b"\n"))
+    train_t, train_steps, train_epochs, train_losses, train_lrs = columns
+    kept, other_events, malformed = _decode_others(split.others)
+    trains_before = np.array(split.trains_before, dtype=np.int64)[kept]
     # file position of an event = its rank among the lines that hold valid events
-    train_rows = np.arange(len(train_lines), dtype=np.int64) + np.searchsorted(other_line_array, train_lines)
-    other_rows = np.arange(len(other_lines), dtype=np.int64) + np.searchsorted(train_lines, other_line_array)
-    times = np.empty(len(train_rows) + len(other_rows), dtype=np.float64)
+    other_rows = np.arange(len(kept), dtype=np.int64) + trains_before
+    times = np.empty(len(train_t) + len(other_rows), dtype=np.float64)
+    is_train = np.ones(len(times), dtype=bool)
+    is_train[other_rows] = False
+    train_rows = np.flatnonzero(is_train)
     times[train_rows] = train_t
     times[other_rows] = [float(e["t"]) for e in other_events]
     return TrialRecording(
         times=times,
         train_rows=train_rows,
         train_steps=train_steps,
+        train_epochs=train_epochs,
         train_losses=train_losses,
-        train_block=block[:-1] if block else b"",
+        train_lrs=train_lrs,
         other_rows=other_rows,
         other_events=other_events,
         malformed=malformed,
     )
+
+
+@dataclass
+class _SplitLog:
+    """A log's lines sorted: the columnar train lines, and every other line with how many columnar
+    train lines precede it."""
+
+    block: bytes
+    """The columnar train lines, each newline-terminated, in file order."""
+    others: list[bytes]
+    trains_before: list[int]
+
+
+def _split_by_search(data: bytes) -> _SplitLog:
+    """Lines that start like a train line are candidates for the columns; one search over the file
+    finds the others (a few dozen in a log of hundreds of lines). A last line without newline may be
+    cut: it is always left to the tolerant reader."""
+    whole = data[: data.rfind(b"\n") + 1]
+    segments: list[bytes] = []
+    others: list[bytes] = []
+    trains_before: list[int] = []
+    trains = position = 0
+    # the pattern matches a newline and the line after it: prepend one for the first line
+    for match in _OTHER_LINE.finditer(b"\n" + whole):
+        start, end = match.span()  # the line is whole[start : end - 1]
+        if start > position:
+            segment = whole[position:start]
+            segments.append(segment)
+            trains += segment.count(b"\n")
+        others.append(whole[start : end - 1])
+        trains_before.append(trains)
+        position = end
+    if len(whole) < len(data):
+        others.append(data[len(whole) :])
+        trains_before.append(trains)
+    return _SplitLog(b"".join(segments), others, trains_before)
+
+
+def _split_line_by_line(data: bytes, *, finite_t_only: bool = False) -> _SplitLog:
+    """The same split with every candidate checked on its own, for logs holding unusual train lines
+    (and, with ``finite_t_only``, leaving a train line whose ``t`` is not finite to the tolerant
+    reader, which refuses it)."""
+    lines = data.split(b"\n")
+    complete = len(lines) - 1  # the piece after the last newline is cut (or empty)
+    columnar: list[bytes] = []
+    others: list[bytes] = []
+    trains_before: list[int] = []
+    for index, line in enumerate(lines):
+        if index < complete and _ONE_TRAIN_LINE.fullmatch(line) and (not finite_t_only or _finite_t(line)):
+            columnar.append(line + b"\n")
+        else:
+            others.append(line)
+            trains_before.append(len(columnar))
+    return _SplitLog(b"".join(columnar), others, trains_before)
+
+
+def _finite_t(train_line: bytes) -> bool:
+    return math.isfinite(float(train_line[len(_TRAIN_PREFIX) : train_line.index(b',"step":')]))
+
+
+def _decode_others(lines: list[bytes]) -> tuple[list[int], list[dict[str, Any]], int]:
+    """The lines that are not columnar as ``parse_lines`` decides them: which of them hold valid
+    events (their indices), those events, and how many lines were malformed. Blank lines are
+    neither."""
+    non_blank = [index for index, line in enumerate(lines) if line.strip()]
+    events, malformed, _ = parse_lines(b"\n".join([lines[i] for i in non_blank]), final=True)
+    if malformed == 0 and len(events) == len(non_blank):  # every line one event: all in one call
+        return non_blank, events, 0
+    kept: list[int] = []
+    events = []
+    malformed = 0
+    for index in non_blank:  # one line at a time, to know which ones were malformed
+        event = _decode_line(lines[index])
+        if event is None:
+            malformed += 1
+        else:
+            kept.append(index)
+            events.append(event)
+    return kept, events, malformed
 
 
 def _decode_line(line: bytes) -> dict[str, Any] | None:
@@ -247,10 +323,11 @@ def _decode_line(line: bytes) -> dict[str, Any] | None:
     return events[0] if events else None
 
 
-def _train_columns(block: bytes, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """t, step and loss of validated standard train lines."""
+def _train_columns(block: bytes, count: int) -> tuple[np.ndarray, ...]:
+    """t, step, epoch, loss and lr of validated standard train lines."""
     if count == 0:
-        return np.empty(0, np.float64), np.empty(0, np.int64), np.empty(0, np.float64)
+        empty = np.empty(0, np.float64)
+        return empty, np.empty(0, np.int64), empty.copy(), empty.copy(), empty.copy()
     if orjson is not None:
         try:  # orjson is ~3x faster; it refuses NaN/Infinity (a diverged loss): then NumPy reads it
             rows = orjson.loads(b"[" + block[:-1].replace(b"\n", b",") + b"]")
@@ -260,18 +337,16 @@ def _train_columns(block: bytes, count: int) -> tuple[np.ndarray, np.ndarray, np
             return (
                 np.array([r["t"] for r in rows], dtype=np.float64),
                 np.array([r["step"] for r in rows], dtype=np.int64),
+                np.array([r["epoch"] for r in rows], dtype=np.float64),
                 np.array([r["loss"] for r in rows], dtype=np.float64),
+                np.array([r["lr"] for r in rows], dtype=np.float64),
             )
     text = block.translate(_PUNCTUATION_TO_COMMAS).decode("ascii")
-    t_step_loss = np.loadtxt(
-        io.StringIO(text),
-        delimiter=",",
-        usecols=_T_STEP_LOSS_FIELDS,
-        comments=None,
-        dtype=np.float64,
-        ndmin=2,
+    fields = np.loadtxt(
+        io.StringIO(text), delimiter=",", usecols=_TRAIN_FIELDS, comments=None, dtype=np.float64, ndmin=2
     )
-    return t_step_loss[:, 0].copy(), t_step_loss[:, 1].astype(np.int64), t_step_loss[:, 2].copy()
+    t, step, epoch, loss, lr = (fields[:, i].copy() for i in range(5))
+    return t, step.astype(np.int64), epoch, loss, lr
 
 
 @dataclass

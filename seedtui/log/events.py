@@ -91,6 +91,13 @@ class EventLogError(ValueError):
 def validate_event(obj: Any, *, writing: bool = False) -> list[str]:
     """Problems with one decoded event (empty when valid). Unknown events and fields are valid;
     ``writing`` also checks the types of the optional fields of ``OPTIONAL_FIELDS``."""
+    if not writing and _plainly_valid(obj):  # most events a reader sees: [] without the full check
+        return []
+    return _event_problems(obj, writing=writing)
+
+
+def _event_problems(obj: Any, *, writing: bool) -> list[str]:
+    """``validate_event`` in full: every problem, worded."""
     if not isinstance(obj, dict):
         return [f"an event must be a JSON object, not {type(obj).__name__}"]
     problems: list[str] = []
@@ -119,7 +126,7 @@ def _range_problems(name: str, obj: dict[str, Any]) -> list[str]:
     (``pid``: ..``PID_MAX``), a number too large for a float. Checked for optional fields too
     (when they have their type), as readers use them."""
     problems = []
-    for key, types in {**REQUIRED_FIELDS[name], **OPTIONAL_FIELDS[name]}.items():
+    for key, types in _KNOWN_FIELDS[name].items():
         value = obj.get(key)
         if isinstance(value, bool) or not isinstance(value, int):
             continue
@@ -130,6 +137,58 @@ def _range_problems(name: str, obj: dict[str, Any]) -> list[str]:
         elif types == NUMBER and not is_finite_number(value):
             problems.append(f"{name}: field '{key}' is too large for a number")
     return problems
+
+
+_KNOWN_FIELDS = {name: {**REQUIRED_FIELDS[name], **OPTIONAL_FIELDS[name]} for name in REQUIRED_FIELDS}
+"""Required and optional fields of each known event (what ``_range_problems`` checks)."""
+_INT, _NUMBER_FIELD, _OTHER_TYPE = 0, 1, 2
+_READ_CHECKS = {
+    name: tuple(
+        (key, key in REQUIRED_FIELDS[name], types,
+         _INT if types == (int,) else _NUMBER_FIELD if types == NUMBER else _OTHER_TYPE,
+         PID_MAX if key == "pid" else INT_MAX)
+        for key, types in _KNOWN_FIELDS[name].items()
+    )
+    for name in REQUIRED_FIELDS
+    if name != "start"  # its schema and trial checks: one per log, left to the full check
+}
+"""Per known event: (field, required, types, kind, highest integer) for ``_plainly_valid``."""
+_FLOAT_LIMIT = 2**1000
+"""Integers below this in size are finite floats, so no ``is_finite_number`` is needed."""
+
+
+def _plainly_valid(obj: Any) -> bool:
+    """True only when ``_event_problems(obj, writing=False)`` finds nothing, checked with exact types
+    (what a JSON decoder returns). False means "ask the full check", never "invalid"."""
+    if type(obj) is not dict:
+        return False
+    name, t = obj.get("event"), obj.get("t")
+    if type(name) is not str or type(t) is not float or t - t != 0.0:  # t - t: NaN for NaN and +-inf
+        return False
+    checks = _READ_CHECKS.get(name)
+    if checks is None:
+        return name not in REQUIRED_FIELDS  # an unknown event: only event and t are checked
+    for key, required, types, kind, high in checks:
+        if key not in obj:
+            if required:
+                return False
+            continue
+        value = obj[key]
+        value_type = type(value)
+        if value_type is int:  # range checked for required and optional fields alike
+            if kind == _INT:
+                if not 0 <= value <= high:
+                    return False
+            elif kind == _NUMBER_FIELD:
+                if not -_FLOAT_LIMIT < value < _FLOAT_LIMIT:
+                    return False
+            elif required:
+                return False  # an int where the schema wants a str, a dict or a bool
+        elif value_type is not bool and isinstance(value, int):
+            return False  # a subclass of int: left to the full check
+        elif required and (value_type not in types or (value_type is bool and bool not in types)):
+            return False
+    return name != "end" or obj["status"] in END_STATUSES
 
 
 def encode_event(event: Mapping[str, Any]) -> str:
