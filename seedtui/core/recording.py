@@ -13,6 +13,7 @@ and counted as malformed is exactly what the tolerant reader decides.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import multiprocessing as mp
 import os
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from seedtui.log import parse_lines
-from seedtui.log.jsonl import read_bytes_from
+from seedtui.log.jsonl import MAX_LINE_BYTES, read_bytes_from
 
 try:  # optional: a faster JSON decoder (pip install orjson); NumPy does the same work without it
     import orjson
@@ -62,8 +63,24 @@ _TRAIN_LINE = (
 )
 _ONE_TRAIN_LINE = re.compile(_TRAIN_LINE)
 _TRAIN_BLOCK = re.compile(rb"(?:" + _TRAIN_LINE + rb"\n)*+")
-# A newline and the line after it, when that line does not start like a train line.
-_OTHER_LINE = re.compile(rb"\n(?!" + re.escape(_TRAIN_PREFIX) + rb")[^\n]*+")
+# A newline and the line after it (captured), when that line does not start like a train line.
+_OTHER_LINE = re.compile(rb"\n(?!" + re.escape(_TRAIN_PREFIX) + rb")([^\n]*+)")
+# A train line with its digits deleted: every such line of a log has one of a few shapes, so a set
+# of them is checked instead of every line; the numbers themselves are then checked by a JSON
+# decoder. A float leaves its point or exponent (and signs); a step leaves nothing.
+_SHAPE_FLOAT = rb"-?(?:\.(?:[eE][+-]?)?+|[eE][+-]?)"
+_TRAIN_SHAPE = re.compile(
+    rb'\{"event":"train","t":'
+    + _SHAPE_FLOAT
+    + rb',"step":,"epoch":'
+    + _SHAPE_FLOAT
+    + rb',"loss":'
+    + _SHAPE_FLOAT
+    + rb',"lr":'
+    + _SHAPE_FLOAT
+    + rb"\}"
+)
+_DIGITS_CHARS = b"0123456789"
 # After mapping these to commas, t, step, epoch, loss and lr are fields 10, 14, 18, 22 and 26.
 _PUNCTUATION_TO_COMMAS = bytes.maketrans(b'{}":', b",,,,")
 _TRAIN_FIELDS = (10, 14, 18, 22, 26)
@@ -90,6 +107,19 @@ class TrialRecording:
 
     def __len__(self) -> int:
         return len(self.times)
+
+    # What a worker process sends back: the columns without what is derived from them.
+    _DERIVED = ("train_rows", "_materialized", "event_steps", "eval_rows")
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {key: value for key, value in self.__dict__.items() if key not in self._DERIVED}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        # every event is either a columnar train event or one of the others
+        is_train = np.ones(len(self.times), dtype=bool)
+        is_train[self.other_rows] = False
+        self.train_rows = np.flatnonzero(is_train)
 
     @classmethod
     def from_events(cls, events: list[dict[str, Any]]) -> TrialRecording:
@@ -207,13 +237,13 @@ def read_recording(path: str | os.PathLike[str]) -> TrialRecording:
 def parse_recording(data: bytes) -> TrialRecording:
     """The events of a whole log's bytes (a last line without newline is parsed, as ``final``)."""
     split = _split_by_search(data)
-    if _TRAIN_BLOCK.fullmatch(split.block) is None:
-        # some line looks like a train line but is not the standard one: sort them one by one
+    columns = _standard_train_columns(split.block)
+    if columns is None:  # some line looks like a train line but is not the standard one
         split = _split_line_by_line(data)
-    columns = _train_columns(split.block, split.block.count(b"\n"))
+        columns = _train_columns(split.block)
     if not np.isfinite(columns[0]).all():  # a t of NaN or 1e999: the schema refuses it; the reader says so
         split = _split_line_by_line(data, finite_t_only=True)
-        columns = _train_columns(split.block, split.block.count(b"\n"))
+        columns = _train_columns(split.block)
     train_t, train_steps, train_epochs, train_losses, train_lrs = columns
     kept, other_events, malformed = _decode_others(split.others)
     trains_before = np.array(split.trains_before, dtype=np.int64)[kept]
@@ -222,7 +252,7 @@ def parse_recording(data: bytes) -> TrialRecording:
     times = np.empty(len(train_t) + len(other_rows), dtype=np.float64)
     is_train = np.ones(len(times), dtype=bool)
     is_train[other_rows] = False
-    train_rows = np.flatnonzero(is_train)
+    train_rows = np.flatnonzero(is_train)  # the ranks of the train lines among the events
     times[train_rows] = train_t
     times[other_rows] = [float(e["t"]) for e in other_events]
     return TrialRecording(
@@ -254,24 +284,17 @@ def _split_by_search(data: bytes) -> _SplitLog:
     finds the others (a few dozen in a log of hundreds of lines). A last line without newline may be
     cut: it is always left to the tolerant reader."""
     whole = data[: data.rfind(b"\n") + 1]
-    segments: list[bytes] = []
-    others: list[bytes] = []
-    trains_before: list[int] = []
-    trains = position = 0
-    # the pattern matches a newline and the line after it: prepend one for the first line
-    for match in _OTHER_LINE.finditer(b"\n" + whole):
-        start, end = match.span()  # the line is whole[start : end - 1]
-        if start > position:
-            segment = whole[position:start]
-            segments.append(segment)
-            trains += segment.count(b"\n")
-        others.append(whole[start : end - 1])
-        trains_before.append(trains)
-        position = end
+    # the pattern matches a newline and the line after it: prepend one for the first line. Pieces:
+    # candidates ("\n"-prefixed lines), an other line, candidates, ..., the empty line at the end
+    pieces = _OTHER_LINE.split(b"\n" + whole)
+    candidates = pieces[0::2]
+    others = pieces[1::2]
+    trains_before = list(itertools.accumulate(piece.count(b"\n") for piece in candidates[:-1]))
     if len(whole) < len(data):
         others.append(data[len(whole) :])
-        trains_before.append(trains)
-    return _SplitLog(b"".join(segments), others, trains_before)
+        trains_before.append(trains_before[-1])
+    block = b"".join(candidates)
+    return _SplitLog(block[1:] + b"\n" if block else b"", others, trains_before)
 
 
 def _split_line_by_line(data: bytes, *, finite_t_only: bool = False) -> _SplitLog:
@@ -323,30 +346,62 @@ def _decode_line(line: bytes) -> dict[str, Any] | None:
     return events[0] if events else None
 
 
-def _train_columns(block: bytes, count: int) -> tuple[np.ndarray, ...]:
-    """t, step, epoch, loss and lr of validated standard train lines."""
+def _empty_columns() -> tuple[np.ndarray, ...]:
+    empty = np.empty(0, np.float64)
+    return empty, np.empty(0, np.int64), empty.copy(), empty.copy(), empty.copy()
+
+
+def _standard_train_columns(block: bytes) -> tuple[np.ndarray, ...] | None:
+    """t, step, epoch, loss and lr of candidate train lines, or None when one of them is not the
+    standard train line (``_TRAIN_LINE``, or the same shape with any valid JSON numbers)."""
+    count = block.count(b"\n")
     if count == 0:
-        empty = np.empty(0, np.float64)
-        return empty, np.empty(0, np.int64), empty.copy(), empty.copy(), empty.copy()
-    if orjson is not None:
-        try:  # orjson is ~3x faster; it refuses NaN/Infinity (a diverged loss): then NumPy reads it
-            rows = orjson.loads(b"[" + block[:-1].replace(b"\n", b",") + b"]")
-        except orjson.JSONDecodeError:
-            pass
-        else:
-            return (
-                np.array([r["t"] for r in rows], dtype=np.float64),
-                np.array([r["step"] for r in rows], dtype=np.int64),
-                np.array([r["epoch"] for r in rows], dtype=np.float64),
-                np.array([r["loss"] for r in rows], dtype=np.float64),
-                np.array([r["lr"] for r in rows], dtype=np.float64),
-            )
+        return _empty_columns()
+    if orjson is not None and len(block) < MAX_LINE_BYTES:  # so each line is shorter
+        shapes = set(block[:-1].translate(None, _DIGITS_CHARS).split(b"\n"))
+        if all(_TRAIN_SHAPE.fullmatch(shape) for shape in shapes):
+            # every line is the standard one if its numbers are JSON numbers: orjson checks that
+            columns = _orjson_columns(block, count)
+            if columns is not None:
+                return columns
+    if _TRAIN_BLOCK.fullmatch(block) is None:
+        return None
+    return _train_columns(block)
+
+
+def _train_columns(block: bytes) -> tuple[np.ndarray, ...]:
+    """t, step, epoch, loss and lr of validated standard train lines."""
+    count = block.count(b"\n")
+    if count == 0:
+        return _empty_columns()
+    columns = _orjson_columns(block, count) if orjson is not None else None
+    if columns is not None:
+        return columns
     text = block.translate(_PUNCTUATION_TO_COMMAS).decode("ascii")
     fields = np.loadtxt(
         io.StringIO(text), delimiter=",", usecols=_TRAIN_FIELDS, comments=None, dtype=np.float64, ndmin=2
     )
     t, step, epoch, loss, lr = (fields[:, i].copy() for i in range(5))
     return t, step.astype(np.int64), epoch, loss, lr
+
+
+def _orjson_columns(block: bytes, count: int) -> tuple[np.ndarray, ...] | None:
+    """The columns of standard-shaped train lines, decoded by orjson; None when it refuses them
+    (NaN/Infinity, a number beyond a double) or a step is beyond int64 (orjson reads it as a float)."""
+    try:
+        rows = orjson.loads(b"[" + block[:-1].replace(b"\n", b",") + b"]")
+    except orjson.JSONDecodeError:
+        return None
+    steps = np.array([r["step"] for r in rows])
+    if len(rows) != count or steps.dtype != np.int64:
+        return None
+    return (
+        np.array([r["t"] for r in rows], dtype=np.float64),
+        steps,
+        np.array([r["epoch"] for r in rows], dtype=np.float64),
+        np.array([r["loss"] for r in rows], dtype=np.float64),
+        np.array([r["lr"] for r in rows], dtype=np.float64),
+    )
 
 
 @dataclass
@@ -393,7 +448,7 @@ def read_recordings(
     for the caller's other threads; on any failure there the rest are read in the caller's thread,
     with the same results."""
     paths = list(paths)
-    workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+    workers = workers if workers is not None else default_workers()
     if len(paths) < PARALLEL_MIN_LOGS or workers < 2 or "fork" not in mp.get_all_start_methods():
         return map(read_recording, paths)
     try:
@@ -402,6 +457,13 @@ def read_recordings(
     except (OSError, BrokenProcessPool, RuntimeError):
         return map(read_recording, paths)
     return _collect(paths, pool, parsed)
+
+
+def default_workers() -> int:
+    """How many worker processes ``read_recordings`` starts: one per core this process may use, at
+    most 4 (on 2 cores, 4 workers read a 625-trial sweep slower than 2: bench/bench_recording.py)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(4, cores or 1)
 
 
 def _collect(

@@ -247,3 +247,81 @@ def test_few_logs_read_the_same_as_the_tolerant_reader() -> None:
     paths = list(iter_event_files(SAMPLE_LOGS))[:3]
     read = [r.events() for r in recording.read_recordings(paths, workers=2)]
     assert read == [read_events(p, final=True).events for p in paths]
+
+
+# --- train lines written in every way: only float-written t/epoch/loss/lr go into the columns ----
+_NUMBER_TEXTS = st.one_of(
+    st.integers(-(10**20), 10**20).map(str),  # integer-written: json.loads makes an int
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.floats(allow_nan=False, allow_infinity=False).map(lambda x: f"{x:.3e}"),
+    st.floats(allow_nan=False, allow_infinity=False).map(lambda x: f"{x:E}"),
+    st.sampled_from(
+        ["NaN", "Infinity", "-Infinity", "-0.0", "0", "-0", "01", "1.", ".5", "1e999", "-1e-999", "2e-05",
+         "1E+5", "9" * 320 + ".5", "1" + "0" * 20, str(2**63), str(2**63 - 1), "1.5 ", "+1.0"]
+    ),
+)
+
+
+def _train_line(t: str, step: str, epoch: str, loss: str, lr: str) -> str:
+    return f'{{"event":"train","t":{t},"step":{step},"epoch":{epoch},"loss":{loss},"lr":{lr}}}'
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.builds(
+            _train_line,
+            st.one_of(st.floats(1e9, 2e9).map(repr), _NUMBER_TEXTS),
+            st.one_of(st.integers(0, 10**6).map(str), _NUMBER_TEXTS),
+            _NUMBER_TEXTS,
+            _NUMBER_TEXTS,
+            _NUMBER_TEXTS,
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(0, 8),
+)
+def test_train_lines_with_any_numbers_read_the_same_as_the_tolerant_reader(lines: list[str], at: int) -> None:
+    evaluation = '{"event":"eval","t":10.5,"step":9,"epoch":0.1,"metrics":{},"score":0.5}'
+    lines.insert(min(at, len(lines)), evaluation)
+    data = ("\n".join(lines) + "\n").encode()
+    recording = _assert_matches_tolerant_reader(data)
+    assert repr(recording.events()) == repr(parse_lines(data, final=True)[0])  # key order and types too
+
+
+def test_integer_written_numbers_take_the_general_path() -> None:
+    lines = [
+        _train(1, 0.5),
+        '{"event":"train","t":1700000002,"step":2,"epoch":0.1,"loss":0.4,"lr":2e-05}',  # t an int
+        '{"event":"train","t":1700000003.5,"step":3,"epoch":0.1,"loss":0.4,"lr":0}',  # lr an int
+        '{"event":"train","t":1700000004.5,"step":4,"epoch":1,"loss":1,"lr":1E-5}',  # epoch, loss ints
+        _train(5, 0.25),
+    ]
+    data = ("\n".join(lines) + "\n").encode()
+    recording = _assert_matches_tolerant_reader(data)
+    events = recording.events()
+    assert list(recording.train_steps) == [1, 5]  # the columns hold the float-written lines only
+    assert type(events[1]["t"]) is int and type(events[2]["lr"]) is int
+    assert type(events[3]["epoch"]) is int and type(events[3]["loss"]) is int
+    assert repr(events) == repr(parse_lines(data, final=True)[0])
+
+
+def test_a_recording_pickles_to_the_same_recording_without_what_is_derived() -> None:
+    import pickle
+
+    path = next(iter(iter_event_files(SAMPLE_LOGS)))
+    recording = read_recording(path)
+    sent = pickle.dumps(recording)
+    received = pickle.loads(sent)
+    assert np.array_equal(received.train_rows, recording.train_rows)
+    assert received.train_rows.dtype == recording.train_rows.dtype
+    assert _same(received.events(), recording.events())
+    recording.events()  # fills the cache of dicts: it is not sent
+    assert len(pickle.dumps(recording)) == len(sent)
+    assert len(sent) < len(path.read_bytes())  # the columns are smaller than the lines
+    empty = pickle.loads(pickle.dumps(parse_recording(b"")))
+    assert len(empty) == 0 and len(empty.train_rows) == 0
+    events = read_events(path, final=True).events
+    from_events = pickle.loads(pickle.dumps(TrialRecording.from_events(events)))
+    assert len(from_events.train_rows) == 0 and _same(from_events.events(), events)
