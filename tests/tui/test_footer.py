@@ -178,6 +178,33 @@ async def test_pane_changes_and_the_trial_screen_keep_one_widget(replay_app: Rep
         assert last_line(app) == LINES[80]
 
 
+@pytest.mark.anyio
+async def test_a_resize_refits_the_line_and_hover_lights_a_key(replay_app: ReplayAppFactory) -> None:
+    app = replay_app()
+    async with app.run_test(size=(200, 24)) as pilot:
+        await settle(app, pilot)
+        footer = footer_of(app)
+        assert "- Slower" in last_line(app)
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert last_line(app) == LINES[80] and footer_of(app) is footer and not footer.children
+        await pilot.resize_terminal(120, 40)
+        await settle(app, pilot)
+        assert last_line(app) == LINES[120]
+
+        def backgrounds() -> list[object]:
+            strip = app.screen._compositor.render_strips()[-1]
+            return [segment.style.bgcolor for segment in strip for _ in segment.text if segment.style]
+
+        before = backgrounds()
+        start, end = next((s, e) for s, e, key in footer._spans if key.action == "quit_app")
+        await pilot.hover(FittedFooter, offset=(start + 1, 0))
+        await pilot.pause()
+        after = backgrounds()
+        assert [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b] == list(
+            range(start, end))
+
+
 class TwoButtons(App[None]):
     """A focus change that changes the keys shown: each button binds its own key."""
 

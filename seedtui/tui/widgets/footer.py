@@ -170,8 +170,6 @@ class FittedFooter(Widget):
         dock: bottom;
         height: 1;
         width: 1fr;
-        text-wrap: nowrap;
-        text-overflow: clip;
         color: $footer-foreground;
         background: $footer-background;
         .footer-key--key {
