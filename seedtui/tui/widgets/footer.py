@@ -264,4 +264,5 @@ class FittedFooter(Widget):
         if self._hover is not None:
             self._hover = None
             self.tooltip = None
+            self.styles.pointer = "default"
             self.refresh()
