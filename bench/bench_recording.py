@@ -21,6 +21,7 @@ Run: .venv/bin/python bench/bench_recording.py [--sweep DIR] [--baseline REV] [-
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import math
 import pickle
@@ -101,6 +102,10 @@ def best_of(rounds: int, functions: dict[str, Callable[[], object]]) -> dict[str
     return best
 
 
+def read_all(reader: ModuleType, paths: list[Path], workers: int) -> list[Any]:
+    return list(reader.read_recordings(paths, workers=workers))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sweep", type=Path, help="a sweep (default: write a synthetic 625-trial one)")
@@ -152,9 +157,9 @@ def main() -> None:
         )
         readers: dict[str, Callable[[], object]] = {}
         for n in (1, 2, 4):
-            readers[f"{n} workers"] = lambda n=n: list(recording.read_recordings(paths, workers=n))
+            readers[f"{n} workers"] = functools.partial(read_all, recording, paths, n)
         for n in (2, 4):
-            readers[f"baseline {n} workers"] = lambda n=n: list(old.read_recordings(paths, workers=n))
+            readers[f"baseline {n} workers"] = functools.partial(read_all, old, paths, n)
         workers = best_of(args.rounds, readers)
         print(
             "read_recordings, consumed to the end: "

@@ -63,8 +63,10 @@ _TRAIN_LINE = (
 )
 _ONE_TRAIN_LINE = re.compile(_TRAIN_LINE)
 _TRAIN_BLOCK = re.compile(rb"(?:" + _TRAIN_LINE + rb"\n)*+")
-# A newline and the line after it (captured), when that line does not start like a train line.
-_OTHER_LINE = re.compile(rb"\n(?!" + re.escape(_TRAIN_PREFIX) + rb")([^\n]*+)")
+# The train prefix (21 bytes) as three little-endian 8-byte words, at these offsets.
+_PREFIX_WORD_OFFSETS = (0, 8, len(_TRAIN_PREFIX) - 8)
+_PREFIX_WORDS = [int.from_bytes(_TRAIN_PREFIX[at : at + 8], "little") for at in _PREFIX_WORD_OFFSETS]
+_NEWLINE = ord("\n")
 # A train line with its digits deleted: every such line of a log has one of a few shapes, so a set
 # of them is checked instead of every line; the numbers themselves are then checked by a JSON
 # decoder. A float leaves its point or exponent (and signs); a step leaves nothing.
@@ -80,6 +82,7 @@ _TRAIN_SHAPE = re.compile(
     + _SHAPE_FLOAT
     + rb"\}"
 )
+_TRAIN_SHAPE_LINE = re.compile(_TRAIN_SHAPE.pattern + rb"\n")
 _DIGITS_CHARS = b"0123456789"
 # After mapping these to commas, t, step, epoch, loss and lr are fields 10, 14, 18, 22 and 26.
 _PUNCTUATION_TO_COMMAS = bytes.maketrans(b'{}":', b",,,,")
@@ -280,21 +283,35 @@ class _SplitLog:
 
 
 def _split_by_search(data: bytes) -> _SplitLog:
-    """Lines that start like a train line are candidates for the columns; one search over the file
-    finds the others (a few dozen in a log of hundreds of lines). A last line without newline may be
-    cut: it is always left to the tolerant reader."""
+    """Lines that start like a train line are candidates for the columns; the others are a few
+    dozen in a log of hundreds of lines. Found with NumPy: every line's newline, then the prefix
+    compared as three 8-byte words at every line start. A last line without newline may be cut: it
+    is always left to the tolerant reader."""
     whole = data[: data.rfind(b"\n") + 1]
-    # the pattern matches a newline and the line after it: prepend one for the first line. Pieces:
-    # candidates ("\n"-prefixed lines), an other line, candidates, ..., the empty line at the end
-    pieces = _OTHER_LINE.split(b"\n" + whole)
-    candidates = pieces[0::2]
-    others = pieces[1::2]
-    trains_before = list(itertools.accumulate(piece.count(b"\n") for piece in candidates[:-1]))
+    ends = np.flatnonzero(np.frombuffer(whole, dtype=np.uint8) == _NEWLINE)
+    starts = np.empty_like(ends)
+    starts[:1] = 0
+    starts[1:] = ends[:-1] + 1
+    candidate = np.flatnonzero(ends - starts >= len(_TRAIN_PREFIX))
+    if len(candidate):  # then whole is long enough for the view
+        words = np.ndarray((len(whole) - 7,), dtype="<u8", buffer=whole, strides=(1,))  # at every byte
+        at = starts[candidate]
+        same = words[at] == _PREFIX_WORDS[0]
+        for word, offset in zip(_PREFIX_WORDS[1:], _PREFIX_WORD_OFFSETS[1:], strict=True):
+            same &= words[at + offset] == word
+        candidate = candidate[same]
+    is_other = np.ones(len(ends), dtype=bool)
+    is_other[candidate] = False
+    other = np.flatnonzero(is_other)
+    other_starts, other_ends = starts[other].tolist(), ends[other].tolist()
+    others = [whole[a:b] for a, b in zip(other_starts, other_ends, strict=True)]
+    trains_before = (other - np.arange(len(other))).tolist()  # lines before, less the other lines
+    runs = zip([0, *(e + 1 for e in other_ends)], [*other_starts, len(whole)], strict=True)
+    block = b"".join([whole[a:b] for a, b in runs if b > a])  # each run: whole candidate lines
     if len(whole) < len(data):
         others.append(data[len(whole) :])
-        trains_before.append(trains_before[-1])
-    block = b"".join(candidates)
-    return _SplitLog(block[1:] + b"\n" if block else b"", others, trains_before)
+        trains_before.append(len(candidate))
+    return _SplitLog(block, others, trains_before)
 
 
 def _split_line_by_line(data: bytes, *, finite_t_only: bool = False) -> _SplitLog:
@@ -358,8 +375,7 @@ def _standard_train_columns(block: bytes) -> tuple[np.ndarray, ...] | None:
     if count == 0:
         return _empty_columns()
     if orjson is not None and len(block) < MAX_LINE_BYTES:  # so each line is shorter
-        shapes = set(block[:-1].translate(None, _DIGITS_CHARS).split(b"\n"))
-        if all(_TRAIN_SHAPE.fullmatch(shape) for shape in shapes):
+        if _standard_shapes(block.translate(None, _DIGITS_CHARS), count):
             # every line is the standard one if its numbers are JSON numbers: orjson checks that
             columns = _orjson_columns(block, count)
             if columns is not None:
@@ -367,6 +383,23 @@ def _standard_train_columns(block: bytes) -> tuple[np.ndarray, ...] | None:
     if _TRAIN_BLOCK.fullmatch(block) is None:
         return None
     return _train_columns(block)
+
+
+def _standard_shapes(shapes: bytes, count: int) -> bool:
+    """True when each of the ``count`` newline-terminated lines of ``shapes`` has a train line's shape.
+
+    Most logs hold one to three shapes; the first and last lines usually show them all. A shape
+    holds one ``{``, first, and one newline, last: so an occurrence of one is the end of a line from
+    its last ``{``, each line holds at most one occurrence of any, and when the occurrences number
+    ``count`` and fill ``shapes``, each line is one of them. Otherwise every line is looked at."""
+    first = shapes[: shapes.find(b"\n") + 1]
+    last = shapes[shapes.rfind(b"\n", 0, len(shapes) - 1) + 1 :]
+    seen = {first, last}
+    if all(_TRAIN_SHAPE_LINE.fullmatch(shape) for shape in seen):
+        found = [(shapes.count(shape), len(shape)) for shape in seen]
+        if sum(n for n, _ in found) == count and sum(n * size for n, size in found) == len(shapes):
+            return True
+    return all(_TRAIN_SHAPE.fullmatch(shape) for shape in set(shapes[:-1].split(b"\n")))
 
 
 def _train_columns(block: bytes) -> tuple[np.ndarray, ...]:
@@ -392,16 +425,15 @@ def _orjson_columns(block: bytes, count: int) -> tuple[np.ndarray, ...] | None:
         rows = orjson.loads(b"[" + block[:-1].replace(b"\n", b",") + b"]")
     except orjson.JSONDecodeError:
         return None
-    steps = np.array([r["step"] for r in rows])
-    if len(rows) != count or steps.dtype != np.int64:
+    if len(rows) != count:
         return None
-    return (
-        np.array([r["t"] for r in rows], dtype=np.float64),
-        steps,
-        np.array([r["epoch"] for r in rows], dtype=np.float64),
-        np.array([r["loss"] for r in rows], dtype=np.float64),
-        np.array([r["lr"] for r in rows], dtype=np.float64),
-    )
+    # the values of every row in key order: event, t, step, epoch, loss, lr (the lines' shape)
+    values = list(itertools.chain.from_iterable(map(dict.values, rows)))
+    steps = np.array(values[2::6])
+    if steps.dtype != np.int64:
+        return None
+    t, epoch, loss, lr = (np.array(values[i::6], dtype=np.float64) for i in (1, 3, 4, 5))
+    return t, steps, epoch, loss, lr
 
 
 @dataclass

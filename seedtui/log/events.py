@@ -153,6 +153,7 @@ _READ_CHECKS = {
     if name != "start"  # its schema and trial checks: one per log, left to the full check
 }
 """Per known event: (field, required, types, kind, highest integer) for ``_plainly_valid``."""
+_ABSENT = object()
 _FLOAT_LIMIT = 2**1000
 """Integers below this in size are finite floats, so no ``is_finite_number`` is needed."""
 
@@ -169,11 +170,11 @@ def _plainly_valid(obj: Any) -> bool:
     if checks is None:
         return name not in REQUIRED_FIELDS  # an unknown event: only event and t are checked
     for key, required, types, kind, high in checks:
-        if key not in obj:
+        value = obj.get(key, _ABSENT)
+        if value is _ABSENT:
             if required:
                 return False
             continue
-        value = obj[key]
         value_type = type(value)
         if value_type is int:  # range checked for required and optional fields alike
             if kind == _INT:
@@ -184,10 +185,10 @@ def _plainly_valid(obj: Any) -> bool:
                     return False
             elif required:
                 return False  # an int where the schema wants a str, a dict or a bool
-        elif value_type is not bool and isinstance(value, int):
-            return False  # a subclass of int: left to the full check
-        elif required and (value_type not in types or (value_type is bool and bool not in types)):
-            return False
+        elif value_type in types:  # exactly a type the schema names (bool only where it names bool)
+            continue
+        elif required or (value_type is not bool and isinstance(value, int)):
+            return False  # a wrong type, or a subclass (of int: range checked): the full check decides
     return name != "end" or obj["status"] in END_STATUSES
 
 

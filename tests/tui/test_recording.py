@@ -325,3 +325,16 @@ def test_a_recording_pickles_to_the_same_recording_without_what_is_derived() -> 
     events = read_events(path, final=True).events
     from_events = pickle.loads(pickle.dumps(TrialRecording.from_events(events)))
     assert len(from_events.train_rows) == 0 and _same(from_events.events(), events)
+
+
+def test_a_line_ending_in_a_whole_train_line_is_not_taken_for_one() -> None:
+    """The shapes of the first and last train lines are counted over all the lines: a line that
+    ends with a whole train line (two ``{`` in one line) must not pass for one, nor lines of a
+    third shape in the middle."""
+    standard = _train(1, 0.5)
+    glued = '{"event":"train","t":1700000000.5,"step":1,"epoch":0.5,"loss":0.5,"lr":' + standard
+    third = '{"event":"train","t":1700000002.5,"step":3,"epoch":0.5,"loss":-1.5e-05,"lr":-0.0}'
+    for middle in ([glued], [glued, glued], [third], [glued, third], [standard[:-1], standard]):
+        lines = [standard, *middle, _train(2, 0.25)]
+        recording = _assert_matches_tolerant_reader(("\n".join(lines) + "\n").encode())
+        assert recording.malformed == sum(1 for line in middle if line != third and line != standard)
