@@ -3,11 +3,15 @@ a Python dict per event.
 
 Training-loss lines are most of a log's bytes (~500 of ~530 lines at the paper's scale). The
 fast reader recognises the exact line the trainer writes (``encode_event`` of a ``train`` event:
-``{"event":"train","t":..,"step":..,"epoch":..,"loss":..,"lr":..}``), checks all of a file's such
-lines with one regular expression, and converts their ``t``, ``step`` and ``loss`` with one NumPy
-call. Every other line (start, eval, end, unknown events, garbage, a cut last line, a train line
-written any other way) goes through ``seedtui.log.parse_lines``, so what is kept, skipped
-and counted as malformed is exactly what the tolerant reader decides.
+``{"event":"train","t":..,"step":..,"epoch":..,"loss":..,"lr":..}`` with ``t``, ``epoch``, ``loss``
+and ``lr`` written as floats), finds the lines that start like one with NumPy, checks their shapes
+(the line with its digits deleted) and lets one orjson call check and convert their numbers (one
+regular expression and NumPy instead, without orjson or for a NaN loss). It keeps all five numbers
+in columns, from which the dicts are built when asked for: the same dicts ``json.loads`` makes.
+Every other line (start, eval, end, unknown events, garbage, a cut last line, a train line written
+any other way) goes through ``seedtui.log.parse_lines``, all of a log's in one call when they are
+all valid events, so what is kept, skipped and counted as malformed is exactly what the tolerant
+reader decides.
 """
 
 from __future__ import annotations
