@@ -244,13 +244,13 @@ def read_recording(path: str | os.PathLike[str]) -> TrialRecording:
 def parse_recording(data: bytes) -> TrialRecording:
     """The events of a whole log's bytes (a last line without newline is parsed, as ``final``)."""
     split = _split_by_search(data)
-    columns = _standard_train_columns(split.block)
+    columns = _standard_train_columns(split.block, split.count)
     if columns is None:  # some line looks like a train line but is not the standard one
         split = _split_line_by_line(data)
-        columns = _train_columns(split.block)
+        columns = _train_columns(split.block, split.count)
     if not np.isfinite(columns[0]).all():  # a t of NaN or 1e999: the schema refuses it; the reader says so
         split = _split_line_by_line(data, finite_t_only=True)
-        columns = _train_columns(split.block)
+        columns = _train_columns(split.block, split.count)
     train_t, train_steps, train_epochs, train_losses, train_lrs = columns
     kept, other_events, malformed = _decode_others(split.others)
     trains_before = np.array(split.trains_before, dtype=np.int64)[kept]
@@ -282,6 +282,8 @@ class _SplitLog:
 
     block: bytes
     """The columnar train lines, each newline-terminated, in file order."""
+    count: int
+    """How many lines ``block`` holds."""
     others: list[bytes]
     trains_before: list[int]
 
@@ -315,7 +317,7 @@ def _split_by_search(data: bytes) -> _SplitLog:
     if len(whole) < len(data):
         others.append(data[len(whole) :])
         trains_before.append(len(candidate))
-    return _SplitLog(block, others, trains_before)
+    return _SplitLog(block, len(candidate), others, trains_before)
 
 
 def _split_line_by_line(data: bytes, *, finite_t_only: bool = False) -> _SplitLog:
@@ -333,7 +335,7 @@ def _split_line_by_line(data: bytes, *, finite_t_only: bool = False) -> _SplitLo
         else:
             others.append(line)
             trains_before.append(len(columnar))
-    return _SplitLog(b"".join(columnar), others, trains_before)
+    return _SplitLog(b"".join(columnar), len(columnar), others, trains_before)
 
 
 def _finite_t(train_line: bytes) -> bool:
@@ -372,10 +374,9 @@ def _empty_columns() -> tuple[np.ndarray, ...]:
     return empty, np.empty(0, np.int64), empty.copy(), empty.copy(), empty.copy()
 
 
-def _standard_train_columns(block: bytes) -> tuple[np.ndarray, ...] | None:
+def _standard_train_columns(block: bytes, count: int) -> tuple[np.ndarray, ...] | None:
     """t, step, epoch, loss and lr of candidate train lines, or None when one of them is not the
     standard train line (``_TRAIN_LINE``, or the same shape with any valid JSON numbers)."""
-    count = block.count(b"\n")
     if count == 0:
         return _empty_columns()
     if orjson is not None and len(block) < MAX_LINE_BYTES:  # so each line is shorter
@@ -386,7 +387,7 @@ def _standard_train_columns(block: bytes) -> tuple[np.ndarray, ...] | None:
                 return columns
     if _TRAIN_BLOCK.fullmatch(block) is None:
         return None
-    return _train_columns(block)
+    return _train_columns(block, count)
 
 
 def _standard_shapes(shapes: bytes, count: int) -> bool:
@@ -406,9 +407,8 @@ def _standard_shapes(shapes: bytes, count: int) -> bool:
     return all(_TRAIN_SHAPE.fullmatch(shape) for shape in set(shapes[:-1].split(b"\n")))
 
 
-def _train_columns(block: bytes) -> tuple[np.ndarray, ...]:
-    """t, step, epoch, loss and lr of validated standard train lines."""
-    count = block.count(b"\n")
+def _train_columns(block: bytes, count: int) -> tuple[np.ndarray, ...]:
+    """t, step, epoch, loss and lr of the ``count`` validated standard train lines of ``block``."""
     if count == 0:
         return _empty_columns()
     columns = _orjson_columns(block, count) if orjson is not None else None
