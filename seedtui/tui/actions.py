@@ -27,7 +27,7 @@ from seedtui.tui.screens.search import SearchScreen
 from seedtui.tui.screens.sort_menu import SortMenu
 from seedtui.tui.screens.tfp import TfpChoice, TfpScreen
 from seedtui.tui.screens.trial_detail import TrialDetailScreen
-from seedtui.tui.stats_jobs import compute_plan, flag_diverging, snapshot_trials
+from seedtui.tui.stats_jobs import compute_plan, flag_diverging, in_stats_process, snapshot_trials
 from seedtui.tui.widgets.heatmap import Heatmap
 from seedtui.tui.widgets.stats_pane import StatsPane
 from seedtui.tui.widgets.trial_table import TrialTable
@@ -157,7 +157,7 @@ class ActionsMixin:
         trials = snapshot_trials(app.model.trials.values())
 
         def job() -> None:
-            rows, planned, error = compute_plan(trials, budget)
+            rows, planned, error = in_stats_process(compute_plan, trials, budget)
             app.post_message(PlanComputed(planned, rows, error))
 
         app.run_worker(job, thread=True, group="plan", name="plan", exclusive=True)

@@ -29,7 +29,7 @@ from seedtui.tui.messages import PlanComputed, SourceUpdated, StatsComputed
 from seedtui.tui.replay_actions import ReplayActionsMixin
 from seedtui.tui.screens.tfp import TfpScreen
 from seedtui.tui.sources.base import EventSource, SourceStatus
-from seedtui.tui.stats_jobs import compute_summary, snapshot_trials
+from seedtui.tui.stats_jobs import compute_summary, in_stats_process, prepare_stats_process, snapshot_trials
 from seedtui.tui.widgets.curves import CurvesPane
 from seedtui.tui.widgets.decisions_log import DecisionsLog
 from seedtui.tui.widgets.footer import FittedFooter
@@ -107,6 +107,7 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
         stats_seconds: float = STATS_SECONDS,
     ) -> None:
         super().__init__()
+        prepare_stats_process()
         self.source = source
         self.sweeps = list(sweeps)
         self.source_factory = source_factory
@@ -307,8 +308,10 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
                [(t, s.start is not None and s.start.get("t"), s.resumes, s.status)
                 for t, s in self.model.trials.items()])
         if key != self._node_labels_key or time.monotonic() - self._node_labels_at >= NODES_SECONDS:
+            # the backend sweep.toml names spares reading every trial's launch record to learn it
+            backend = {"backend": self.source.info.backend} if self.source.info.backend else {}
             self._node_labels = sweep_nodes(self.source.sweep_dir, self.model.trials.values(),
-                                            supervisor_state={"nodes": dict(running)})
+                                            supervisor_state={"nodes": dict(running), **backend})
             self._node_labels_key, self._node_labels_at = key, time.monotonic()
         return self._node_labels
 
@@ -354,7 +357,7 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
 
         def job() -> None:
             started = time.perf_counter()
-            summary, error = compute_summary(trials)
+            summary, error = in_stats_process(compute_summary, trials)
             self.post_message(StatsComputed(summary, error, seconds=time.perf_counter() - started))
 
         self.run_worker(job, thread=True, group="stats", name="stats")

@@ -96,6 +96,49 @@ def test_downsample_sparkline_and_braille() -> None:
     assert braille_rows(np.zeros((4, 4), dtype=bool)) == ["  "]
 
 
+def test_rasterizing_many_curves_draws_each_as_it_is_drawn_alone() -> None:
+    """All curves are rasterized at once (rows and steep fills in one pass): the mask must be the
+    union of each curve's mask, so a fill never joins the end of one curve to the next."""
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        curves = []
+        for _ in range(int(rng.integers(1, 8))):
+            size = int(rng.integers(0, 40))
+            xs = np.sort(rng.uniform(-0.5, 3.5, size))
+            ys = rng.normal(0, 1, size) * (10 if rng.random() < 0.3 else 1)
+            if size and rng.random() < 0.3:
+                ys[rng.integers(0, size)] = np.nan
+            curves.append((xs, ys))
+        width, height = int(rng.integers(1, 60)), int(rng.integers(1, 30))
+        together = rasterize(curves, (0.0, 3.0), (-2.0, 2.0), width, height)
+        alone = np.zeros_like(together)
+        for curve in curves:
+            alone |= rasterize([curve], (0.0, 3.0), (-2.0, 2.0), width, height)
+        assert np.array_equal(together, alone)
+    # two flat curves, one high and one low, next to each other: no fill between them
+    mask = rasterize([([0.0, 0.5], [0.85, 0.85]), ([0.5, 1.0], [0.05, 0.05])], (0, 1), (0, 1), 8, 10)
+    assert mask.sum() == 8 and mask[1, :4].all() and mask[9, 4:].all()
+
+
+def test_downsampling_rows_together_is_downsampling_each_alone() -> None:
+    rng = np.random.default_rng(3)
+    for size, buckets in ((500, 120), (501, 7), (90, 200), (33, 1)):
+        rows = rng.normal(0, 1, (2, size))
+        rows[1, rng.integers(0, size, 4)] = np.nan
+        together = downsample_mean(rows, buckets)
+        for row, expected in zip(together, rows, strict=True):
+            assert np.array_equal(row, downsample_mean(expected, buckets), equal_nan=True)
+
+
+def test_sweep_info_names_the_backend(tmp_path: Path) -> None:
+    """What the header's node labels trust instead of reading every trial's launch record."""
+    assert read_sweep_info(tmp_path).backend is None  # no sweep.toml: unknown
+    (tmp_path / "sweep.toml").write_text('name = "s"\n', encoding="utf-8")
+    assert read_sweep_info(tmp_path).backend == "local"  # the engine's default
+    (tmp_path / "sweep.toml").write_text('name = "s"\n[resources]\nbackend = "ray"\n', encoding="utf-8")
+    assert read_sweep_info(tmp_path).backend == "ray"
+
+
 def test_describe_decision_shows_rule_action_trial_rung_and_reason() -> None:
     assert (
         describe_decision(

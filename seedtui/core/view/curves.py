@@ -8,6 +8,8 @@ curves behind the selected one to a few milliseconds.
 
 from __future__ import annotations
 
+import bisect
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,19 +23,30 @@ _BRAILLE_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]
 
 def downsample_mean(values: Sequence[float] | np.ndarray, buckets: int) -> np.ndarray:
     """``values`` cut into ``buckets`` equal runs, each replaced by the mean of its finite
-    values (NaN for a run with none). Shorter inputs come back unchanged."""
+    values (NaN for a run with none). Shorter inputs come back unchanged. A 2-D array is
+    downsampled row by row (each row as it would be alone)."""
     array = np.asarray(values, dtype=float)
     if buckets <= 0:
-        return np.empty(0)
-    if array.size <= buckets:
+        return np.empty(array.shape[:-1] + (0,))
+    size = array.shape[-1]
+    if size <= buckets:
         return array.copy()
-    edges = np.linspace(0, array.size, buckets + 1).astype(int)
+    starts = _bucket_starts(size, buckets)
     finite = np.isfinite(array)
     clean = np.where(finite, array, 0.0)
-    sums = np.add.reduceat(clean, edges[:-1])
-    counts = np.add.reduceat(finite.astype(int), edges[:-1])
+    sums = np.add.reduceat(clean, starts, axis=-1)
+    counts = np.add.reduceat(finite.astype(int), starts, axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+@functools.lru_cache(maxsize=64)
+def _bucket_starts(size: int, buckets: int) -> np.ndarray:
+    """Where each of ``buckets`` equal runs of ``size`` values starts (the same for every curve of a
+    plot: computed once)."""
+    starts = np.linspace(0, size, buckets + 1).astype(int)[:-1]
+    starts.flags.writeable = False
+    return starts
 
 
 def sparkline(
@@ -77,46 +90,51 @@ def rasterize(
     x_span = (x1 - x0) or 1.0
     y_span = (y1 - y0) or 1.0
     pixel_x = x0 + (np.arange(width_px) + 0.5) / width_px * x_span
-    point_rows: list[np.ndarray] = []
-    point_columns: list[np.ndarray] = []
-    fill_from: list[np.ndarray] = []
-    fill_to: list[np.ndarray] = []
-    fill_columns: list[np.ndarray] = []
+    pixel_list = pixel_x.tolist()
+    # per curve only what needs its own x: the pixel columns it covers and its heights there;
+    # rows and the steep-segment fills are computed for every curve at once
+    column_parts: list[np.ndarray] = []
+    height_parts: list[np.ndarray] = []
     for xs, ys in curves:
         x_arr = np.asarray(xs, dtype=float)
         y_arr = np.asarray(ys, dtype=float)
         keep = np.isfinite(x_arr) & np.isfinite(y_arr)
-        x_arr, y_arr = x_arr[keep], y_arr[keep]
+        if not keep.all():
+            x_arr, y_arr = x_arr[keep], y_arr[keep]
         if x_arr.size == 0:
             continue
         if x_arr.size == 1:
             columns = np.array([min(width_px - 1, max(0, int((x_arr[0] - x0) / x_span * width_px)))])
             heights = y_arr
         else:
-            inside = (pixel_x >= x_arr[0]) & (pixel_x <= x_arr[-1])
-            columns = np.nonzero(inside)[0]
-            if columns.size == 0:
+            # the pixel columns whose centre lies in [first x, last x] (pixel_x ascends)
+            low = bisect.bisect_left(pixel_list, float(x_arr[0]))
+            high = bisect.bisect_right(pixel_list, float(x_arr[-1]))
+            if high <= low:
                 continue
-            heights = np.interp(pixel_x[columns], x_arr, y_arr)
-        rows = np.clip(((y1 - heights) / y_span * height_px).astype(int), 0, height_px - 1)
-        point_rows.append(rows)
-        point_columns.append(columns)
-        # Fill between neighbouring columns so a steep segment reads as a line, not dots: rows
-        # min..max-1 of the two, in the left one's column.
-        steep = np.abs(np.diff(rows)) > 1
-        if steep.any():
-            left, right = rows[:-1][steep], rows[1:][steep]
-            fill_from.append(np.minimum(left, right))
-            fill_to.append(np.maximum(left, right))
-            fill_columns.append(columns[:-1][steep])
-    if point_rows:
-        mask[np.concatenate(point_rows), np.concatenate(point_columns)] = True
-    if fill_from:
-        # every curve's fills at once: +1 where a run starts, -1 where it stops, summed down
+            columns = np.arange(low, high)
+            heights = np.interp(pixel_x[low:high], x_arr, y_arr)
+        column_parts.append(columns)
+        height_parts.append(heights)
+    if not column_parts:
+        return mask
+    columns = np.concatenate(column_parts)
+    heights = np.concatenate(height_parts)
+    rows = np.clip(((y1 - heights) / y_span * height_px).astype(int), 0, height_px - 1)
+    mask[rows, columns] = True
+    # Fill between neighbouring columns of one curve so a steep segment reads as a line, not dots:
+    # rows min..max-1 of the two, in the left one's column.
+    lengths = np.fromiter((len(part) for part in column_parts), dtype=np.int64, count=len(column_parts))
+    same_curve = np.ones(len(rows) - 1, dtype=bool)
+    same_curve[np.cumsum(lengths)[:-1] - 1] = False
+    steep = (np.abs(np.diff(rows)) > 1) & same_curve
+    if steep.any():
+        left, right = rows[:-1][steep], rows[1:][steep]
+        # every fill at once: +1 where a run starts, -1 where it stops, summed down
         starts = np.zeros((height_px + 1, width_px), dtype=np.int32)
-        columns = np.concatenate(fill_columns)
-        np.add.at(starts, (np.concatenate(fill_from), columns), 1)
-        np.add.at(starts, (np.concatenate(fill_to), columns), -1)
+        fill_columns = columns[:-1][steep]
+        np.add.at(starts, (np.minimum(left, right), fill_columns), 1)
+        np.add.at(starts, (np.maximum(left, right), fill_columns), -1)
         mask |= np.cumsum(starts, axis=0)[:height_px] > 0
     return mask
 

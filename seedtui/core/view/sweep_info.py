@@ -26,6 +26,9 @@ class SweepInfo:
     """The seed of the launch order under a policy (``[policy] order_seed``)."""
     tfp_t: int | None = None
     """``[policy.tfp] t`` when the sweep was launched under t/f/p: how many trials it runs."""
+    backend: str | None = None
+    """``[resources] backend`` (the engine's default, local, when sweep.toml leaves it out); None
+    without a readable sweep.toml."""
 
     def tfp_cohort(self) -> list[str] | None:
         """The trials a t/f/p launch runs (the one rule's cohort, ``choose_cohort``: the first ``t``
@@ -70,7 +73,14 @@ def read_sweep_info(sweep_dir: Path) -> SweepInfo:
         divergence_min_fraction=float(min_fraction) if isinstance(min_fraction, (int, float)) else None,
         order_seed=_order_seed(raw.get("policy")),
         tfp_t=_tfp_t(raw.get("policy")),
+        backend=_backend(raw) if raw else None,
     )
+
+
+def _backend(raw: dict[str, Any]) -> str | None:
+    resources = raw.get("resources", {})
+    backend = resources.get("backend", "local") if isinstance(resources, dict) else None
+    return backend if isinstance(backend, str) else None
 
 
 def _order_seed(policy: Any) -> int:
