@@ -87,12 +87,12 @@ def trials_dir(sweep_dir: PathLike) -> Path:
 
 def trial_dir(sweep_dir: PathLike, trial: str) -> Path:
     """``SWEEP_DIR/trials/<trial>``."""
-    return Path(sweep_dir) / TRIALS_DIR / trial
+    return Path(os.path.join(sweep_dir, TRIALS_DIR, trial))  # one Path built, not three (625 trials)
 
 
 def events_path(sweep_dir: PathLike, trial: str) -> Path:
     """The event log of one trial of a sweep."""
-    return trial_dir(sweep_dir, trial) / EVENTS_FILE
+    return Path(os.path.join(sweep_dir, TRIALS_DIR, trial, EVENTS_FILE))
 
 
 def stderr_path(sweep_dir: PathLike, trial: str) -> Path:

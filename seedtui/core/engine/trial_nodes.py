@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from seedtui.core.engine.ray_backend.cluster import describe_node
-from seedtui.log import TRIALS_DIR
+from seedtui.log.files import trial_dir
 from seedtui.log.launch_records import RayLaunchRecord
 from seedtui.state import TrialState
 
@@ -68,15 +68,17 @@ def sweep_nodes(sweep_dir: Path | None, states: Iterable[TrialState], *,
     to the supervisor's host, and without one to this machine."""
     known_host = this_host or supervisor_host(supervisor_state)
     states = list(states)
-    trial_dirs = {s.trial_id: None if sweep_dir is None else Path(sweep_dir) / TRIALS_DIR / s.trial_id
-                  for s in states}
-    on_ray = ray_backend(supervisor_state, (d for d in trial_dirs.values() if d is not None))
+
+    def directory(trial: str) -> Path | None:
+        return None if sweep_dir is None else trial_dir(sweep_dir, trial)
+
+    on_ray = ray_backend(supervisor_state, (d for s in states if (d := directory(s.trial_id)) is not None))
     if not on_ray and known_host is None and len({s.host for s in states} - {None}) < 2:
         return {}  # one machine, and nothing says it was not the supervisor's: naming it tells nothing
     running = (supervisor_state or {}).get("nodes") or {}
     labels: dict[str, str] = {}
     for state in states:
-        label = trial_node(trial_dirs[state.trial_id], state.trial_id, state.host, on_ray=on_ray,
+        label = trial_node(directory(state.trial_id), state.trial_id, state.host, on_ray=on_ray,
                            running_nodes=running, this_host=known_host)
         if label is not None:
             labels[state.trial_id] = label
