@@ -102,6 +102,7 @@ class SweepState:
     events_applied: int = 0
     """Events folded so far: a cheap version number for caches of derived values."""
     _best_cache: tuple[int, float | None] | None = field(default=None, repr=False)
+    _start_cache: tuple[tuple[int, int], dict[str, Any] | None] | None = field(default=None, repr=False)
 
     def ensure(self, trial_id: str) -> TrialState:
         """The state of ``trial_id``, created as ``queued`` the first time it is named."""
@@ -164,10 +165,14 @@ class SweepState:
 
     def first_start(self) -> dict[str, Any] | None:
         """The start event of some trial (task, model, metric and baseline are shared), a trainer's
-        rather than the stand-in the engine writes before a command-template script starts."""
-        starts = [state.start for state in self.trials.values() if state.start is not None]
-        trainers = [start for start in starts if not is_launcher_start(start)]
-        return (trainers or starts)[0] if starts else None
+        rather than the stand-in the engine writes before a command-template script starts. Asked
+        several times per frame: kept until the next event."""
+        version = (self.events_applied, len(self.trials))
+        if self._start_cache is None or self._start_cache[0] != version:
+            starts = [state.start for state in self.trials.values() if state.start is not None]
+            trainers = [start for start in starts if not is_launcher_start(start)]
+            self._start_cache = (version, (trainers or starts)[0] if starts else None)
+        return self._start_cache[1]
 
     @property
     def greater_is_better(self) -> bool:

@@ -70,6 +70,13 @@ class TrialState:
     malformed_lines: int = 0
     resumed_process: ProcessRecord | None = None
     """The latest ``resume`` event's pid, host and device, when the log has one after its start."""
+    _best: tuple[list[float], int, bool, float | None] | None = field(
+        default=None, init=False, repr=False, compare=False)
+    """``best_score``'s last answer and what it was computed from (the list itself, its length and
+    the direction): the header, heatmap and table ask it of 625 trials several times a second."""
+    _start_process: tuple[dict[str, Any], ProcessRecord] | None = field(
+        default=None, init=False, repr=False, compare=False)
+    """``process`` as the start event names it, and that event."""
 
     # --- folding ---------------------------------------------------------------------------
     def apply(self, event: dict[str, Any]) -> None:
@@ -133,7 +140,12 @@ class TrialState:
         ``resume`` event (None before its start)."""
         if self.resumed_process is not None:
             return self.resumed_process
-        return None if self.start is None else ProcessRecord.from_event(self.start)
+        start, cached = self.start, self._start_process
+        if start is None:
+            return None
+        if cached is None or cached[0] is not start:
+            cached = self._start_process = (start, ProcessRecord.from_event(start))
+        return cached[1]
 
     @property
     def host(self) -> str | None:
@@ -179,7 +191,15 @@ class TrialState:
 
     def best_score(self) -> float | None:
         """Best eval score so far in the metric's direction (None before the first finite one)."""
-        return best_score(self.eval_scores, self.greater_is_better)
+        scores, greater = self.eval_scores, self.greater_is_better
+        cached = self._best
+        # scores are only ever appended (a re-read log gets a new list): same list, same length,
+        # same direction is the same answer
+        if cached is not None and cached[0] is scores and cached[1] == len(scores) and cached[2] == greater:
+            return cached[3]
+        best = best_score(scores, greater)
+        self._best = (scores, len(scores), greater, best)
+        return best
 
     def last_score(self) -> float | None:
         return self.eval_scores[-1] if self.eval_scores else None

@@ -42,3 +42,31 @@ def test_sweep_state_folds_events_and_caches_the_best_until_the_next_one() -> No
     assert sweep.mark_orphaned(["wi1-do1", "wi2-do1"]) == {"wi1-do1"}
     assert sweep.trials["wi1-do1"].status == "failed" and sweep.ended() == 1
     assert sweep.forget("wi1-do1").status == "queued"
+
+
+def test_a_trials_best_score_and_process_follow_its_events_though_kept_between_questions() -> None:
+    """``TrialState.best_score`` and ``process`` are kept between calls (asked of 625 trials per
+    frame); each new eval, a start with another direction, a reset or a new start changes them."""
+    state = TrialState(trial_id="wi1-do1")
+    assert state.best_score() is None and state.process is None
+    state.apply({"event": "start", "t": 1.0, "greater_is_better": True, "pid": 7, "host": "a", "device": "cpu"})
+    assert state.process is not None and (state.process.pid, state.process.host) == (7, "a")
+    for step, score in ((1, 0.6), (2, 0.5), (3, 0.9)):
+        state.apply({"event": "eval", "t": 1.0 + step, "step": step, "epoch": step / 10, "score": score})
+        assert state.best_score() == max(state.eval_scores)
+    state.apply({"event": "start", "t": 5.0, "greater_is_better": False, "pid": 8, "host": "b"})
+    assert state.best_score() == 0.5  # the same scores, read in the other direction
+    assert state.process is not None and (state.process.pid, state.process.host) == (8, "b")
+    state.reset()
+    assert state.best_score() is None and state.process is None
+
+
+def test_the_sweeps_first_start_is_kept_until_the_next_event() -> None:
+    sweep = SweepState()
+    sweep.ensure("wi1-do1")
+    assert sweep.first_start() is None and sweep.greater_is_better
+    start = {"event": "start", "t": 1.0, "greater_is_better": False, "metric": "mcc", "wi_seed": 1, "do_seed": 1}
+    sweep.apply([("wi1-do1", start)])
+    assert sweep.first_start() is start and not sweep.greater_is_better
+    sweep.forget("wi1-do1")
+    assert sweep.first_start() is None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -33,17 +34,26 @@ class SweepInfo:
     def tfp_cohort(self) -> list[str] | None:
         """The trials a t/f/p launch runs (the one rule's cohort, ``choose_cohort``: the first ``t``
         of the launch order); None without one."""
-        from seedtui.policy.tfp_rule import choose_cohort
-
-        order = self.launch_order()
-        return None if self.tfp_t is None or order is None else choose_cohort(self.tfp_t, order)
+        return None if self._cohort is None else list(self._cohort)
 
     def launch_order(self) -> list[str] | None:
         """The grid in the order a policy launched it (None without a seed grid in sweep.toml)."""
+        return None if self._launch_order is None else list(self._launch_order)
+
+    # the status line asks for the cohort on every frame: worked out once (the info is frozen)
+    @cached_property
+    def _launch_order(self) -> tuple[str, ...] | None:
         from seedtui.policy.tfp_rule import launch_order
 
         grid = self.expected_trials()
-        return launch_order(grid, self.order_seed) if grid else None
+        return tuple(launch_order(grid, self.order_seed)) if grid else None
+
+    @cached_property
+    def _cohort(self) -> tuple[str, ...] | None:
+        from seedtui.policy.tfp_rule import choose_cohort
+
+        order = self.launch_order()
+        return None if self.tfp_t is None or order is None else tuple(choose_cohort(self.tfp_t, order))
 
     def expected_trials(self) -> list[str]:
         """Trial ids of the full WI x DO grid the configuration asks for."""
