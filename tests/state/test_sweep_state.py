@@ -49,7 +49,8 @@ def test_a_trials_best_score_and_process_follow_its_events_though_kept_between_q
     frame); each new eval, a start with another direction, a reset or a new start changes them."""
     state = TrialState(trial_id="wi1-do1")
     assert state.best_score() is None and state.process is None
-    state.apply({"event": "start", "t": 1.0, "greater_is_better": True, "pid": 7, "host": "a", "device": "cpu"})
+    state.apply({"event": "start", "t": 1.0, "greater_is_better": True, "pid": 7, "host": "a",
+                 "device": "cpu"})
     assert state.process is not None and (state.process.pid, state.process.host) == (7, "a")
     for step, score in ((1, 0.6), (2, 0.5), (3, 0.9)):
         state.apply({"event": "eval", "t": 1.0 + step, "step": step, "epoch": step / 10, "score": score})
@@ -65,7 +66,8 @@ def test_the_sweeps_first_start_is_kept_until_the_next_event() -> None:
     sweep = SweepState()
     sweep.ensure("wi1-do1")
     assert sweep.first_start() is None and sweep.greater_is_better
-    start = {"event": "start", "t": 1.0, "greater_is_better": False, "metric": "mcc", "wi_seed": 1, "do_seed": 1}
+    start = {"event": "start", "t": 1.0, "greater_is_better": False, "metric": "mcc", "wi_seed": 1,
+             "do_seed": 1}
     sweep.apply([("wi1-do1", start)])
     assert sweep.first_start() is start and not sweep.greater_is_better
     sweep.forget("wi1-do1")
