@@ -12,7 +12,7 @@ after round, so a busy machine slows both alike), and the goal:
     goal 50 ms. Also, per key, the CPU it costs beyond the no-op key and the time from the key to
     the last screen update it caused (when the screen changed, unrounded);
   - a 625-trial replay created, every log read, every event folded in (``e``) and drawn; goal 0.5 s
-    (also: when the whole grid shows, and the CPU used, worker processes included);
+    (also: when the whole grid shows, and the CPU used, worker and statistics processes included);
   - the same for 2,500 trials (no goal: it should grow no faster than the trials);
   - idle: CPU of a finished 625-trial replay left alone for 10 s, as a share of one core; goal
     under 5%.
@@ -90,9 +90,31 @@ KEYS = (
 
 # --- measuring one checkout (run in a subprocess: ``--measure OUT --repo DIR``) -------------------
 def _cpu_seconds() -> float:
-    """CPU seconds of this process and of its ended children (the worker processes that parse logs)."""
+    """CPU seconds of this process, of its ended children (the worker processes that parse logs)
+    and of its live ones (the statistics process), as Linux's /proc counts them."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+    return time.process_time() + children.ru_utime + children.ru_stime + _live_children_cpu()
+
+
+def _live_children_cpu() -> float:
+    total = 0.0
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return 0.0
+    pids = set()
+    for task in tasks:
+        try:
+            pids.update(Path(f"/proc/self/task/{task}/children").read_text().split())
+        except OSError:
+            continue
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return total
 
 
 def _record_screen_updates() -> list[float]:
