@@ -379,7 +379,7 @@ def _standard_train_columns(block: bytes, count: int) -> tuple[np.ndarray, ...] 
     standard train line (``_TRAIN_LINE``, or the same shape with any valid JSON numbers)."""
     if count == 0:
         return _empty_columns()
-    if orjson is not None and len(block) < MAX_LINE_BYTES:  # so each line is shorter
+    if orjson is not None and _lines_within_limit(block):
         if _standard_shapes(block.translate(None, _DIGITS_CHARS), count):
             # every line is the standard one if its numbers are JSON numbers: orjson checks that
             columns = _orjson_columns(block, count)
@@ -388,6 +388,12 @@ def _standard_train_columns(block: bytes, count: int) -> tuple[np.ndarray, ...] 
     if _TRAIN_BLOCK.fullmatch(block) is None:
         return None
     return _train_columns(block, count)
+
+
+def _lines_within_limit(block: bytes) -> bool:
+    """No line of ``block`` is longer than the tolerant reader takes (it counts such a line as
+    malformed without decoding it)."""
+    return len(block) <= MAX_LINE_BYTES or max(map(len, block.split(b"\n"))) <= MAX_LINE_BYTES
 
 
 def _standard_shapes(shapes: bytes, count: int) -> bool:

@@ -338,3 +338,19 @@ def test_a_line_ending_in_a_whole_train_line_is_not_taken_for_one() -> None:
         lines = [standard, *middle, _train(2, 0.25)]
         recording = _assert_matches_tolerant_reader(("\n".join(lines) + "\n").encode())
         assert recording.malformed == sum(1 for line in middle if line != third and line != standard)
+
+
+def test_long_logs_take_the_fast_path_and_overlong_lines_are_malformed() -> None:
+    from seedtui.log.jsonl import MAX_LINE_BYTES
+
+    lines = [_train(step, 1 / step) for step in range(1, 50_001)]  # over MAX_LINE_BYTES in all
+    data = ("\n".join(lines) + "\n").encode()
+    assert len(data) > MAX_LINE_BYTES
+    recording = parse_recording(data)  # (the helper's checks grow with the square of the lines)
+    assert _same(recording.events(), parse_lines(data, final=True)[0])
+    assert len(recording.train_rows) == len(lines) and recording.malformed == 0
+    loss = "0." + "1" * MAX_LINE_BYTES  # a valid JSON number, on a line too long to be read
+    overlong = '{"event":"train","t":1700000000.5,"step":1,"epoch":0.5,"loss":' + loss + ',"lr":0.1}'
+    data = (_train(1, 0.5) + "\n" + overlong + "\n" + _train(2, 0.5) + "\n").encode()
+    recording = _assert_matches_tolerant_reader(data)
+    assert recording.malformed == 1 and list(recording.train_steps) == [1, 2]
