@@ -150,7 +150,6 @@ _READ_CHECKS = {
         for key, types in _KNOWN_FIELDS[name].items()
     )
     for name in REQUIRED_FIELDS
-    if name != "start"  # its schema and trial checks: one per log, left to the full check
 }
 """Per known event: (field, required, types, kind, highest integer) for ``_plainly_valid``."""
 _ABSENT = object()
@@ -189,6 +188,10 @@ def _plainly_valid(obj: Any) -> bool:
             continue
         elif required or (value_type is not bool and isinstance(value, int)):
             return False  # a wrong type, or a subclass (of int: range checked): the full check decides
+    if name == "start":  # schema and trial are there, an int and a str
+        seeds = parse_trial_id(obj["trial"])
+        matches = seeds is None or seeds == (obj["wi_seed"], obj["do_seed"])
+        return obj["schema"] == SCHEMA_VERSION and matches
     return name != "end" or obj["status"] in END_STATUSES
 
 
