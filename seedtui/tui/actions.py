@@ -27,7 +27,8 @@ from seedtui.tui.screens.search import SearchScreen
 from seedtui.tui.screens.sort_menu import SortMenu
 from seedtui.tui.screens.tfp import TfpChoice, TfpScreen
 from seedtui.tui.screens.trial_detail import TrialDetailScreen
-from seedtui.tui.stats_jobs import compute_plan, flag_diverging, in_stats_process, snapshot_trials
+from seedtui.tui.stats_jobs import compute_plan, flag_diverging, snapshot_trials
+from seedtui.tui.stats_process import in_stats_process
 from seedtui.tui.widgets.heatmap import Heatmap
 from seedtui.tui.widgets.stats_pane import StatsPane
 from seedtui.tui.widgets.trial_table import TrialTable

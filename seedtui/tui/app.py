@@ -29,7 +29,8 @@ from seedtui.tui.messages import PlanComputed, SourceUpdated, StatsComputed
 from seedtui.tui.replay_actions import ReplayActionsMixin
 from seedtui.tui.screens.tfp import TfpScreen
 from seedtui.tui.sources.base import EventSource, SourceStatus
-from seedtui.tui.stats_jobs import compute_summary, in_stats_process, prepare_stats_process, snapshot_trials
+from seedtui.tui.stats_jobs import compute_summary, snapshot_trials
+from seedtui.tui.stats_process import in_stats_process
 from seedtui.tui.widgets.curves import CurvesPane
 from seedtui.tui.widgets.decisions_log import DecisionsLog
 from seedtui.tui.widgets.footer import FittedFooter
@@ -107,7 +108,6 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
         stats_seconds: float = STATS_SECONDS,
     ) -> None:
         super().__init__()
-        prepare_stats_process()
         self.source = source
         self.sweeps = list(sweeps)
         self.source_factory = source_factory

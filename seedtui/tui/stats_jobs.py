@@ -4,82 +4,16 @@ Trial states are copied on the UI thread first (``snapshot_trials``) so a worker
 list the UI thread is appending to. ``seedtui.core.stats`` is imported on first use, not at the
 app's start-up (it brings scipy).
 
-The worker threads hand the computing itself to one separate process (``in_stats_process``): a
-summary of 625 trials is ~0.1 s of Python and importing scipy ~0.4 s more, and in a thread both hold
-the interpreter's lock the UI thread needs to fold events and answer keys.
+The worker threads hand the computing itself to the statistics process (``stats_process``).
 """
 
 from __future__ import annotations
 
-import atexit
 import copy
-import multiprocessing as mp
-import os
-import pickle
-import signal
-import threading
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import resource_tracker
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
 from seedtui.state import TrialState
-
-Result = TypeVar("Result")
-_pool: ProcessPoolExecutor | None = None
-_pool_failed = False
-_pool_lock = threading.Lock()
-
-
-def in_stats_process(function: Callable[..., Result], *args: Any) -> Result:
-    """``function(*args)`` in the statistics process (started on first use, kept for the next
-    jobs, ended at exit); in the calling thread when that process cannot start or dies, with the
-    same result. Call it from a worker thread: it waits for the answer."""
-    global _pool, _pool_failed
-    with _pool_lock:
-        if _pool is None and not _pool_failed:
-            try:
-                _pool = ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"), initializer=_quiet_child)
-            except (OSError, ValueError, RuntimeError):
-                _pool_failed = True
-        pool = _pool
-    if pool is not None:
-        try:
-            return pool.submit(function, *args).result()
-        except (BrokenProcessPool, RuntimeError, OSError, ValueError):  # it died or cannot start
-            with _pool_lock:
-                if _pool is pool:
-                    _pool, _pool_failed = None, True
-            pool.shutdown(wait=False, cancel_futures=True)
-        except (pickle.PicklingError, TypeError, AttributeError):
-            pass  # a value that cannot travel to the process: computed here
-    return function(*args)
-
-
-def prepare_stats_process() -> None:
-    """Start multiprocessing's resource tracker now, while ``sys.stderr`` is the terminal's: a
-    running Textual app captures it (no file descriptor), and the tracker, which every spawned
-    process needs, cannot start from there."""
-    try:
-        resource_tracker.ensure_running()
-    except (OSError, ValueError, RuntimeError):
-        pass  # then the statistics are computed in the worker threads
-
-
-def _quiet_child() -> None:
-    """The statistics process never writes to the terminal the app draws on (a warning would tear
-    the screen) and leaves Ctrl-C to the app."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-
-
-@atexit.register
-def _end_stats_process() -> None:
-    if _pool is not None:
-        _pool.shutdown(wait=False, cancel_futures=True)
 
 
 def snapshot_trials(trials: Iterable[TrialState]) -> list[TrialState]:

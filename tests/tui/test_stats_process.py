@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from seedtui.state import load_trials
-from seedtui.tui import stats_jobs
-from seedtui.tui.stats_jobs import compute_plan, compute_summary, in_stats_process, snapshot_trials
+from seedtui.tui import stats_process
+from seedtui.tui.stats_jobs import compute_plan, compute_summary, snapshot_trials
+from seedtui.tui.stats_process import in_stats_process
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_logs" / "rte-minilm-5x5"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_summaries_and_plans_from_the_process_equal_those_computed_here() -> None:
@@ -22,10 +28,37 @@ def test_summaries_and_plans_from_the_process_equal_those_computed_here() -> Non
     assert here[1] is None and here[0] is not None
     assert pickle.dumps(there) == pickle.dumps(here)
     assert in_stats_process(compute_plan, trials, 5.0) == compute_plan(trials, 5.0)
+    with pytest.raises(ZeroDivisionError):  # what the job raises is raised in the caller
+        in_stats_process(divmod, 1, 0)
 
 
 def test_a_value_that_cannot_travel_is_computed_in_the_calling_thread() -> None:
     lock = threading.Lock()  # a lock cannot be pickled
     assert in_stats_process(lambda held: (held is lock, os.getpid()), lock) == (True, os.getpid())
-    assert not stats_jobs._pool_failed  # the process is still used for the next job
+    assert in_stats_process(os.getpid) != os.getpid()  # the process is still used for the next job
+
+
+def test_when_the_process_dies_the_jobs_are_computed_in_their_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     assert in_stats_process(os.getpid) != os.getpid()
+    child = stats_process._child
+    assert child is not None
+    child.kill()
+    child.wait()
+    monkeypatch.setattr(stats_process, "_failed", False)  # restored after the test
+    assert in_stats_process(divmod, 7, 2) == (3, 1)  # a new process is started for it
+    assert in_stats_process(os.getpid) != os.getpid()
+    monkeypatch.setattr(stats_process, "_failed", True)
+    assert in_stats_process(os.getpid) == os.getpid()
+
+
+def test_a_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
+    """The process is not multiprocessing's spawn, which would import the script again in it."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import os\nfrom seedtui.tui.stats_process import in_stats_process\n"
+        "print('top level ran', flush=True)\nprint(in_stats_process(os.getpid) != os.getpid())\n",
+        encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                          cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["top level ran", "True"]
