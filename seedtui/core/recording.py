@@ -70,6 +70,7 @@ _TRAIN_BLOCK = re.compile(rb"(?:" + _TRAIN_LINE + rb"\n)*+")
 # The train prefix (21 bytes) as three little-endian 8-byte words, at these offsets.
 _PREFIX_WORD_OFFSETS = (0, 8, len(_TRAIN_PREFIX) - 8)
 _PREFIX_WORDS = [int.from_bytes(_TRAIN_PREFIX[at : at + 8], "little") for at in _PREFIX_WORD_OFFSETS]
+_PREFIX_PADDING = bytes(len(_TRAIN_PREFIX))
 _NEWLINE = ord("\n")
 # A train line with its digits deleted: every such line of a log has one of a few shapes, so a set
 # of them is checked instead of every line; the numbers themselves are then checked by a JSON
@@ -295,20 +296,16 @@ def _split_by_search(data: bytes) -> _SplitLog:
     is always left to the tolerant reader."""
     whole = data[: data.rfind(b"\n") + 1]
     ends = np.flatnonzero(np.frombuffer(whole, dtype=np.uint8) == _NEWLINE)
-    starts = np.empty_like(ends)
-    starts[:1] = 0
-    starts[1:] = ends[:-1] + 1
-    candidate = np.flatnonzero(ends - starts >= len(_TRAIN_PREFIX))
-    if len(candidate):  # then whole is long enough for the view
-        words = np.ndarray((len(whole) - 7,), dtype="<u8", buffer=whole, strides=(1,))  # at every byte
-        at = starts[candidate]
-        same = words[at] == _PREFIX_WORDS[0]
-        for word, offset in zip(_PREFIX_WORDS[1:], _PREFIX_WORD_OFFSETS[1:], strict=True):
-            same &= words[at + offset] == word
-        candidate = candidate[same]
-    is_other = np.ones(len(ends), dtype=bool)
-    is_other[candidate] = False
+    starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else ends
+    # 8 bytes at every position; the padding lets the words of a line shorter than the prefix reach
+    # past its newline (which the prefix lacks, so it cannot match) without leaving the buffer
+    padded = whole + _PREFIX_PADDING
+    words = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
+    is_other = words[starts] != _PREFIX_WORDS[0]
+    for word, offset in zip(_PREFIX_WORDS[1:], _PREFIX_WORD_OFFSETS[1:], strict=True):
+        is_other |= words[starts + offset] != word
     other = np.flatnonzero(is_other)
+    count = len(ends) - len(other)
     other_starts, other_ends = starts[other].tolist(), ends[other].tolist()
     others = [whole[a:b] for a, b in zip(other_starts, other_ends, strict=True)]
     trains_before = (other - np.arange(len(other))).tolist()  # lines before, less the other lines
@@ -316,8 +313,8 @@ def _split_by_search(data: bytes) -> _SplitLog:
     block = b"".join([whole[a:b] for a, b in runs if b > a])  # each run: whole candidate lines
     if len(whole) < len(data):
         others.append(data[len(whole) :])
-        trains_before.append(len(candidate))
-    return _SplitLog(block, len(candidate), others, trains_before)
+        trains_before.append(count)
+    return _SplitLog(block, count, others, trains_before)
 
 
 def _split_line_by_line(data: bytes, *, finite_t_only: bool = False) -> _SplitLog:
