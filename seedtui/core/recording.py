@@ -49,7 +49,7 @@ _TRAIN_PREFIX = b'{"event":"train","t":'
 # bounded digit runs keep a matching line far below MAX_LINE_BYTES. t, epoch, loss and lr must be
 # written as floats (a fraction or an exponent, or NaN/Infinity, which encode_event writes for a
 # diverged loss): json.loads makes a float of them, so float64 columns rebuild the same dict (an
-# integer-written value would come back as a float). Steps are not negative integers of at most 15
+# integer-written value would come back as a float). Steps are integers from 0, of at most 15
 # digits, which convert exactly through float64.
 _DIGITS = rb"-?(?:0|[1-9]\d{0,307}+)"
 _EXPONENT = rb"[eE][+-]?\d{1,6}+"
@@ -72,9 +72,9 @@ _PREFIX_WORD_OFFSETS = (0, 8, len(_TRAIN_PREFIX) - 8)
 _PREFIX_WORDS = [int.from_bytes(_TRAIN_PREFIX[at : at + 8], "little") for at in _PREFIX_WORD_OFFSETS]
 _PREFIX_PADDING = bytes(len(_TRAIN_PREFIX))
 _NEWLINE = ord("\n")
-# A train line with its digits deleted: every such line of a log has one of a few shapes, so a set
-# of them is checked instead of every line; the numbers themselves are then checked by a JSON
-# decoder. A float leaves its point or exponent (and signs); a step leaves nothing.
+# A train line with its digits deleted: the train lines of a log have a few such shapes, so the
+# shapes are checked instead of every line (``_standard_shapes``), and the numbers themselves by a
+# JSON decoder. A float leaves its point or exponent (and signs); a step leaves nothing.
 _SHAPE_FLOAT = rb"-?(?:\.(?:[eE][+-]?)?+|[eE][+-]?)"
 _TRAIN_SHAPE = re.compile(
     rb'\{"event":"train","t":'
