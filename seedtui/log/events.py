@@ -142,16 +142,25 @@ def _range_problems(name: str, obj: dict[str, Any]) -> list[str]:
 _KNOWN_FIELDS = {name: {**REQUIRED_FIELDS[name], **OPTIONAL_FIELDS[name]} for name in REQUIRED_FIELDS}
 """Required and optional fields of each known event (what ``_range_problems`` checks)."""
 _INT, _NUMBER_FIELD, _OTHER_TYPE = 0, 1, 2
+
+
+def _kind(types: tuple[type, ...]) -> int:
+    return _INT if types == (int,) else _NUMBER_FIELD if types == NUMBER else _OTHER_TYPE
+
+
 _READ_CHECKS = {
-    name: tuple(
-        (key, key in REQUIRED_FIELDS[name], types,
-         _INT if types == (int,) else _NUMBER_FIELD if types == NUMBER else _OTHER_TYPE,
-         PID_MAX if key == "pid" else INT_MAX)
-        for key, types in _KNOWN_FIELDS[name].items()
+    name: (
+        tuple((key, types, _kind(types), PID_MAX if key == "pid" else INT_MAX)
+              for key, types in REQUIRED_FIELDS[name].items()),
+        # readers check an optional field only for an int out of range (_range_problems)
+        tuple((key, _kind(types), PID_MAX if key == "pid" else INT_MAX)
+              for key, types in OPTIONAL_FIELDS[name].items()
+              if key not in REQUIRED_FIELDS[name] and _kind(types) != _OTHER_TYPE),
     )
     for name in REQUIRED_FIELDS
 }
-"""Per known event: (field, required, types, kind, highest integer) for ``_plainly_valid``."""
+"""Per known event, for ``_plainly_valid``: (field, types, kind, highest integer) of the required
+fields, and (field, kind, highest integer) of the optional integer and number fields."""
 _ABSENT = object()
 _FLOAT_LIMIT = 2**1000
 """Integers below this in size are finite floats, so no ``is_finite_number`` is needed."""
@@ -168,26 +177,25 @@ def _plainly_valid(obj: Any) -> bool:
     checks = _READ_CHECKS.get(name)
     if checks is None:
         return name not in REQUIRED_FIELDS  # an unknown event: only event and t are checked
-    for key, required, types, kind, high in checks:
+    required, optional = checks
+    for key, types, kind, high in required:
         value = obj.get(key, _ABSENT)
-        if value is _ABSENT:
-            if required:
-                return False
-            continue
         value_type = type(value)
-        if value_type is int:  # range checked for required and optional fields alike
+        if value_type is int:
             if kind == _INT:
                 if not 0 <= value <= high:
                     return False
-            elif kind == _NUMBER_FIELD:
-                if not -_FLOAT_LIMIT < value < _FLOAT_LIMIT:
-                    return False
-            elif required:
-                return False  # an int where the schema wants a str, a dict or a bool
-        elif value_type in types:  # exactly a type the schema names (bool only where it names bool)
-            continue
-        elif required or (value_type is not bool and isinstance(value, int)):
-            return False  # a wrong type, or a subclass (of int: range checked): the full check decides
+            elif kind != _NUMBER_FIELD or not -_FLOAT_LIMIT < value < _FLOAT_LIMIT:
+                return False  # an int where the schema wants a str, a dict or a bool; or a huge one
+        elif value_type not in types:  # exactly a type the schema names (bool only where it names bool)
+            return False  # missing, a wrong type or a subclass: the full check decides
+    for key, kind, high in optional:
+        value = obj.get(key)
+        if type(value) is int:
+            if not (0 <= value <= high if kind == _INT else -_FLOAT_LIMIT < value < _FLOAT_LIMIT):
+                return False
+        elif type(value) is not bool and isinstance(value, int):
+            return False  # a subclass of int: the full check decides
     if name == "start":  # schema and trial are there, an int and a str
         seeds = parse_trial_id(obj["trial"])
         matches = seeds is None or seeds == (obj["wi_seed"], obj["do_seed"])
