@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# Parsed logs a replay keeps (seedtui.core.recording_cache) go to a directory of this test run, never
+# to the user's ~/.cache (subprocesses inherit it).
+os.environ["SEEDTUI_CACHE_DIR"] = tempfile.mkdtemp(prefix="seedtui-test-cache-")
 # ../shared/glue beside the checkout (as on the developers' machines and in CI); override with
 # SEEDTUI_GLUE_DIR.
 GLUE_DIR = Path(os.environ.get("SEEDTUI_GLUE_DIR", REPO_ROOT.parent / "shared" / "glue"))

@@ -34,10 +34,11 @@ def _sweeps_in(path: Path) -> list[Path]:
 
 
 def _run_live(sweeps: list[Path]) -> None:
-    from seedtui.tui.app import create_app
+    from seedtui.tui.app import create_app, freeze_startup_heap
     from seedtui.tui.gpu import GpuProbe
     from seedtui.tui.sources.live import LiveSource
 
+    freeze_startup_heap()
     probe = GpuProbe()
 
     def source_for(path: Path) -> LiveSource:
@@ -129,8 +130,10 @@ def replay(
     if speed is not None and (problem := number_problem(speed, low=0, low_open=True)) is not None:
         raise _fail(f"--speed {problem}")
     sweeps = _sweeps_in(path)
-    from seedtui.tui.app import create_app
+    from seedtui.tui.app import create_app, freeze_startup_heap
     from seedtui.tui.sources.replay import ReplaySource
+
+    freeze_startup_heap()
 
     def source_for(sweep: Path) -> ReplaySource:
         return ReplaySource(sweep, speed=speed)

@@ -16,6 +16,7 @@ reader decides.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import math
@@ -23,7 +24,7 @@ import multiprocessing as mp
 import os
 import pickle
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from seedtui.core import recording_cache
 from seedtui.log import parse_lines
 from seedtui.log.jsonl import MAX_LINE_BYTES, read_bytes_from
 
@@ -117,7 +119,7 @@ class TrialRecording:
         return len(self.times)
 
     # What a worker process sends back: the columns without what is derived from them.
-    _DERIVED = ("train_rows", "_materialized", "event_steps", "eval_rows")
+    _DERIVED = ("train_rows", "_materialized", "eval_rows")
 
     def __getstate__(self) -> dict[str, Any]:
         return {key: value for key, value in self.__dict__.items() if key not in self._DERIVED}
@@ -169,17 +171,6 @@ class TrialRecording:
         return out
 
     @cached_property
-    def event_steps(self) -> np.ndarray:
-        """``step`` of every event (-1 where an event has no integer step)."""
-        steps = np.full(len(self), -1, dtype=np.int64)
-        steps[self.train_rows] = self.train_steps
-        for row, event in zip(self.other_rows.tolist(), self.other_events, strict=True):
-            step = event.get("step")
-            if isinstance(step, int) and not isinstance(step, bool):
-                steps[row] = step
-        return steps
-
-    @cached_property
     def eval_rows(self) -> np.ndarray:
         return np.array(
             [
@@ -202,9 +193,17 @@ class TrialRecording:
         )
 
     def last_step(self, start: int, stop: int, default: int) -> int:
-        """The step of the last event in ``[start, stop)`` that has one, else ``default``."""
-        with_step = np.flatnonzero(self.event_steps[start:stop] >= 0)
-        return int(self.event_steps[start + with_step[-1]]) if len(with_step) else default
+        """The step of the last event in ``[start, stop)`` that has one (a non-negative integer),
+        else ``default``: the last train event's, unless a later other event has one."""
+        train_at = int(np.searchsorted(self.train_rows, stop)) - 1
+        train_row = int(self.train_rows[train_at]) if train_at >= 0 else -1
+        other_at = int(np.searchsorted(self.other_rows, stop)) - 1
+        while other_at >= 0 and int(self.other_rows[other_at]) >= max(start, train_row + 1):
+            step = self.other_events[other_at].get("step")
+            if isinstance(step, int) and not isinstance(step, bool) and step >= 0:
+                return step
+            other_at -= 1
+        return int(self.train_steps[train_at]) if train_row >= start else default
 
     def eval_row(self, eval_number: int) -> int | None:
         """Position (in file order) of the trial's ``eval_number``-th evaluation (0-based), or None
@@ -227,8 +226,17 @@ class TrialRecording:
         first_t = state.first_t
         state.train_steps.extend(self.train_steps[train_from:train_to].tolist())
         state.train_losses.extend(self.train_losses[train_from:train_to].tolist())
+        evals: list[dict[str, Any]] = []  # a run of evaluations is folded at once
         for event in others:
+            if event.get("event") == "eval":
+                evals.append(event)
+                continue
+            if evals:
+                state.apply_evals(evals)
+                evals = []
             state.apply(event)
+        if evals:
+            state.apply_evals(evals)
         # every valid event has a numeric t; apply() would have set first_t and last_t from it
         state.first_t = float(self.times[start]) if first_t is None else first_t
         last_other = int(self.other_rows[other_to - 1]) if other_to > other_from else -1
@@ -236,10 +244,19 @@ class TrialRecording:
             state.last_t = float(self.times[stop - 1])
 
 
-def read_recording(path: str | os.PathLike[str]) -> TrialRecording:
+def read_recording(path: str | os.PathLike[str], *, cache: bool = False) -> TrialRecording:
     """A whole trial log (as ``read_events(path, final=True)`` reads it), in columns. A missing
-    file reads as empty."""
-    return parse_recording(read_bytes_from(path, 0) or b"")
+    file reads as empty. With ``cache``, what an earlier read kept for the log as it is now
+    (``recording_cache``) is used, and what this read parses is kept."""
+    if cache:
+        kept = recording_cache.load(path)
+        if kept is not None:
+            return kept
+    identity = recording_cache.log_identity(path) if cache else None
+    recording = parse_recording(read_bytes_from(path, 0) or b"")
+    if identity is not None and recording_cache.log_identity(path) == identity:  # unchanged meanwhile
+        recording_cache.store(identity, recording)
+    return recording
 
 
 def parse_recording(data: bytes) -> TrialRecording:
@@ -480,22 +497,51 @@ _LOGS_PER_TASK = 16
 
 
 def read_recordings(
-    paths: Sequence[str | os.PathLike[str]], *, workers: int | None = None
+    paths: Sequence[str | os.PathLike[str]], *, workers: int | None = None, cache: bool = True
 ) -> Iterator[TrialRecording]:
-    """``read_recording`` of every path, in order. Many logs are parsed in forked worker processes,
-    which start at once (the caller can do other work meanwhile) and leave the interpreter free
-    for the caller's other threads; on any failure there the rest are read in the caller's thread,
-    with the same results."""
+    """``read_recording`` of every path, in order (with ``cache``: what earlier reads kept is used,
+    and what is parsed now is kept). Many logs are parsed in forked worker processes, which start
+    at once (the caller can do other work meanwhile) and leave the interpreter free for the
+    caller's other threads; on any failure there the rest are read in the caller's thread, with the
+    same results."""
     paths = list(paths)
+    read = functools.partial(read_recording, cache=cache)
+    kept = [cache and recording_cache.probably_kept(path) for path in paths]
+    to_parse = [path for path, is_kept in zip(paths, kept, strict=True) if not is_kept]
+    parsed = _parse_many(to_parse, read, workers)
+    return _in_order(paths, kept, parsed, read)
+
+
+def _in_order(
+    paths: list[str | os.PathLike[str]], kept: list[bool], parsed: Iterator[TrialRecording],
+    read: Callable[[str | os.PathLike[str]], TrialRecording],
+) -> Iterator[TrialRecording]:
+    """Kept recordings read here, the others as the workers parse them, in the paths' order."""
+    try:
+        for path, is_kept in zip(paths, kept, strict=True):
+            if is_kept:
+                yield read(path)  # the kept file, or (changed meanwhile) the log parsed here
+            else:
+                yield next(parsed)
+    finally:  # also when the caller stops early: the workers stop too
+        close = getattr(parsed, "close", None)
+        if close is not None:
+            close()
+
+
+def _parse_many(
+    paths: list[str | os.PathLike[str]], read: Callable[[str | os.PathLike[str]], TrialRecording],
+    workers: int | None,
+) -> Iterator[TrialRecording]:
     workers = workers if workers is not None else default_workers()
     if len(paths) < PARALLEL_MIN_LOGS or workers < 2 or "fork" not in mp.get_all_start_methods():
-        return map(read_recording, paths)
+        return map(read, paths)
     try:
         pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
-        parsed = pool.map(read_recording, paths, chunksize=_LOGS_PER_TASK)  # submits every task now
+        parsed = pool.map(read, paths, chunksize=_LOGS_PER_TASK)  # submits every task now
     except (OSError, BrokenProcessPool, RuntimeError):
-        return map(read_recording, paths)
-    return _collect(paths, pool, parsed)
+        return map(read, paths)
+    return _collect(paths, pool, parsed, read)
 
 
 def default_workers() -> int:
@@ -506,7 +552,8 @@ def default_workers() -> int:
 
 
 def _collect(
-    paths: list[str | os.PathLike[str]], pool: ProcessPoolExecutor, parsed: Iterator[TrialRecording]
+    paths: list[str | os.PathLike[str]], pool: ProcessPoolExecutor, parsed: Iterator[TrialRecording],
+    read: Callable[[str | os.PathLike[str]], TrialRecording],
 ) -> Iterator[TrialRecording]:
     done = 0
     try:
@@ -518,4 +565,4 @@ def _collect(
     finally:  # also when the caller stops early: drop what is not parsed yet
         pool.shutdown(wait=False, cancel_futures=True)
     for path in paths[done:]:
-        yield read_recording(path)
+        yield read(path)

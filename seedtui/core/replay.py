@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from seedtui.core.engine.policies.tfp import rank_cohort
-from seedtui.core.recording import TrialRecording, TrialSlice, read_recording
+from seedtui.core.recording import TrialRecording, TrialSlice, read_recordings
 from seedtui.core.view.sweep_info import read_sweep_info
 from seedtui.log import iter_event_files, parse_trial_id
 from seedtui.log.decisions import Decision, read_decisions
@@ -445,8 +445,8 @@ def trial_of_log(path: Path, recording: TrialRecording) -> str:
 def load_sweep_recordings(sweep_dir: str | os.PathLike[str]) -> dict[str, TrialRecording]:
     """Every trial log under ``sweep_dir``, whole and in columns, keyed by trial id."""
     recordings: dict[str, TrialRecording] = {}
-    for path in iter_event_files(sweep_dir):
-        recording = read_recording(path)
+    paths = list(iter_event_files(sweep_dir))
+    for path, recording in zip(paths, read_recordings(paths), strict=True):
         recordings[trial_of_log(Path(path), recording)] = recording
     return recordings
 

@@ -10,6 +10,7 @@ process and only that one can tell whether the trial is still alive (see ``liven
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,9 @@ class TrialState:
     def apply(self, event: dict[str, Any]) -> None:
         """Fold one event into the state. Unknown events only move the clock."""
         name = event.get("event")
+        if name == "eval":
+            self.apply_evals((event,))
+            return
         t = event.get("t")
         if isinstance(t, (int, float)):
             self.first_t = t if self.first_t is None else self.first_t
@@ -101,17 +105,27 @@ class TrialState:
         elif name == "train":
             self.train_steps.append(int(event["step"]))
             self.train_losses.append(float(event["loss"]))
-        elif name == "eval":
-            self.eval_steps.append(int(event["step"]))
-            self.eval_epochs.append(float(event["epoch"]))
-            self.eval_scores.append(float(event["score"]))
-            self.eval_metrics.append(event.get("metrics", {}))
         elif name == "end":
             self.status = str(event["status"])
             self.end_reason = str(event.get("reason", ""))
             self.end_step = int(event["step"])
             by = event.get("by")
             self.stopped_by = str(by) if by is not None else None
+
+    def apply_evals(self, events: Sequence[dict[str, Any]]) -> None:
+        """Fold ``eval`` events in, in order: what ``apply`` does with each (a replay folds a
+        trial's 30 at once)."""
+        times = [t for event in events if isinstance(t := event.get("t"), (int, float))]
+        if times:
+            self.first_t = times[0] if self.first_t is None else self.first_t
+            self.last_t = times[-1]
+        steps = [int(event["step"]) for event in events]  # all read before any list grows
+        epochs = [float(event["epoch"]) for event in events]
+        scores = [float(event["score"]) for event in events]
+        self.eval_steps.extend(steps)
+        self.eval_epochs.extend(epochs)
+        self.eval_scores.extend(scores)
+        self.eval_metrics.extend([event.get("metrics", {}) for event in events])
 
     def reset(self) -> None:
         """Forget every event (its log was replaced or truncated): ``queued`` again, keeping its

@@ -17,12 +17,15 @@ from seedtui.state import TrialState
 
 
 def snapshot_trials(trials: Iterable[TrialState]) -> list[TrialState]:
-    """Copies that later events will not change (lists copied, events shared read-only)."""
+    """Copies that later events will not change (lists copied, events shared read-only), for the
+    statistics, which read evaluations: of the training losses only the last step and loss are
+    kept (a trial's progress and last loss stay what they are), so 625 trials copy and travel to
+    the statistics process as ~30 evaluations each, not ~500 losses more."""
     copies = []
     for state in trials:
         clone = copy.copy(state)
-        clone.train_steps = list(state.train_steps)
-        clone.train_losses = list(state.train_losses)
+        clone.train_steps = state.train_steps[-1:]
+        clone.train_losses = state.train_losses[-1:]
         clone.eval_steps = list(state.eval_steps)
         clone.eval_epochs = list(state.eval_epochs)
         clone.eval_scores = list(state.eval_scores)

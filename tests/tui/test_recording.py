@@ -225,7 +225,7 @@ def test_many_logs_read_in_worker_processes_the_same_as_the_tolerant_reader(tmp_
     )
     paths = [*iter_event_files(SAMPLE_LOGS), tmp_path / "missing.jsonl", unusual]
     assert len(paths) >= recording.PARALLEL_MIN_LOGS  # enough logs for the worker processes
-    read = list(recording.read_recordings(paths, workers=2))
+    read = list(recording.read_recordings(paths, workers=2, cache=False))
     assert len(read) == len(paths)
     for path, got in zip(paths, read, strict=True):
         expected = read_events(path, final=True)
@@ -236,7 +236,7 @@ def test_many_logs_read_in_worker_processes_the_same_as_the_tolerant_reader(tmp_
 
 def test_reading_many_logs_can_stop_early() -> None:
     paths = list(iter_event_files(SAMPLE_LOGS))
-    reading = recording.read_recordings(paths, workers=2)
+    reading = recording.read_recordings(paths, workers=2, cache=False)
     first = next(reading)
     assert _same(first.events(), read_events(paths[0], final=True).events)
     reading.close()  # type: ignore[attr-defined]
@@ -245,7 +245,7 @@ def test_reading_many_logs_can_stop_early() -> None:
 
 def test_few_logs_read_the_same_as_the_tolerant_reader() -> None:
     paths = list(iter_event_files(SAMPLE_LOGS))[:3]
-    read = [r.events() for r in recording.read_recordings(paths, workers=2)]
+    read = [r.events() for r in recording.read_recordings(paths, workers=2, cache=False)]
     assert read == [read_events(p, final=True).events for p in paths]
 
 
@@ -354,3 +354,43 @@ def test_long_logs_take_the_fast_path_and_overlong_lines_are_malformed() -> None
     data = (_train(1, 0.5) + "\n" + overlong + "\n" + _train(2, 0.5) + "\n").encode()
     recording = _assert_matches_tolerant_reader(data)
     assert recording.malformed == 1 and list(recording.train_steps) == [1, 2]
+
+
+def _mixed_line(kind: int, step: int) -> str:
+    """Lines of every kind the fold and ``last_step`` tell apart."""
+    t = 1700000000.0 + step
+    if kind == 0:
+        return _train(step, 1 / (step + 1), t)
+    if kind == 1:
+        return json.dumps({"event": "eval", "t": t, "step": step, "epoch": step / 10,
+                           "metrics": {"acc": 0.5}, "score": (step % 7) / 7})
+    if kind == 2:
+        return json.dumps({"event": "note", "t": t})  # an unknown event without a step
+    if kind == 3:
+        return json.dumps({"event": "note", "t": t, "step": -step - 1})  # a step that is no step
+    if kind == 4:
+        return json.dumps({"event": "note", "t": t, "step": True})
+    return json.dumps({"event": "note", "t": t, "step": step * 10})  # an unknown event's step
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.integers(0, 5), max_size=40), st.lists(st.integers(0, 40), max_size=6))
+def test_runs_of_evaluations_fold_and_last_steps_match_each_event_read_alone(
+    kinds: list[int], cuts: list[int]
+) -> None:
+    lines = [json.dumps({"event": "start", "t": 1.0, **_START})]
+    lines += [_mixed_line(kind, step) for step, kind in enumerate(kinds, start=1)]
+    recording = parse_recording("\n".join(lines).encode() + b"\n")
+    events = read_events_from(lines)
+    bounds = sorted({0, len(events), *(c for c in cuts if c <= len(events))})
+    folded, applied = TrialState("wi1-do1"), TrialState("wi1-do1")
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        recording.fold_into(folded, a, b)
+    for event in events:
+        applied.apply(event)
+    assert folded == applied
+    for start in range(len(events) + 1):
+        for stop in range(start, len(events) + 1):
+            steps = [e["step"] for e in events[start:stop]
+                     if isinstance(e.get("step"), int) and not isinstance(e["step"], bool) and e["step"] >= 0]
+            assert recording.last_step(start, stop, -7) == (steps[-1] if steps else -7)
