@@ -31,8 +31,10 @@ def downsample_mean(values: Sequence[float] | np.ndarray, buckets: int) -> np.nd
     size = array.shape[-1]
     if size <= buckets:
         return array.copy()
-    starts = _bucket_starts(size, buckets)
+    starts, sizes = _buckets(size, buckets)
     finite = np.isfinite(array)
+    if finite.all():  # the usual case: every run's mean of all its values (the same numbers)
+        return np.add.reduceat(array, starts, axis=-1) / sizes
     clean = np.where(finite, array, 0.0)
     sums = np.add.reduceat(clean, starts, axis=-1)
     counts = np.add.reduceat(finite.astype(int), starts, axis=-1)
@@ -41,12 +43,15 @@ def downsample_mean(values: Sequence[float] | np.ndarray, buckets: int) -> np.nd
 
 
 @functools.lru_cache(maxsize=64)
-def _bucket_starts(size: int, buckets: int) -> np.ndarray:
-    """Where each of ``buckets`` equal runs of ``size`` values starts (the same for every curve of a
-    plot: computed once)."""
-    starts = np.linspace(0, size, buckets + 1).astype(int)[:-1]
+def _buckets(size: int, buckets: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of ``buckets`` equal runs of ``size`` values starts, and how many values each
+    holds (none is empty: ``size`` > ``buckets``); the same for every curve of a plot, so computed
+    once."""
+    edges = np.linspace(0, size, buckets + 1).astype(int)
+    starts, sizes = edges[:-1], np.diff(edges)
     starts.flags.writeable = False
-    return starts
+    sizes.flags.writeable = False
+    return starts, sizes
 
 
 def sparkline(
