@@ -159,6 +159,9 @@ def _hit_and_rerun(config: Path, sweep_dir: Path, real_dir: Path, rng: random.Ra
     assert len(aside) <= victims.count("trainer")
     for path in aside:
         kept = read_events(path, final=True).events
+        if [e["event"] for e in kept] == ["end"]:  # killed before it wrote its start: only the
+            assert kept[0]["status"] == "failed" and kept[0]["step"] == 0  # supervisor's word
+            continue
         assert kept and kept[0]["event"] == "start" and kept[-1].get("status") in (None, "failed")
     state = read_state(sweep_dir)
     assert state is not None and state["state"] == "finished" and state["exit_code"] == 0
