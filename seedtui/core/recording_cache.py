@@ -36,7 +36,7 @@ FORMAT = 1
 """Bumped whenever the file layout or what a recording holds changes: older files are ignored."""
 MAGIC = b"seedtui-parsed-log\n"
 MAX_FILES = 10_000
-"""Files kept (~16 sweeps of 625 trials, ~25 kB each) before the least recently used half goes."""
+"""Files kept (~16 sweeps of 625 trials, ~30 kB each) before the least recently used half goes."""
 _COLUMNS = (("times", "<f8"), ("train_steps", "<i8"), ("train_epochs", "<f8"), ("train_losses", "<f8"),
             ("train_lrs", "<f8"), ("other_rows", "<i8"))
 
