@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from seedtui.core.recording import TrialRecording, read_recording, read_recordings
@@ -61,15 +61,8 @@ class ReplaySource(EventSource):
         self._simulated_sent = 0
         self.loaded = threading.Event()
         """Set once every log is read (at once when a timeline is given)."""
-        self._paths: list[Path] = []
-        self._recordings: Iterator[TrialRecording] | None = None
         if timeline is not None:
             self._loaded()
-        elif reader is read_recording:
-            # many logs are parsed in worker processes from now on, while the app starts up; a
-            # swapped-in reader (the bench's baseline) reads in the replay thread, one log at a time
-            self._paths = list(iter_event_files(sweep_dir))
-            self._recordings = read_recordings(self._paths)
 
     def start(self, notify: Notify) -> None:
         super().start(notify)
@@ -93,7 +86,7 @@ class ReplaySource(EventSource):
         """Show the grid at once, then add trials as their logs are read (the replay plays
         meanwhile: a trial read late delivers everything up to the current position)."""
         assert self.sweep_dir is not None
-        paths = self._paths if self._recordings is not None else list(iter_event_files(self.sweep_dir))
+        paths = list(iter_event_files(self.sweep_dir))
         firsts = [t for t in (first_event_time(p) for p in paths) if t is not None]
         timeline = ReplayTimeline(
             {}, decisions=read_decisions(self.sweep_dir, final=True), t0=min(firsts) if firsts else 0.0,
@@ -103,8 +96,9 @@ class ReplaySource(EventSource):
             self.timeline = timeline
         self.buffer.push(known_trials=[trial_id_for_log(p) for p in paths])
         self._deliver(initial=True)
-        recordings = self._recordings if self._recordings is not None else map(self._read, paths)
-        self._recordings = None
+        # the grid is shown: the default reader parses many logs in worker processes from now on
+        # (or takes what an earlier read kept); a swapped-in one (the bench's baseline) reads here
+        recordings = read_recordings(paths) if self._read is read_recording else map(self._read, paths)
         delivered_at = time.monotonic()
         for path, recording in zip(paths, recordings, strict=True):
             if self._stop.is_set():
