@@ -506,21 +506,23 @@ def read_recordings(
     same results."""
     paths = list(paths)
     read = functools.partial(read_recording, cache=cache)
-    kept = [cache and recording_cache.probably_kept(path) for path in paths]
-    to_parse = [path for path, is_kept in zip(paths, kept, strict=True) if not is_kept]
+    kept = [recording_cache.kept_identity(path) if cache else None for path in paths]
+    to_parse = [path for path, identity in zip(paths, kept, strict=True) if identity is None]
     parsed = _parse_many(to_parse, read, workers)
     return _in_order(paths, kept, parsed, read)
 
 
 def _in_order(
-    paths: list[str | os.PathLike[str]], kept: list[bool], parsed: Iterator[TrialRecording],
+    paths: list[str | os.PathLike[str]], kept: list[dict[str, Any] | None], parsed: Iterator[TrialRecording],
     read: Callable[[str | os.PathLike[str]], TrialRecording],
 ) -> Iterator[TrialRecording]:
     """Kept recordings read here, the others as the workers parse them, in the paths' order."""
     try:
-        for path, is_kept in zip(paths, kept, strict=True):
-            if is_kept:
-                yield read(path)  # the kept file, or (changed meanwhile) the log parsed here
+        for path, identity in zip(paths, kept, strict=True):
+            if identity is not None:
+                kept_recording = recording_cache.load(path, identity)
+                # the kept file, or (the log changed meanwhile) the log parsed here
+                yield kept_recording if kept_recording is not None else read(path)
             else:
                 yield next(parsed)
     finally:  # also when the caller stops early: the workers stop too

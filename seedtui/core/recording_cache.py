@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,17 +52,19 @@ def cache_dir() -> Path | None:
 
 
 def log_identity(path: str | os.PathLike[str]) -> dict[str, Any] | None:
-    """What a cache file must have been made from: the log's real path and its file status (None
-    when it is not a regular file)."""
+    """What a cache file must have been made from: the log's absolute path and its file status
+    (None when it is not a regular file). A log reached through a symbolic link is kept apart from
+    the same log reached directly (a few kB twice), not mistaken for another: inode and device
+    name the file itself."""
     try:
-        real = os.path.realpath(path)
-        status = os.stat(real)
+        absolute = os.path.abspath(path)
+        status = os.stat(absolute)
     except OSError:
         return None
-    if not os.path.isfile(real):
+    if not stat.S_ISREG(status.st_mode):
         return None
-    return {"path": real, "size": status.st_size, "mtime_ns": status.st_mtime_ns, "ino": status.st_ino,
-            "dev": status.st_dev}
+    return {"path": absolute, "size": status.st_size, "mtime_ns": status.st_mtime_ns,
+            "ino": status.st_ino, "dev": status.st_dev}
 
 
 def cache_file(identity: dict[str, Any], directory: Path) -> Path:
@@ -70,11 +73,11 @@ def cache_file(identity: dict[str, Any], directory: Path) -> Path:
                         + ".log-columns")
 
 
-def load(path: str | os.PathLike[str]) -> TrialRecording | None:
+def load(path: str | os.PathLike[str], identity: dict[str, Any] | None = None) -> TrialRecording | None:
     """The recording of ``path`` kept by an earlier read, or None (none kept, or not for the log
-    as it is now)."""
+    as it is now). ``identity``: the log's, when the caller has just taken it."""
     directory = cache_dir()
-    identity = log_identity(path) if directory is not None else None
+    identity = identity or (log_identity(path) if directory is not None else None)
     if directory is None or identity is None:
         return None
     kept = cache_file(identity, directory)
@@ -120,12 +123,15 @@ def store(identity: dict[str, Any], recording: TrialRecording) -> bool:
     return True
 
 
-def probably_kept(path: str | os.PathLike[str]) -> bool:
-    """Whether a cache file exists for ``path`` (``load`` decides whether it holds the log as it
-    is now): two file status calls, to choose which logs to parse in worker processes."""
+def kept_identity(path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The log's identity when a cache file exists for it (``load`` decides whether that file holds
+    the log as it is now), else None: two file status calls, to choose which logs to parse in
+    worker processes."""
     directory = cache_dir()
     identity = log_identity(path) if directory is not None else None
-    return directory is not None and identity is not None and cache_file(identity, directory).is_file()
+    if directory is None or identity is None or not cache_file(identity, directory).is_file():
+        return None
+    return identity
 
 
 def _dumps(value: Any) -> bytes:

@@ -132,3 +132,16 @@ def test_beyond_the_limit_the_least_recently_used_half_goes(cache: Path, logs: l
     left = list(cache.glob("*.log-columns"))
     assert len(left) == 7  # 13 files, the 6 least recently used deleted
     assert recording_cache.load(logs[0]) is not None and recording_cache.load(logs[12]) is not None
+
+
+def test_a_log_reached_through_a_link_or_empty_reads_as_parsed(cache: Path, logs: list[Path],
+                                                               tmp_path: Path) -> None:
+    link = tmp_path / "linked"
+    link.symlink_to(logs[0].parent)
+    for path in (logs[0], link / logs[0].name, logs[0], link / logs[0].name):
+        _assert_same(read_recording(path, cache=True), parse_recording(logs[0].read_bytes()))
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    for _ in range(2):
+        (got,) = read_recordings([empty])
+        assert len(got) == 0 and got.malformed == 0
