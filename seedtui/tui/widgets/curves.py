@@ -9,6 +9,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widget import Widget
 
 from seedtui.core.view.curves import downsample_mean, rasterize, value_range
@@ -64,6 +65,7 @@ class CurvesPane(Widget):
         self._strips = StripCache()
         self._loss_curves: dict[str, tuple[list[float], tuple[object, ...], Curve]] = {}
         """Trial id -> (its loss list, what the curve was built from, the faint loss curve)."""
+        self._background_timer: Timer | None = None
         self._lines_key: tuple[object, ...] | None = None
         self._lines: list[Text] | None = None
         self._base_style = Style()
@@ -106,8 +108,10 @@ class CurvesPane(Widget):
         size_key = (px_w, px_h, x_range)
         if cached is not None and cached[0] == size_key:
             stale = cached[1] != self._data_version
-            recent = time.monotonic() - cached[2] < BACKGROUND_REFRESH_SECONDS
-            if not stale or recent:
+            age = time.monotonic() - cached[2]
+            if stale and age < BACKGROUND_REFRESH_SECONDS:
+                self._refresh_background_later(BACKGROUND_REFRESH_SECONDS - age)
+            if not stale or age < BACKGROUND_REFRESH_SECONDS:
                 return cached[3], cached[4]
         trials = list(self.model.trials.values())
         if kind == "score":
@@ -122,6 +126,17 @@ class CurvesPane(Widget):
         mask = rasterize(curves, x_range, y_range, px_w, px_h)
         self._background[kind] = (size_key, self._data_version, time.monotonic(), mask, y_range)
         return mask, y_range
+
+    def _refresh_background_later(self, seconds: float) -> None:
+        """Draw again once the faint curves may be rebuilt: data that stops arriving (a replay
+        jumped to its end, a finished sweep) must not leave them showing an older state."""
+        if self._background_timer is None:
+            self._background_timer = self.set_timer(seconds + 0.01, self._background_due)
+
+    def _background_due(self) -> None:
+        self._background_timer = None
+        self._lines_key = None  # the lines are built again, with the faint curves rebuilt
+        self.refresh()
 
     def _faint_loss_curve(self, state: TrialState, points: int) -> Curve:
         """``loss_curve`` of one faint trial, kept until its loss grows or the plot's width changes:
