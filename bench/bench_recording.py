@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib.util
+import inspect
 import math
 import pickle
 import subprocess
@@ -103,7 +104,9 @@ def best_of(rounds: int, functions: dict[str, Callable[[], object]]) -> dict[str
 
 
 def read_all(reader: ModuleType, paths: list[Path], workers: int) -> list[Any]:
-    return list(reader.read_recordings(paths, workers=workers))
+    # parsing is measured: a reader that keeps parsed logs (seedtui.core.recording_cache) is told not to
+    keep = {"cache": False} if "cache" in inspect.signature(reader.read_recordings).parameters else {}
+    return list(reader.read_recordings(paths, workers=workers, **keep))
 
 
 def main() -> None:
