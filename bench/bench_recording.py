@@ -40,21 +40,12 @@ sys.path.insert(0, str(REPO))
 
 from seedtui.core import recording  # noqa: E402
 from seedtui.log import iter_event_files  # noqa: E402
-from seedtui.testing.replay_sweep import SweepShape, write_sweep  # noqa: E402
+from seedtui.testing.replay_sweep import PAPER_SCALE, write_sweep  # noqa: E402
 
 BASELINE_REV = "609bc35"
 """The commit this work on the reader (issue 12, item 8) started from."""
 GOALS = {"parse": 0.30, "pickle_mb": 15.0}
-PAPER = SweepShape(
-    n_wi=25,
-    n_do=25,
-    epochs=3,
-    steps_per_epoch=167,
-    evals_per_epoch=10,
-    slots=8,
-    seconds_per_step=0.5,
-    queued_trials=0,
-)
+PAPER = PAPER_SCALE
 
 
 def load_module(rev: str, repo_path: str, name: str, into: Path) -> ModuleType:

@@ -48,7 +48,6 @@ if __name__ == "__main__" and "--repo" in sys.argv:  # measuring another checkou
 else:
     sys.path.insert(0, str(REPO))
 
-from seedtui.testing.replay_sweep import SweepShape, write_sweep  # noqa: E402
 
 BASELINE_REV = "35c4a07"
 """The commit this speed work (issue 12, item 8) started from."""
@@ -56,26 +55,6 @@ GOALS = {"key": 0.050, "load625": 0.5, "idle": 0.05}
 KEY_REPEATS = 7
 POLL_SECONDS = 0.005
 IDLE_SECONDS = 10.0
-PAPER = SweepShape(
-    n_wi=25,
-    n_do=25,
-    epochs=3,
-    steps_per_epoch=167,
-    evals_per_epoch=10,
-    slots=8,
-    seconds_per_step=0.5,
-    queued_trials=0,
-)
-BIG = SweepShape(
-    n_wi=50,
-    n_do=50,
-    epochs=3,
-    steps_per_epoch=167,
-    evals_per_epoch=10,
-    slots=32,
-    seconds_per_step=0.5,
-    queued_trials=0,
-)
 KEYS = (
     # (figure, keys pressed, pane focused first); Z is bound to nothing (z zooms a pane)
     ("no-op", ["Z"], "trials"),
@@ -412,9 +391,15 @@ def main() -> None:
     if args.measure is not None:
         measure(args.measure, args.paper, args.big)
         return
+    # only here: a measuring subprocess runs on a baseline checkout, which may not have these
+    from dataclasses import replace
+
+    from seedtui.testing.replay_sweep import PAPER_SCALE, write_sweep
+
+    big_shape = replace(PAPER_SCALE, n_wi=50, n_do=50, slots=32)  # 2,500 trials
     root = args.keep or Path(tempfile.mkdtemp(prefix="seedtui-bench-"))
     paper, big = root / "paper-scale", root / "2500-trials"
-    for path, shape in ((paper, PAPER), (big, BIG)):
+    for path, shape in ((paper, PAPER_SCALE), (big, big_shape)):
         if not path.exists() and not (path is big and args.no_2500):
             print(f"writing a SYNTHETIC {shape.n_wi * shape.n_do}-trial sweep to {path} ...", flush=True)
             write_sweep(root, path.name, shape)

@@ -46,6 +46,14 @@ class SweepShape:
     """Seeds listed in sweep.toml that never got a log (the last DO seeds of the last WI)."""
 
 
+PAPER_SCALE = SweepShape(
+    n_wi=25, n_do=25, epochs=3, steps_per_epoch=167, evals_per_epoch=10, slots=8, seconds_per_step=0.5,
+    queued_trials=0,
+)
+"""The paper's scale: 25 x 25 seeds, 30 evaluations and ~500 training losses per trial (the
+benchmarks' 625-trial sweep)."""
+
+
 def _score(rng: np.random.Generator, wi: int, do: int, epoch: float, shape: SweepShape) -> float:
     wi_effect = 0.03 * math.sin(wi * 1.7)
     do_effect = 0.02 * math.cos(do * 2.3)
