@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from seedtui.core.recording import TrialRecording
 
 FORMAT = 1
-"""Bumped whenever the file layout or what a recording holds changes: older files are ignored."""
+"""Bumped whenever the file layout, what a recording holds or what ``parse_recording`` makes of a
+log changes (a reader fix must not be hidden by logs kept before it): older files are ignored."""
 MAGIC = b"seedtui-parsed-log\n"
 MAX_FILES = 10_000
 """Files kept (~16 sweeps of 625 trials, ~30 kB each) before the least recently used half goes."""
