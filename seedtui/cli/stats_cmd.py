@@ -126,8 +126,8 @@ def plan(
     ] = None,
     max_t: Annotated[
         int | None,
-        typer.Option("--max-t", min=1, help="Largest t the planner considers (default: the number N of logged "
-                     "trials, as in the paper; above N is extrapolation, marked as such)."),
+        typer.Option("--max-t", min=1, help="Largest t the planner considers (default: the number N of "
+                     "logged trials, as in the paper; above N is extrapolation, marked as such)."),
     ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of a table.")

@@ -126,10 +126,7 @@ class TrialRecording:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        # every event is either a columnar train event or one of the others
-        is_train = np.ones(len(self.times), dtype=bool)
-        is_train[self.other_rows] = False
-        self.train_rows = np.flatnonzero(is_train)
+        self.train_rows = train_rows_between(len(self.times), self.other_rows)
 
     @classmethod
     def from_events(cls, events: list[dict[str, Any]]) -> TrialRecording:
@@ -248,11 +245,11 @@ def read_recording(path: str | os.PathLike[str], *, cache: bool = False) -> Tria
     """A whole trial log (as ``read_events(path, final=True)`` reads it), in columns. A missing
     file reads as empty. With ``cache``, what an earlier read kept for the log as it is now
     (``recording_cache``) is used, and what this read parses is kept."""
-    if cache:
-        kept = recording_cache.load(path)
+    identity = recording_cache.log_identity(path) if cache and recording_cache.cache_dir() else None
+    if identity is not None:
+        kept = recording_cache.load(path, identity)
         if kept is not None:
             return kept
-    identity = recording_cache.log_identity(path) if cache else None
     recording = parse_recording(read_bytes_from(path, 0) or b"")
     if identity is not None and recording_cache.log_identity(path) == identity:  # unchanged meanwhile
         recording_cache.store(identity, recording)
@@ -275,9 +272,7 @@ def parse_recording(data: bytes) -> TrialRecording:
     # file position of an event = its rank among the lines that hold valid events
     other_rows = np.arange(len(kept), dtype=np.int64) + trains_before
     times = np.empty(len(train_t) + len(other_rows), dtype=np.float64)
-    is_train = np.ones(len(times), dtype=bool)
-    is_train[other_rows] = False
-    train_rows = np.flatnonzero(is_train)  # the ranks of the train lines among the events
+    train_rows = train_rows_between(len(times), other_rows)  # the ranks of the train lines among the events
     times[train_rows] = train_t
     times[other_rows] = [float(e["t"]) for e in other_events]
     return TrialRecording(
@@ -291,6 +286,14 @@ def parse_recording(data: bytes) -> TrialRecording:
         other_events=other_events,
         malformed=malformed,
     )
+
+
+def train_rows_between(events: int, other_rows: np.ndarray) -> np.ndarray:
+    """The positions of the columnar train events among ``events``: every event is either one of
+    them or one of the others (at ``other_rows``)."""
+    is_train = np.ones(events, dtype=bool)
+    is_train[other_rows] = False
+    return np.flatnonzero(is_train)
 
 
 @dataclass
@@ -506,25 +509,21 @@ def read_recordings(
     same results."""
     paths = list(paths)
     read = functools.partial(read_recording, cache=cache)
-    kept = [recording_cache.kept_identity(path) if cache else None for path in paths]
-    to_parse = [path for path, identity in zip(paths, kept, strict=True) if identity is None]
+    kept = [cache and recording_cache.has_kept(path) for path in paths]
+    to_parse = [path for path, is_kept in zip(paths, kept, strict=True) if not is_kept]
     parsed = _parse_many(to_parse, read, workers)
     return _in_order(paths, kept, parsed, read)
 
 
 def _in_order(
-    paths: list[str | os.PathLike[str]], kept: list[dict[str, Any] | None], parsed: Iterator[TrialRecording],
+    paths: list[str | os.PathLike[str]], kept: list[bool], parsed: Iterator[TrialRecording],
     read: Callable[[str | os.PathLike[str]], TrialRecording],
 ) -> Iterator[TrialRecording]:
-    """Kept recordings read here, the others as the workers parse them, in the paths' order."""
+    """Kept recordings read here (the kept file, or the log parsed here when it changed meanwhile),
+    the others as the workers parse them, in the paths' order."""
     try:
-        for path, identity in zip(paths, kept, strict=True):
-            if identity is not None:
-                kept_recording = recording_cache.load(path, identity)
-                # the kept file, or (the log changed meanwhile) the log parsed here
-                yield kept_recording if kept_recording is not None else read(path)
-            else:
-                yield next(parsed)
+        for path, is_kept in zip(paths, kept, strict=True):
+            yield read(path) if is_kept else next(parsed)
     finally:  # also when the caller stops early: the workers stop too
         close = getattr(parsed, "close", None)
         if close is not None:

@@ -124,15 +124,12 @@ def store(identity: dict[str, Any], recording: TrialRecording) -> bool:
     return True
 
 
-def kept_identity(path: str | os.PathLike[str]) -> dict[str, Any] | None:
-    """The log's identity when a cache file exists for it (``load`` decides whether that file holds
-    the log as it is now), else None: two file status calls, to choose which logs to parse in
-    worker processes."""
+def has_kept(path: str | os.PathLike[str]) -> bool:
+    """Whether a cache file exists for the log at ``path`` (``load`` decides whether it holds the
+    log as it is now): two file status calls, to choose which logs to parse in worker processes."""
     directory = cache_dir()
     identity = log_identity(path) if directory is not None else None
-    if directory is None or identity is None or not cache_file(identity, directory).is_file():
-        return None
-    return identity
+    return directory is not None and identity is not None and cache_file(identity, directory).is_file()
 
 
 def _dumps(value: Any) -> bytes:
@@ -161,7 +158,7 @@ def _encode(recording: TrialRecording, identity: dict[str, Any]) -> bytes | None
 
 
 def _decode(data: bytes, identity: dict[str, Any]) -> TrialRecording | None:
-    from seedtui.core.recording import TrialRecording
+    from seedtui.core.recording import TrialRecording, train_rows_between
 
     if not data.startswith(MAGIC):
         return None
@@ -193,17 +190,11 @@ def _decode(data: bytes, identity: dict[str, Any]) -> TrialRecording | None:
     if others and (other_rows[0] < 0 or other_rows[-1] >= events or np.any(np.diff(other_rows) <= 0)):
         return None  # positions out of order or outside the log: not a file this module wrote
     return TrialRecording(
-        times=columns["times"], train_rows=_train_rows(events, other_rows),
+        times=columns["times"], train_rows=train_rows_between(events, other_rows),
         train_steps=columns["train_steps"], train_epochs=columns["train_epochs"],
         train_losses=columns["train_losses"], train_lrs=columns["train_lrs"],
         other_rows=other_rows, other_events=other_events, malformed=int(header["malformed"]),
     )
-
-
-def _train_rows(events: int, other_rows: np.ndarray) -> np.ndarray:
-    is_train = np.ones(events, dtype=bool)
-    is_train[other_rows] = False
-    return np.flatnonzero(is_train)
 
 
 _pruned = False

@@ -34,7 +34,8 @@ def _raw(trainer: dict[str, Any], *, wi: list[int], do: list[int],
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    epochs=NUMBERS, batch_size=NUMBERS, lr=NUMBERS, evals_per_epoch=NUMBERS, warmup=st.one_of(st.none(), NUMBERS),
+    epochs=NUMBERS, batch_size=NUMBERS, lr=NUMBERS, evals_per_epoch=NUMBERS,
+    warmup=st.one_of(st.none(), NUMBERS),
     max_seq_length=st.sampled_from([4, 8, 64, 128]), dropout=st.one_of(st.none(), st.integers(-2, 5)),
     protocol=st.sampled_from([None, "default", "dodge2020", "dodge", 7]),
     extra=st.sampled_from(EXTRA_ARGS), wi=st.lists(st.integers(-2, 30), min_size=1, max_size=3, unique=True),

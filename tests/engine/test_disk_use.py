@@ -83,7 +83,8 @@ def test_status_of_a_recorded_sweep_without_a_supervisor_still_counts_and_sizes_
     lines = result.output.splitlines()
     assert lines[0] == "no supervisor (no supervisor.json): a recorded or copied sweep"
     assert lines[1] == "trials: completed 1  stopped 1"
-    assert lines[2].startswith(f"disk: {format_size(disk_use(sweep_dir).total_bytes)}, of which checkpoints 0 B")
+    total = format_size(disk_use(sweep_dir).total_bytes)
+    assert lines[2].startswith(f"disk: {total}, of which checkpoints 0 B")
     # a folder that is no sweep at all is still refused
     result = CliRunner().invoke(app, ["status", str(tmp_path)])
     assert result.exit_code == 2 and "is not a sweep directory" in result.output

@@ -156,12 +156,17 @@ def test_folding_slices_equals_applying_each_event() -> None:
     recording = parse_recording("\n".join(lines).encode() + b"\n")
     events = read_events_from(lines)
     for cuts in ([0, len(events)], [0, 3, 6, 7, 9, 13, 16, len(events)], list(range(len(events) + 1))):
-        folded, applied = TrialState("wi1-do1"), TrialState("wi1-do1")
-        for a, b in zip(cuts, cuts[1:], strict=False):
-            recording.fold_into(folded, a, b)
-        for event in events:
-            applied.apply(event)
-        assert folded == applied
+        _assert_folds_as_applied(recording, events, cuts)
+
+
+def _assert_folds_as_applied(recording: TrialRecording, events: list[dict], cuts: list[int]) -> None:
+    """Folding the slices between ``cuts`` gives the state that applying each event gives."""
+    folded, applied = TrialState("wi1-do1"), TrialState("wi1-do1")
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        recording.fold_into(folded, a, b)
+    for event in events:
+        applied.apply(event)
+    assert folded == applied
 
 
 def read_events_from(lines: list[str]) -> list[dict]:
@@ -383,12 +388,7 @@ def test_runs_of_evaluations_fold_and_last_steps_match_each_event_read_alone(
     recording = parse_recording("\n".join(lines).encode() + b"\n")
     events = read_events_from(lines)
     bounds = sorted({0, len(events), *(c for c in cuts if c <= len(events))})
-    folded, applied = TrialState("wi1-do1"), TrialState("wi1-do1")
-    for a, b in zip(bounds, bounds[1:], strict=False):
-        recording.fold_into(folded, a, b)
-    for event in events:
-        applied.apply(event)
-    assert folded == applied
+    _assert_folds_as_applied(recording, events, bounds)
     for start in range(len(events) + 1):
         for stop in range(start, len(events) + 1):
             steps = [e["step"] for e in events[start:stop]

@@ -69,7 +69,7 @@ def test_the_statistics_copy_keeps_evaluations_progress_and_the_last_loss() -> N
     copies = snapshot_trials(trials)
     for state, copied in zip(trials, copies, strict=True):
         assert copied.eval_scores == state.eval_scores and copied.eval_scores is not state.eval_scores
-        assert (copied.progress, copied.last_step, copied.last_loss(), copied.status, copied.best_score()) == (
-            state.progress, state.last_step, state.last_loss(), state.status, state.best_score())
+        kept = (copied.progress, copied.last_step, copied.last_loss(), copied.status, copied.best_score())
+        assert kept == (state.progress, state.last_step, state.last_loss(), state.status, state.best_score())
         assert len(copied.train_losses) <= 1
     assert compute_summary(copies) == compute_summary(trials)
