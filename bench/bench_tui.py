@@ -14,7 +14,8 @@ after round, so a busy machine slows both alike), and the goal:
   - a 625-trial replay created, every log read, every event folded in (``e``, sent as the terminal
     sends it once every log is read) and the whole screen drawn; goal 0.5 s (also: when the whole
     grid shows, and the CPU used, worker and statistics processes included). The statistics pane's
-    numbers, computed in their own process once the logs are read, are not waited for;
+    numbers, computed in their own process once the logs are read, are not waited for. Each load
+    runs in a fresh Python process with Textual and seedtui imported (as ``seedtui replay`` runs);
   - the same for 2,500 trials (no goal: it should grow no faster than the trials);
   - idle: CPU of a finished 625-trial replay left alone for 10 s, as a share of one core; goal
     under 5%.
@@ -198,24 +199,43 @@ def _send_key(app: Any, key: str) -> None:
     app._driver.send_message(event)
 
 
-def measure(out: Path, paper: Path, big: Path | None) -> None:
-    import seedtui.tui.app
-
-    # what the seedtui commands do before the app starts (a baseline from before it has none)
-    getattr(seedtui.tui.app, "freeze_startup_heap", lambda: None)()
-    updates = _record_screen_updates()
+def measure(out: Path, repo: Path, paper: Path, big: Path | None) -> None:
     figures: dict[str, Any] = {}
     # parsed logs are kept in a cache (seedtui.core.recording_cache) once read: each replay is
-    # measured first with an empty cache (cold: every log parsed), then again (warm: kept ones used)
+    # measured first with an empty cache (cold: every log parsed), then again (warm: kept ones used).
+    # Each load runs in a process of its own, as ``seedtui replay`` does: in one process, a load's
+    # garbage collections also walked the objects an earlier app left behind (50-140 ms more)
     with tempfile.TemporaryDirectory(prefix="seedtui-bench-cache-") as cache:
         os.environ["SEEDTUI_CACHE_DIR"] = cache
-        figures["load625"] = asyncio.run(_load_replay(paper, idle_seconds=IDLE_SECONDS))
-        figures["load625_warm"] = asyncio.run(_load_replay(paper))
+        figures["load625"] = _load_in_own_process(repo, paper, IDLE_SECONDS)
+        figures["load625_warm"] = _load_in_own_process(repo, paper, 0.0)
         if big is not None:
-            figures["load2500"] = asyncio.run(_load_replay(big))
-            figures["load2500_warm"] = asyncio.run(_load_replay(big))
-        figures["keys"] = asyncio.run(_key_timings(paper, updates))
+            figures["load2500"] = _load_in_own_process(repo, big, 0.0)
+            figures["load2500_warm"] = _load_in_own_process(repo, big, 0.0)
+        _before_app()
+        figures["keys"] = asyncio.run(_key_timings(paper, _record_screen_updates()))
     out.write_text(json.dumps(figures), encoding="utf-8")
+
+
+def _before_app() -> None:
+    """What the seedtui commands do before the app starts (a baseline from before it has none)."""
+    import seedtui.tui.app
+
+    getattr(seedtui.tui.app, "freeze_startup_heap", lambda: None)()
+
+
+def _load_in_own_process(repo: Path, sweep: Path, idle_seconds: float) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="seedtui-bench-load-") as work:
+        out = Path(work) / "load.json"
+        command = [sys.executable, str(Path(__file__).resolve()), "--load", str(sweep), "--out", str(out),
+                   "--idle", str(idle_seconds), "--repo", str(repo)]
+        subprocess.run(command, check=True, cwd=repo)
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+def measure_load(out: Path, sweep: Path, idle_seconds: float) -> None:
+    _before_app()
+    out.write_text(json.dumps(asyncio.run(_load_replay(sweep, idle_seconds=idle_seconds))), encoding="utf-8")
 
 
 # --- comparing the two checkouts ------------------------------------------------------------------
@@ -387,9 +407,15 @@ def main() -> None:
     parser.add_argument("--repo", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--paper", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--big", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--load", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--idle", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure is not None:
-        measure(args.measure, args.paper, args.big)
+        measure(args.measure, args.repo, args.paper, args.big)
+        return
+    if args.load is not None:
+        measure_load(args.out, args.load, args.idle)
         return
     # only here: a measuring subprocess runs on a baseline checkout, which may not have these
     from dataclasses import replace

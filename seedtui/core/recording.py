@@ -509,7 +509,7 @@ def read_recordings(
     same results."""
     paths = list(paths)
     read = functools.partial(read_recording, cache=cache)
-    kept = [cache and recording_cache.has_kept(path) for path in paths]
+    kept = recording_cache.have_kept(paths) if cache else [False] * len(paths)
     to_parse = [path for path, is_kept in zip(paths, kept, strict=True) if not is_kept]
     parsed = _parse_many(to_parse, read, workers)
     return _in_order(paths, kept, parsed, read)

@@ -15,11 +15,13 @@ skipped silently: it only ever saves time.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import stat
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +39,7 @@ FORMAT = 1
 """Bumped whenever the file layout, what a recording holds or what ``parse_recording`` makes of a
 log changes (a reader fix must not be hidden by logs kept before it): older files are ignored."""
 MAGIC = b"seedtui-parsed-log\n"
+SUFFIX = ".log-columns"
 MAX_FILES = 10_000
 """Files kept (~16 sweeps of 625 trials, ~30 kB each) before the least recently used half goes."""
 _COLUMNS = (("times", "<f8"), ("train_steps", "<i8"), ("train_epochs", "<f8"), ("train_losses", "<f8"),
@@ -45,10 +48,16 @@ _COLUMNS = (("times", "<f8"), ("train_steps", "<i8"), ("train_epochs", "<f8"), (
 
 def cache_dir() -> Path | None:
     """The cache directory (not created here), or None when the cache is off."""
-    configured = os.environ.get("SEEDTUI_CACHE_DIR")
+    environ = os.environ
+    return _cache_dir(environ.get("SEEDTUI_CACHE_DIR"), environ.get("XDG_CACHE_HOME"), environ.get("HOME"))
+
+
+@functools.lru_cache(maxsize=8)
+def _cache_dir(configured: str | None, xdg_cache_home: str | None, home: str | None) -> Path | None:
+    """``cache_dir`` for these variables (asked once per log read: worked out once)."""
     if configured is not None:
         return None if configured.strip().lower() in ("", "off", "0", "no") else Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = xdg_cache_home or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "seedtui" / "logs"
 
 
@@ -70,8 +79,11 @@ def log_identity(path: str | os.PathLike[str]) -> dict[str, Any] | None:
 
 def cache_file(identity: dict[str, Any], directory: Path) -> Path:
     """The file that holds the parsed log of ``identity``'s path."""
-    return directory / (hashlib.sha256(identity["path"].encode("utf-8", "surrogateescape")).hexdigest()[:40]
-                        + ".log-columns")
+    return directory / _cache_name(identity["path"])
+
+
+def _cache_name(absolute_path: str) -> str:
+    return hashlib.sha256(absolute_path.encode("utf-8", "surrogateescape")).hexdigest()[:40] + SUFFIX
 
 
 def load(path: str | os.PathLike[str], identity: dict[str, Any] | None = None) -> TrialRecording | None:
@@ -81,9 +93,10 @@ def load(path: str | os.PathLike[str], identity: dict[str, Any] | None = None) -
     identity = identity or (log_identity(path) if directory is not None else None)
     if directory is None or identity is None:
         return None
-    kept = cache_file(identity, directory)
+    kept = os.path.join(directory, _cache_name(identity["path"]))
     try:
-        data = kept.read_bytes()
+        with open(kept, "rb") as handle:
+            data = handle.read()
     except OSError:
         return None
     recording = _decode(data, identity)
@@ -124,12 +137,19 @@ def store(identity: dict[str, Any], recording: TrialRecording) -> bool:
     return True
 
 
-def has_kept(path: str | os.PathLike[str]) -> bool:
-    """Whether a cache file exists for the log at ``path`` (``load`` decides whether it holds the
-    log as it is now): two file status calls, to choose which logs to parse in worker processes."""
+def have_kept(paths: Sequence[str | os.PathLike[str]]) -> list[bool]:
+    """For each log path, whether a cache file exists for it (``load`` decides whether it holds
+    the log as it is now), to choose which logs to parse in worker processes: one listing of the
+    cache directory, not a file status call per log (on a busy interpreter each call waited for
+    the lock the UI thread held)."""
     directory = cache_dir()
-    identity = log_identity(path) if directory is not None else None
-    return directory is not None and identity is not None and cache_file(identity, directory).is_file()
+    if directory is None or not paths:
+        return [False] * len(paths)
+    try:
+        names = set(os.listdir(directory))
+    except OSError:
+        return [False] * len(paths)
+    return [_cache_name(os.path.abspath(path)) in names for path in paths]
 
 
 def _dumps(value: Any) -> bytes:
@@ -145,8 +165,10 @@ def _loads(data: bytes) -> Any:
 def _encode(recording: TrialRecording, identity: dict[str, Any]) -> bytes | None:
     try:
         others = _dumps(recording.other_events)
-        if _loads(others) != recording.other_events:  # a value JSON would change: not kept
-            return None
+        # orjson writes a NaN or an infinity as null, and refuses what else it cannot write back
+        # exactly (the standard codec refuses those too): without a null, the JSON is the events
+        if (orjson is not None and b"null" in others) and _loads(others) != recording.other_events:
+            return None  # a value JSON would change: not kept
     except (TypeError, ValueError):  # NaN, a huge integer, a lone surrogate
         return None
     arrays = [np.ascontiguousarray(getattr(recording, name), dtype=dtype).tobytes()
@@ -207,7 +229,7 @@ def _prune_once(directory: Path) -> None:
         return
     _pruned = True
     try:
-        entries = [entry for entry in os.scandir(directory) if entry.name.endswith(".log-columns")]
+        entries = [entry for entry in os.scandir(directory) if entry.name.endswith(SUFFIX)]
         if len(entries) <= MAX_FILES:
             return
         entries.sort(key=lambda entry: entry.stat().st_mtime_ns)

@@ -101,6 +101,30 @@ def test_what_json_would_change_is_not_kept(cache: Path, tmp_path: Path) -> None
     assert not list(cache.glob("*.log-columns")) and len(read.other_events) == 2
 
 
+def test_what_json_carries_exactly_is_kept_nulls_included(cache: Path, tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text('{"event":"note","t":1.5,"x":null,"y":[1e-310,-0.0,12345678901234567]}\n'
+                    '{"event":"note","t":2.5,"s":"\\u00e9"}\n', encoding="utf-8")
+    read = read_recording(path, cache=True)
+    assert len(list(cache.glob("*.log-columns"))) == 1
+    kept = recording_cache.load(path)
+    assert kept is not None and repr(kept.other_events) == repr(read.other_events)
+    assert kept.other_events[0]["x"] is None and kept.other_events[1]["s"] == "\u00e9"
+
+
+def test_which_logs_are_kept_is_one_listing(cache: Path, logs: list[Path], monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    read_recording(logs[1], cache=True)
+    read_recording(logs[3], cache=True)
+    monkeypatch.chdir(logs[3].parent)
+    asked = [*logs[:5], Path("events.jsonl"), tmp_path / "nowhere" / "events.jsonl"]
+    assert recording_cache.have_kept(asked) == [False, True, False, True, False, True, False]
+    monkeypatch.setenv("SEEDTUI_CACHE_DIR", "off")
+    assert recording_cache.have_kept(asked) == [False] * len(asked)
+    monkeypatch.setenv("SEEDTUI_CACHE_DIR", str(tmp_path / "never-made"))
+    assert recording_cache.have_kept(asked) == [False] * len(asked)
+
+
 def test_many_logs_read_kept_and_parsed_in_their_order(cache: Path, logs: list[Path], tmp_path: Path) -> None:
     many = []
     for copy_number in range(3):  # 75 logs: enough for the worker processes
