@@ -84,35 +84,237 @@ def rasterize(
 ) -> np.ndarray:
     """A ``height_px x width_px`` boolean mask with every curve drawn (row 0 at the top).
 
-    Each curve is (xs ascending, ys); non-finite ys are dropped; a curve is drawn only over the
-    x interval it covers.
+    Each curve is (xs ascending, ys), as many of each; points with a non-finite x or y are
+    dropped; a curve is drawn only over the x interval it covers. (``rasterize_many`` of the
+    curves put end to end.)
     """
+    parts = [(np.asarray(xs, dtype=float).ravel(), np.asarray(ys, dtype=float).ravel()) for xs, ys in curves]
+    if any(len(xs) != len(ys) for xs, ys in parts):
+        raise ValueError("rasterize: a curve needs as many ys as xs")
+    lengths = [len(xs) for xs, _ in parts]
+    xs = np.concatenate([xs for xs, _ in parts]) if parts else np.empty(0)
+    ys = np.concatenate([ys for _, ys in parts]) if parts else np.empty(0)
+    return rasterize_many(xs, ys, lengths, x_range, y_range, width_px, height_px)
+
+
+def rasterize_many(
+    xs: Sequence[float] | np.ndarray,
+    ys: Sequence[float] | np.ndarray,
+    lengths: Sequence[int] | np.ndarray,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    width_px: int,
+    height_px: int,
+) -> np.ndarray:
+    """``rasterize`` of curves given end to end: curve ``i`` is the next ``lengths[i]`` values of
+    ``xs`` and ``ys``. All curves are drawn at once, in array operations over all their points
+    (no Python work per curve: 625 trials' curves are the faint background), with exactly the
+    pixels that drawing them one by one gives: a curve's height at a pixel column is
+    ``np.interp``'s, computed as it computes it."""
     mask = np.zeros((height_px, width_px), dtype=bool)
     if width_px <= 0 or height_px <= 0:
         return mask
+    x = np.asarray(xs, dtype=float)
+    y = np.asarray(ys, dtype=float)
+    sizes = np.asarray(lengths, dtype=np.int64).reshape(-1)
+    if x.ndim != 1 or x.shape != y.shape or int(sizes.sum()) != x.size or (sizes < 0).any():
+        raise ValueError("rasterize_many: xs and ys need a value per point, lengths a count per curve")
     x0, x1 = x_range
     y0, y1 = y_range
     x_span = (x1 - x0) or 1.0
     y_span = (y1 - y0) or 1.0
     pixel_x = x0 + (np.arange(width_px) + 0.5) / width_px * x_span
+    keep = np.isfinite(x)
+    keep &= np.isfinite(y)
+    if not keep.all():  # the non-finite points dropped, their curves shortened
+        kept_before = np.concatenate(([0], np.cumsum(keep)))
+        ends = np.cumsum(sizes)
+        sizes = kept_before[ends] - kept_before[ends - sizes]
+        x, y = x[keep], y[keep]
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    # Curves are drawn alone, one by one, where np.interp's answer depends on how it searches:
+    # xs that go back, or pixel columns that do not ascend with x (a reversed or non-finite x range).
+    alone = np.zeros(len(sizes), dtype=bool)
+    if np.isfinite(x0) and np.isfinite(x_span) and x_span > 0:
+        back = np.flatnonzero(x[1:] < x[:-1])  # point i + 1 lies left of point i ...
+        curve_of_back = np.searchsorted(ends, back, "right")
+        alone[curve_of_back[back + 1 < ends[curve_of_back]]] = True  # ... in the same curve
+    else:
+        alone[:] = True
+    singles = np.flatnonzero((sizes == 1) & ~alone)
+    parts = [
+        part for part in (
+            (_column_of(x[starts[singles]], x0, x_span, width_px), y[starts[singles]],
+             np.arange(len(singles))),
+            _interpolated(x, y, sizes, starts, np.flatnonzero((sizes >= 2) & ~alone), pixel_x, x0, x_span),
+            _drawn_alone(x, y, starts, ends, np.flatnonzero(alone & (sizes > 0)), x0, x_span, pixel_x),
+        ) if len(part[0])
+    ]
+    if not parts:
+        return mask
+    if len(parts) == 1:
+        columns, heights, runs = parts[0]
+    else:
+        columns = np.concatenate([part[0] for part in parts])
+        heights = np.concatenate([part[1] for part in parts])
+        offsets = np.cumsum([0] + [len(part[0]) for part in parts])
+        runs = np.concatenate([part[2] + offset for part, offset in zip(parts, offsets, strict=False)])
+    with np.errstate(over="ignore", invalid="ignore"):  # a height off the scale: the top or bottom row
+        scaled = np.subtract(y1, heights)  # (y1 - heights) / y_span * height_px, in one array
+        scaled /= y_span
+        scaled *= height_px
+        rows = scaled.astype(int)
+    np.clip(rows, 0, height_px - 1, out=rows)
+    del scaled
+    mask.ravel()[rows * width_px + columns] = True
+    # Fill between neighbouring columns of one curve so a steep segment reads as a line, not dots:
+    # rows min..max-1 of the two, in the left one's column.
+    step = np.diff(rows)
+    steep = (step > 1) | (step < -1)
+    steep[runs[1:] - 1] = False  # the last column of a curve and the first of the next
+    if steep.any():
+        where = np.flatnonzero(steep)
+        left, right = rows[where], rows[where + 1]
+        fill_columns = columns[where]
+        # every fill at once: +1 where a run starts, -1 where it stops, summed down
+        cells = (height_px + 1) * width_px
+        starts_of_fill = np.bincount(np.minimum(left, right) * width_px + fill_columns, minlength=cells)
+        starts_of_fill -= np.bincount(np.maximum(left, right) * width_px + fill_columns, minlength=cells)
+        mask |= np.cumsum(starts_of_fill.reshape(height_px + 1, width_px), axis=0)[:height_px] > 0
+    return mask
+
+
+_Drawn = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""(pixel column, height) of each drawn column, one curve's columns together and ascending, and
+where each curve's run of columns starts."""
+_NONE_DRAWN: _Drawn = (np.empty(0, dtype=np.intp), np.empty(0), np.empty(0, dtype=np.intp))
+
+
+def _column_of(x: np.ndarray | float, x0: float, x_span: float, width_px: int) -> np.ndarray:
+    """The pixel column of a lone point: truncated as ``int()`` truncates, kept in the plot."""
+    return np.clip((x - x0) / x_span * width_px, 0, width_px - 1).astype(np.intp)
+
+
+def _interpolated(
+    x: np.ndarray,
+    y: np.ndarray,
+    sizes: np.ndarray,
+    starts: np.ndarray,
+    curves: np.ndarray,
+    pixel_x: np.ndarray,
+    x0: float,
+    x_span: float,
+) -> _Drawn:
+    """``curves`` (two points or more, xs ascending) at every pixel column whose centre lies in
+    [first x, last x]: each height as ``np.interp`` computes it.
+
+    Arrays as long as all the columns are made as few times as possible, and values per column
+    repeated from values per curve rather than gathered: at 60,000 columns, every such array
+    costs (a fresh one is paged in), and they were most of the time."""
+    if not curves.size:
+        return _NONE_DRAWN
+    centre_of_point = _first_centre_at_or_right(x, pixel_x, x0, x_span)
+    first, last = starts[curves], starts[curves] + sizes[curves] - 1
+    low = centre_of_point[first]  # the first column at or right of the first x
+    high = np.searchsorted(pixel_x, x[last], "right")  # past the last one at or left of the last x
+    counts = np.maximum(high - low, 0)
+    first_entry = np.cumsum(counts) - counts
+    total = int(counts.sum())
+    if not total:
+        return _NONE_DRAWN
+    # np.interp's bracket: the curve's last point at or left of the pixel centre. A point is at or
+    # left of centre c exactly when its first centre at or right of it is c or before c, so the
+    # bracket is the curve's first point plus the points that have come in by then, less one.
+    arrival = np.full(len(sizes), -1)  # where a curve's column 0 would be among the columns
+    arrival[curves] = first_entry - low
+    limit = np.zeros(len(sizes), dtype=np.intp)  # no point of other curves comes in
+    limit[curves] = high
+    comes_in = centre_of_point < np.repeat(limit, sizes)
+    centre_of_point += np.repeat(arrival, sizes)  # now the column each point comes in at
+    bracket = np.bincount(centre_of_point[comes_in], minlength=total)
+    del centre_of_point, comes_in
+    np.cumsum(bracket, out=bracket)
+    came_before = np.where(first_entry > 0, bracket.take(first_entry - 1, mode="clip"), 0)
+    bracket += np.repeat(first - came_before - 1, counts)
+    on_point = bracket == np.repeat(last, counts)
+    columns = np.arange(total)
+    columns += np.repeat(low - first_entry, counts)
+    centre = pixel_x.take(columns)
+    xj, yj = x.take(bracket), y.take(bracket)
+    on_point |= xj == centre
+    with np.errstate(all="ignore"):
+        # np.interp's slopes: (dy[j+1] - dy[j]) / (dx[j+1] - dx[j]); a curve's last has none
+        slopes = np.diff(y)
+        slopes /= np.diff(x)
+        slope = slopes.take(bracket, mode="clip")
+        del slopes
+        heights = np.subtract(centre, xj)  # slope * (centre - xj) + yj
+        heights *= slope
+        heights += yj
+        retry = np.flatnonzero(np.isnan(heights) & ~on_point)
+        if retry.size:  # np.interp: "if we get nan in one direction, try the other"
+            xk, yk = x[bracket[retry] + 1], y[bracket[retry] + 1]
+            again = slope[retry] * (centre[retry] - xk) + yk
+            level = np.isnan(again) & (yj[retry] == yk)
+            again[level] = yj[retry][level]
+            heights[retry] = again
+    np.copyto(heights, yj, where=on_point)
+    return columns, heights, first_entry[counts > 0]
+
+
+def _first_centre_at_or_right(x: np.ndarray, pixel_x: np.ndarray, x0: float, x_span: float) -> np.ndarray:
+    """``np.searchsorted(pixel_x, x, "left")`` for finite xs over ascending, evenly spaced pixel
+    centres: computed from the spacing, then moved a column at a time where rounding put it one
+    off (searching 60,000 xs cost more than the rest of drawing them)."""
+    width_px = len(pixel_x)
+    with np.errstate(all="ignore"):
+        guess = np.subtract(x, x0)  # ceil((x - x0) / x_span * width_px - 0.5), in one array
+        guess /= x_span
+        guess *= width_px
+        guess -= 0.5
+        np.ceil(guess, out=guess)
+    np.clip(guess, 0, width_px, out=guess)
+    column = guess.astype(np.intp)
+    padded = np.concatenate(([-np.inf], pixel_x, [np.inf]))  # padded[c] is centre c - 1
+    padded.take(column, out=guess)
+    wrong = guess >= x  # centre c - 1 is at or right of x
+    padded[1:].take(column, out=guess)
+    wrong |= guess < x  # centre c is left of x
+    del guess
+    moving = np.flatnonzero(wrong)
+    while moving.size:  # each pass moves every wrong column one closer to its place
+        at, point = column[moving], x[moving]
+        at += padded[at + 1] < point
+        at -= padded[at] >= point
+        column[moving] = at
+        moving = moving[(padded[at] >= point) | (padded[at + 1] < point)]
+    return column
+
+
+def _drawn_alone(
+    x: np.ndarray,
+    y: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    curves: np.ndarray,
+    x0: float,
+    x_span: float,
+    pixel_x: np.ndarray,
+) -> _Drawn:
+    """The curves ``_interpolated`` cannot take (xs that go back, pixel centres that do not
+    ascend), one by one: bisected and ``np.interp``-ed as the pixel columns lie."""
+    width_px = len(pixel_x)
     pixel_list = pixel_x.tolist()
-    # per curve only what needs its own x: the pixel columns it covers and its heights there;
-    # rows and the steep-segment fills are computed for every curve at once
     column_parts: list[np.ndarray] = []
     height_parts: list[np.ndarray] = []
-    for xs, ys in curves:
-        x_arr = np.asarray(xs, dtype=float)
-        y_arr = np.asarray(ys, dtype=float)
-        keep = np.isfinite(x_arr) & np.isfinite(y_arr)
-        if not keep.all():
-            x_arr, y_arr = x_arr[keep], y_arr[keep]
-        if x_arr.size == 0:
-            continue
+    for index in curves.tolist():
+        x_arr, y_arr = x[starts[index]:ends[index]], y[starts[index]:ends[index]]
         if x_arr.size == 1:
             columns = np.array([min(width_px - 1, max(0, int((x_arr[0] - x0) / x_span * width_px)))])
             heights = y_arr
         else:
-            # the pixel columns whose centre lies in [first x, last x] (pixel_x ascends)
+            # the pixel columns whose centre lies in [first x, last x] (as bisect finds them)
             low = bisect.bisect_left(pixel_list, float(x_arr[0]))
             high = bisect.bisect_right(pixel_list, float(x_arr[-1]))
             if high <= low:
@@ -122,26 +324,9 @@ def rasterize(
         column_parts.append(columns)
         height_parts.append(heights)
     if not column_parts:
-        return mask
-    columns = np.concatenate(column_parts)
-    heights = np.concatenate(height_parts)
-    rows = np.clip(((y1 - heights) / y_span * height_px).astype(int), 0, height_px - 1)
-    mask[rows, columns] = True
-    # Fill between neighbouring columns of one curve so a steep segment reads as a line, not dots:
-    # rows min..max-1 of the two, in the left one's column.
-    lengths = np.fromiter((len(part) for part in column_parts), dtype=np.int64, count=len(column_parts))
-    same_curve = np.ones(len(rows) - 1, dtype=bool)
-    same_curve[np.cumsum(lengths)[:-1] - 1] = False
-    steep = (np.abs(np.diff(rows)) > 1) & same_curve
-    if steep.any():
-        left, right = rows[:-1][steep], rows[1:][steep]
-        # every fill at once: +1 where a run starts, -1 where it stops, summed down
-        starts = np.zeros((height_px + 1, width_px), dtype=np.int32)
-        fill_columns = columns[:-1][steep]
-        np.add.at(starts, (np.minimum(left, right), fill_columns), 1)
-        np.add.at(starts, (np.maximum(left, right), fill_columns), -1)
-        mask |= np.cumsum(starts, axis=0)[:height_px] > 0
-    return mask
+        return _NONE_DRAWN
+    runs = np.cumsum([0] + [len(part) for part in column_parts[:-1]])
+    return np.concatenate(column_parts), np.concatenate(height_parts), runs
 
 
 def braille_rows(mask: np.ndarray) -> list[str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import time
+from collections.abc import Sequence
 
 import numpy as np
 from rich.style import Style
@@ -12,7 +14,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 
-from seedtui.core.view.curves import downsample_mean, rasterize, value_range
+from seedtui.core.view.curves import downsample_mean, rasterize, rasterize_many, value_range
 from seedtui.core.view.sweep_model import SweepModel
 from seedtui.state import TrialState
 from seedtui.tui.renderables.curves import GUTTER, CurvesRenderable, PlotSpec, split_height
@@ -23,26 +25,83 @@ BACKGROUND_REFRESH_SECONDS = 1.0
 """The faint curves of 625 trials are redrawn at most this often; the selected one every frame."""
 
 
+Curve = tuple[np.ndarray, np.ndarray]
+
+
+def _steps_per_epoch(state: TrialState) -> float:
+    """What a step is in epochs' terms: the start event's ``steps_per_epoch`` (1 without one)."""
+    per_epoch = float(state.start["steps_per_epoch"]) if state.start else 1.0
+    return per_epoch or 1.0
+
+
 def _epochs_of_steps(state: TrialState, steps: list[int]) -> np.ndarray:
-    per_epoch = float(state.start["steps_per_epoch"]) if state.start else 1.0
-    return np.asarray(steps, dtype=float) / (per_epoch or 1.0)
+    return np.asarray(steps, dtype=float) / _steps_per_epoch(state)
 
 
-def loss_curve(state: TrialState, points: int) -> tuple[np.ndarray, np.ndarray]:
-    """The trial's loss against epochs, bucket-averaged down to ``points`` (steps and losses
-    converted and downsampled together: 625 faint curves are drawn from these)."""
-    per_epoch = float(state.start["steps_per_epoch"]) if state.start else 1.0
-    rows = np.array((state.train_steps, state.train_losses), dtype=float)
-    rows[0] /= per_epoch or 1.0
-    xs, ys = downsample_mean(rows, points)
-    return xs, ys
+def loss_curve(state: TrialState, points: int) -> Curve:
+    """The trial's loss against epochs, bucket-averaged down to ``points``."""
+    return loss_curves([state], points)[0]
 
 
-def score_curve(state: TrialState) -> tuple[np.ndarray, np.ndarray]:
+def loss_curves(states: Sequence[TrialState], points: int) -> list[Curve]:
+    """``loss_curve`` of every state, built in batches (625 faint curves are drawn from these):
+    the losses of trials with as many points are converted and downsampled as the rows of one
+    array, and trials logged at the same steps (most trials of a sweep) share one array of xs.
+    The arrays are read-only."""
+    curves: list[Curve] = []
+    by_size: dict[int, list[int]] = {}
+    for index, state in enumerate(states):
+        if len(state.train_steps) != len(state.train_losses):
+            raise ValueError(f"trial {state.trial_id}: {len(state.train_steps)} train steps, "
+                             f"{len(state.train_losses)} losses")
+        by_size.setdefault(len(state.train_losses), []).append(index)
+    ys_of: dict[int, np.ndarray] = {}
+    for size, members in by_size.items():
+        losses = np.fromiter(itertools.chain.from_iterable(states[i].train_losses for i in members),
+                             dtype=float, count=size * len(members))
+        rows = downsample_mean(losses.reshape(len(members), size), points)
+        rows.flags.writeable = False
+        ys_of.update(zip(members, rows, strict=True))
+    xs_made: dict[tuple[int, float], list[tuple[list[int], np.ndarray]]] = {}
+    for index, state in enumerate(states):
+        curves.append((_epoch_xs(state, points, xs_made), ys_of[index]))
+    return curves
+
+
+def _epoch_xs(
+    state: TrialState, points: int, made: dict[tuple[int, float], list[tuple[list[int], np.ndarray]]]
+) -> np.ndarray:
+    """The state's train steps in epochs, downsampled to ``points``; the array ``made`` holds for
+    the same steps (compared as lists: far cheaper than converting them again) and divisor."""
+    divisor = _steps_per_epoch(state)
+    steps = state.train_steps
+    known = made.setdefault((len(steps), divisor), [])
+    for known_steps, xs in known:
+        if known_steps == steps:
+            return xs
+    xs = downsample_mean(np.array(steps, dtype=float) / divisor, points)
+    xs.flags.writeable = False
+    if len(known) < 4:  # a few step patterns per size; beyond them, no comparing with each
+        known.append((steps, xs))
+    return xs
+
+
+def score_curve(state: TrialState) -> Curve:
     return np.asarray(state.eval_epochs, dtype=float), np.asarray(state.eval_scores, dtype=float)
 
 
-Curve = tuple[np.ndarray, np.ndarray]
+def score_curves(states: Sequence[TrialState]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every state's ``score_curve`` end to end, and how many points each has (``rasterize_many``'s
+    input): two conversions in all instead of two per trial."""
+    lengths = np.fromiter((len(state.eval_scores) for state in states), dtype=np.int64, count=len(states))
+    if any(len(state.eval_epochs) != len(state.eval_scores) for state in states):
+        raise ValueError("a trial has evaluations without a score or an epoch")
+    total = int(lengths.sum())
+    xs = np.fromiter(itertools.chain.from_iterable(state.eval_epochs for state in states), dtype=float,
+                     count=total)
+    ys = np.fromiter(itertools.chain.from_iterable(state.eval_scores for state in states), dtype=float,
+                     count=total)
+    return xs, ys, lengths
 
 
 class CurvesPane(Widget):
@@ -114,16 +173,17 @@ class CurvesPane(Widget):
             if not stale or age < BACKGROUND_REFRESH_SECONDS:
                 return cached[3], cached[4]
         trials = list(self.model.trials.values())
-        if kind == "score":
-            curves = [score_curve(t) for t in trials if t.eval_scores]
+        if kind == "score":  # every trial's evaluations end to end, drawn at once
+            xs, ys, lengths = score_curves([t for t in trials if t.eval_scores])
             self._x_range(self.model)
             baseline = self._baseline
             extra = [np.array([baseline])] if baseline is not None else []
-            y_range = value_range([c[1] for c in curves] + extra)
+            y_range = value_range([ys, *extra])
+            mask = rasterize_many(xs, ys, lengths, x_range, y_range, px_w, px_h)
         else:
-            curves = [self._faint_loss_curve(t, px_w) for t in trials if t.train_losses]
+            curves = self._faint_loss_curves([t for t in trials if t.train_losses], px_w)
             y_range = _robust_range([c[1] for c in curves])
-        mask = rasterize(curves, x_range, y_range, px_w, px_h)
+            mask = rasterize(curves, x_range, y_range, px_w, px_h)
         self._background[kind] = (size_key, self._data_version, time.monotonic(), mask, y_range)
         return mask, y_range
 
@@ -138,19 +198,29 @@ class CurvesPane(Widget):
         self._lines_key = None  # the lines are built again, with the faint curves rebuilt
         self.refresh()
 
-    def _faint_loss_curve(self, state: TrialState, points: int) -> Curve:
-        """``loss_curve`` of one faint trial, kept until its loss grows or the plot's width changes:
-        converting 625 trials' 500 losses to arrays was most of redrawing the faint curves."""
-        key = (len(state.train_losses), state.train_steps[-1] if state.train_steps else None,
-               state.start is not None and state.start.get("steps_per_epoch"), points)
-        cached = self._loss_curves.get(state.trial_id)
-        # the list itself, not only its length: a log read again from the start (a re-run) gets
-        # a new list (TrialState.reset)
-        if cached is not None and cached[0] is state.train_losses and cached[1] == key:
-            return cached[2]
-        curve = loss_curve(state, points)
-        self._loss_curves[state.trial_id] = (state.train_losses, key, curve)
-        return curve
+    def _faint_loss_curves(self, states: Sequence[TrialState], points: int) -> list[Curve]:
+        """``loss_curve`` of each faint trial, kept until its loss grows or the plot's width
+        changes (converting 625 trials' 500 losses to arrays was most of redrawing the faint
+        curves); those not kept are built together (``loss_curves``)."""
+        curves: list[Curve | None] = []
+        missing: list[tuple[int, tuple[object, ...]]] = []
+        for state in states:
+            key: tuple[object, ...] = (
+                len(state.train_losses), state.train_steps[-1] if state.train_steps else None,
+                state.start is not None and state.start.get("steps_per_epoch"), points)
+            cached = self._loss_curves.get(state.trial_id)
+            # the list itself, not only its length: a log read again from the start (a re-run)
+            # gets a new list (TrialState.reset)
+            if cached is not None and cached[0] is state.train_losses and cached[1] == key:
+                curves.append(cached[2])
+            else:
+                missing.append((len(curves), key))
+                curves.append(None)
+        built = loss_curves([states[index] for index, _ in missing], points)
+        for (index, key), curve in zip(missing, built, strict=True):
+            self._loss_curves[states[index].trial_id] = (states[index].train_losses, key, curve)
+            curves[index] = curve
+        return [curve for curve in curves if curve is not None]
 
     def _spec(self, kind: str, state: TrialState | None, width: int, height: int) -> PlotSpec:
         assert self.model is not None
