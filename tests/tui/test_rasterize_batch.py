@@ -191,6 +191,8 @@ def test_loss_curves_in_batches_are_each_trials_loss_curve(seed: int) -> None:
             single_xs, single_ys = loss_curve(state, points)
             np.testing.assert_array_equal(single_xs, want_xs)
             np.testing.assert_array_equal(single_ys, want_ys)
+    twice = loss_curves([states[0], states[0]], 98)  # one state listed twice: a curve for each
+    assert len(twice) == 2 and np.array_equal(twice[0][1], twice[1][1])
 
 
 def test_score_curves_end_to_end() -> None:

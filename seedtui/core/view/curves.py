@@ -2,8 +2,8 @@
 
 A terminal cell holds a 2 x 4 braille dot pattern, so a plot of ``cols x rows`` cells is a
 ``(4 rows) x (2 cols)`` pixel mask. Curves are rasterized with numpy (one interpolation per pixel
-column, plus a vertical fill so steep segments stay connected), which keeps drawing 625 faint
-curves behind the selected one to a few milliseconds.
+column, plus a vertical fill so steep segments stay connected), all curves at once: drawing 625
+faint curves behind the selected one takes a millisecond or two.
 """
 
 from __future__ import annotations
@@ -88,12 +88,11 @@ def rasterize(
     dropped; a curve is drawn only over the x interval it covers. (``rasterize_many`` of the
     curves put end to end.)
     """
-    parts = [(np.asarray(xs, dtype=float).ravel(), np.asarray(ys, dtype=float).ravel()) for xs, ys in curves]
-    if any(len(xs) != len(ys) for xs, ys in parts):
+    lengths = [len(xs) for xs, _ in curves]
+    if lengths != [len(ys) for _, ys in curves]:
         raise ValueError("rasterize: a curve needs as many ys as xs")
-    lengths = [len(xs) for xs, _ in parts]
-    xs = np.concatenate([xs for xs, _ in parts]) if parts else np.empty(0)
-    ys = np.concatenate([ys for _, ys in parts]) if parts else np.empty(0)
+    xs = np.concatenate([xs for xs, _ in curves]).astype(float, copy=False) if curves else np.empty(0)
+    ys = np.concatenate([ys for _, ys in curves]).astype(float, copy=False) if curves else np.empty(0)
     return rasterize_many(xs, ys, lengths, x_range, y_range, width_px, height_px)
 
 
@@ -161,13 +160,13 @@ def rasterize_many(
         offsets = np.cumsum([0] + [len(part[0]) for part in parts])
         runs = np.concatenate([part[2] + offset for part, offset in zip(parts, offsets, strict=False)])
     with np.errstate(over="ignore", invalid="ignore"):  # a height off the scale: the top or bottom row
-        scaled = np.subtract(y1, heights)  # (y1 - heights) / y_span * height_px, in one array
+        scaled = np.subtract(y1, heights, out=heights)  # (y1 - heights) / y_span * height_px
         scaled /= y_span
         scaled *= height_px
         rows = scaled.astype(int)
     np.clip(rows, 0, height_px - 1, out=rows)
-    del scaled
-    mask.ravel()[rows * width_px + columns] = True
+    del scaled, heights
+    mask[rows, columns] = True
     # Fill between neighbouring columns of one curve so a steep segment reads as a line, not dots:
     # rows min..max-1 of the two, in the left one's column.
     step = np.diff(rows)
@@ -207,60 +206,69 @@ def _interpolated(
     x_span: float,
 ) -> _Drawn:
     """``curves`` (two points or more, xs ascending) at every pixel column whose centre lies in
-    [first x, last x]: each height as ``np.interp`` computes it.
-
-    Arrays as long as all the columns are made as few times as possible, and values per column
-    repeated from values per curve rather than gathered: at 60,000 columns, every such array
-    costs (a fresh one is paged in), and they were most of the time."""
+    [first x, last x]: each height as ``np.interp`` computes it. (625 curves over 100 columns make
+    60,000 columns: few arrays that long are made, and they are reused where they can be.)"""
     if not curves.size:
         return _NONE_DRAWN
     centre_of_point = _first_centre_at_or_right(x, pixel_x, x0, x_span)
-    first, last = starts[curves], starts[curves] + sizes[curves] - 1
+    first = starts[curves]
     low = centre_of_point[first]  # the first column at or right of the first x
-    high = np.searchsorted(pixel_x, x[last], "right")  # past the last one at or left of the last x
-    counts = np.maximum(high - low, 0)
-    first_entry = np.cumsum(counts) - counts
-    total = int(counts.sum())
-    if not total:
+    high = np.searchsorted(pixel_x, x[first + sizes[curves] - 1], "right")  # past the last one <= last x
+    drawn = high > low
+    curves, first, low, counts = curves[drawn], first[drawn], low[drawn], (high - low)[drawn]
+    if not curves.size:
         return _NONE_DRAWN
+    first_entry = np.cumsum(counts) - counts
+    total = int(first_entry[-1] + counts[-1])
+    # Each curve's columns, low to high: ones, with the jump from one curve's last column to the
+    # next one's first at its first entry, summed (no per-column array beyond the result).
+    columns = np.ones(total, dtype=np.intp)
+    columns[first_entry] = np.diff(low, prepend=0) - np.concatenate(([0], counts[:-1] - 1))
+    np.cumsum(columns, out=columns)
     # np.interp's bracket: the curve's last point at or left of the pixel centre. A point is at or
     # left of centre c exactly when its first centre at or right of it is c or before c, so the
-    # bracket is the curve's first point plus the points that have come in by then, less one.
+    # bracket is the curve's first point plus the points that have come in by then, less one:
+    # points come in at their columns (those past a curve's last column never), are counted
+    # along the columns, and each curve's first point less one is added at its first entry.
     arrival = np.full(len(sizes), -1)  # where a curve's column 0 would be among the columns
     arrival[curves] = first_entry - low
-    limit = np.zeros(len(sizes), dtype=np.intp)  # no point of other curves comes in
-    limit[curves] = high
-    comes_in = centre_of_point < np.repeat(limit, sizes)
-    centre_of_point += np.repeat(arrival, sizes)  # now the column each point comes in at
-    bracket = np.bincount(centre_of_point[comes_in], minlength=total)
-    del centre_of_point, comes_in
+    limit = np.zeros(len(sizes), dtype=np.intp)  # no point of the other curves comes in
+    limit[curves] = high[drawn]
+    past = centre_of_point >= np.repeat(limit, sizes)
+    centre_of_point += np.repeat(arrival, sizes)  # now the entry each point comes in at
+    centre_of_point[past] = total  # counted apart, and dropped
+    bracket = np.bincount(centre_of_point, minlength=total + 1)[:total]
+    del centre_of_point, past
+    came_in = np.add.reduceat(bracket, first_entry)  # per curve
+    base = first - 1 - (np.cumsum(came_in) - came_in)
+    bracket[first_entry] += np.diff(base, prepend=0)
     np.cumsum(bracket, out=bracket)
-    came_before = np.where(first_entry > 0, bracket.take(first_entry - 1, mode="clip"), 0)
-    bracket += np.repeat(first - came_before - 1, counts)
-    on_point = bracket == np.repeat(last, counts)
-    columns = np.arange(total)
-    columns += np.repeat(low - first_entry, counts)
-    centre = pixel_x.take(columns)
-    xj, yj = x.take(bracket), y.take(bracket)
-    on_point |= xj == centre
+    # heights = slope * (centre - xj) + yj, in two arrays: the centres' and one for xj, the
+    # slope and yj in turn
+    heights = pixel_x.take(columns)
+    term = x.take(bracket)
+    # np.interp gives dy[j] where the centre is dx[j], and where j is the last point (whose x is
+    # then the centre too: no column lies right of a curve's last x)
+    on_point = term == heights
     with np.errstate(all="ignore"):
+        heights -= term
         # np.interp's slopes: (dy[j+1] - dy[j]) / (dx[j+1] - dx[j]); a curve's last has none
         slopes = np.diff(y)
         slopes /= np.diff(x)
-        slope = slopes.take(bracket, mode="clip")
-        del slopes
-        heights = np.subtract(centre, xj)  # slope * (centre - xj) + yj
-        heights *= slope
-        heights += yj
+        slopes.take(bracket, mode="clip", out=term)
+        heights *= term
+        y.take(bracket, out=term)
+        heights += term
         retry = np.flatnonzero(np.isnan(heights) & ~on_point)
         if retry.size:  # np.interp: "if we get nan in one direction, try the other"
-            xk, yk = x[bracket[retry] + 1], y[bracket[retry] + 1]
-            again = slope[retry] * (centre[retry] - xk) + yk
-            level = np.isnan(again) & (yj[retry] == yk)
-            again[level] = yj[retry][level]
+            j = bracket[retry]
+            yj, xk, yk = y[j], x[j + 1], y[j + 1]
+            again = slopes[j] * (pixel_x[columns[retry]] - xk) + yk
+            level = np.isnan(again) & (yj == yk)
+            again[level] = yj[level]
             heights[retry] = again
-    np.copyto(heights, yj, where=on_point)
-    return columns, heights, first_entry[counts > 0]
+    np.copyto(heights, term, where=on_point)
+    return columns, heights, first_entry
 
 
 def _first_centre_at_or_right(x: np.ndarray, pixel_x: np.ndarray, x0: float, x_span: float) -> np.ndarray:

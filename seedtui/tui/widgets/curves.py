@@ -48,42 +48,34 @@ def loss_curves(states: Sequence[TrialState], points: int) -> list[Curve]:
     the losses of trials with as many points are converted and downsampled as the rows of one
     array, and trials logged at the same steps (most trials of a sweep) share one array of xs.
     The arrays are read-only."""
-    curves: list[Curve] = []
+    curves: list[Curve | None] = [None] * len(states)
     by_size: dict[int, list[int]] = {}
     for index, state in enumerate(states):
         if len(state.train_steps) != len(state.train_losses):
             raise ValueError(f"trial {state.trial_id}: {len(state.train_steps)} train steps, "
                              f"{len(state.train_losses)} losses")
         by_size.setdefault(len(state.train_losses), []).append(index)
-    ys_of: dict[int, np.ndarray] = {}
     for size, members in by_size.items():
         losses = np.fromiter(itertools.chain.from_iterable(states[i].train_losses for i in members),
                              dtype=float, count=size * len(members))
         rows = downsample_mean(losses.reshape(len(members), size), points)
         rows.flags.writeable = False
-        ys_of.update(zip(members, rows, strict=True))
-    xs_made: dict[tuple[int, float], list[tuple[list[int], np.ndarray]]] = {}
-    for index, state in enumerate(states):
-        curves.append((_epoch_xs(state, points, xs_made), ys_of[index]))
-    return curves
-
-
-def _epoch_xs(
-    state: TrialState, points: int, made: dict[tuple[int, float], list[tuple[list[int], np.ndarray]]]
-) -> np.ndarray:
-    """The state's train steps in epochs, downsampled to ``points``; the array ``made`` holds for
-    the same steps (compared as lists: far cheaper than converting them again) and divisor."""
-    divisor = _steps_per_epoch(state)
-    steps = state.train_steps
-    known = made.setdefault((len(steps), divisor), [])
-    for known_steps, xs in known:
-        if known_steps == steps:
-            return xs
-    xs = downsample_mean(np.array(steps, dtype=float) / divisor, points)
-    xs.flags.writeable = False
-    if len(known) < 4:  # a few step patterns per size; beyond them, no comparing with each
-        known.append((steps, xs))
-    return xs
+        # the xs of the steps met so far: comparing two lists of steps costs less than converting
+        # one (a few patterns are kept; a sweep's trials mostly share one)
+        known: list[tuple[list[int], float, np.ndarray]] = []
+        for index, row in zip(members, rows, strict=True):
+            state = states[index]
+            steps, divisor = state.train_steps, _steps_per_epoch(state)
+            same = (xs for known_steps, known_divisor, xs in known
+                    if known_divisor == divisor and known_steps == steps)
+            xs = next(same, None)
+            if xs is None:
+                xs = downsample_mean(np.array(steps, dtype=float) / divisor, points)
+                xs.flags.writeable = False
+                if len(known) < 4:
+                    known.append((steps, divisor, xs))
+            curves[index] = (xs, row)
+    return [curve for curve in curves if curve is not None]  # every one is set
 
 
 def score_curve(state: TrialState) -> Curve:
