@@ -162,6 +162,8 @@ def main() -> None:
     args = parser.parse_args()
     columns, lines = (int(part) for part in args.size.split("x"))
     width, height = pane_content_size(columns, lines)
+    if width <= 0 or height <= 0:
+        parser.error(f"--size {args.size}: the curves pane is not shown at this size (pick a wider one)")
     plots = [(max(1, width - GUTTER) * 2, max(1, h - 2) * 4) for h in split_height(height - 1, 2)]
     with tempfile.TemporaryDirectory() as scratch:
         sweep = write_sweep(Path(scratch), "paper-scale", PAPER_SCALE)
