@@ -19,7 +19,7 @@ HEADLESS_PACKAGES = (
     "seedtui.importers",
 )
 """Packages that run without a screen or a GPU stack (those that exist yet)."""
-TRAINER_MAY_IMPORT = ("seedtui.log", "seedtui.policy")
+TRAINER_MAY_IMPORT = ("seedtui.log", "seedtui.policy", "seedtui.cache_dirs")  # cache_dirs: one cache root
 TRAINERS_DIR = Path(__file__).resolve().parents[1] / "trainers"
 
 

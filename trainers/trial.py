@@ -107,8 +107,9 @@ def load_shared_inputs(config: TrainerConfig, progress: Progress | None = None) 
         model.config.pad_token_id = pad_token_id  # type: ignore[union-attr]
     cache_dir = config.cache_dir or default_cache_dir()
     tokenizer_hash = tokenizer_fingerprint(tokenizer)
+    kept_in = f"cached in {cache_dir}" if cache_dir is not None else "not cached: SEEDTUI_CACHE_DIR=off"
     progress.say(f"tokenizing {len(data.train.labels)} training and {len(data.eval.labels)} eval examples "
-                 f"(cached in {cache_dir})")
+                 f"({kept_in})")
     train_split, _ = tokenize_with_cache(tokenizer, data.train, config.max_seq_length, cache_dir,
                                          tokenizer_hash)
     eval_split, _ = tokenize_with_cache(tokenizer, data.eval, config.max_seq_length, cache_dir,

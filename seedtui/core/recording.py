@@ -241,19 +241,10 @@ class TrialRecording:
             state.last_t = float(self.times[stop - 1])
 
 
-def read_recording(path: str | os.PathLike[str], *, cache: bool = False) -> TrialRecording:
+def read_recording(path: str | os.PathLike[str]) -> TrialRecording:
     """A whole trial log (as ``read_events(path, final=True)`` reads it), in columns. A missing
-    file reads as empty. With ``cache``, what an earlier read kept for the log as it is now
-    (``recording_cache``) is used, and what this read parses is kept."""
-    identity = recording_cache.log_identity(path) if cache and recording_cache.cache_dir() else None
-    if identity is not None:
-        kept = recording_cache.load(path, identity)
-        if kept is not None:
-            return kept
-    recording = parse_recording(read_bytes_from(path, 0) or b"")
-    if identity is not None and recording_cache.log_identity(path) == identity:  # unchanged meanwhile
-        recording_cache.store(identity, recording)
-    return recording
+    file reads as empty. (``read_recordings`` reads many, and keeps what it parsed.)"""
+    return parse_recording(read_bytes_from(path, 0) or b"")
 
 
 def parse_recording(data: bytes) -> TrialRecording:
@@ -502,28 +493,61 @@ _LOGS_PER_TASK = 16
 def read_recordings(
     paths: Sequence[str | os.PathLike[str]], *, workers: int | None = None, cache: bool = True
 ) -> Iterator[TrialRecording]:
-    """``read_recording`` of every path, in order (with ``cache``: what earlier reads kept is used,
-    and what is parsed now is kept). Many logs are parsed in forked worker processes, which start
-    at once (the caller can do other work meanwhile) and leave the interpreter free for the
-    caller's other threads; on any failure there the rest are read in the caller's thread, with the
-    same results."""
+    """``read_recording`` of every path, in order. With ``cache``, what an earlier read of the same
+    logs kept (``recording_cache``) is used, and once every log is read, what was parsed is kept
+    with it. Many logs are parsed in forked worker processes, which start at once (the caller can
+    do other work meanwhile) and leave the interpreter free for the caller's other threads; on any
+    failure there the rest are read in the caller's thread, with the same results."""
     paths = list(paths)
-    read = functools.partial(read_recording, cache=cache)
-    kept = recording_cache.have_kept(paths) if cache else [False] * len(paths)
-    to_parse = [path for path, is_kept in zip(paths, kept, strict=True) if not is_kept]
-    parsed = _parse_many(to_parse, read, workers)
-    return _in_order(paths, kept, parsed, read)
+    kept = recording_cache.kept_logs(paths) if cache else recording_cache.KeptLogs([None] * len(paths))
+    to_parse = [path for index, path in enumerate(paths) if not kept.has(index)]
+    parsed = _parse_many(to_parse, workers, keep=cache)
+    return _in_order(paths, kept, parsed, keep=cache)
+
+
+@dataclass
+class _ParsedLog:
+    """A log parsed now: its recording and, to keep, its pack entry (None: not kept)."""
+
+    recording: TrialRecording
+    entry: recording_cache.KeptEntry | None
+
+
+def _parse_log(path: str | os.PathLike[str], keep: bool) -> _ParsedLog:
+    """One log parsed; with ``keep``, also its pack entry when the log did not change meanwhile."""
+    identity = recording_cache.log_identity(path) if keep else None
+    recording = read_recording(path)
+    if identity is None or recording_cache.log_identity(path) != identity:  # not kept, or it changed
+        return _ParsedLog(recording, None)
+    return _ParsedLog(recording, recording_cache.encode_entry(recording, identity))
+
+
+def _parse_in_worker(path: str | os.PathLike[str], keep: bool) -> _ParsedLog | recording_cache.KeptEntry:
+    """``_parse_log`` in a worker process: a log that is kept travels back as its entry alone (the
+    caller decodes it as it would a kept one: the same recording), not as the entry and a pickle."""
+    parsed = _parse_log(path, keep)
+    return parsed.entry if parsed.entry is not None else parsed
 
 
 def _in_order(
-    paths: list[str | os.PathLike[str]], kept: list[bool], parsed: Iterator[TrialRecording],
-    read: Callable[[str | os.PathLike[str]], TrialRecording],
+    paths: list[str | os.PathLike[str]], kept: recording_cache.KeptLogs, parsed: Iterator[_ParsedLog],
+    *, keep: bool,
 ) -> Iterator[TrialRecording]:
-    """Kept recordings read here (the kept file, or the log parsed here when it changed meanwhile),
-    the others as the workers parse them, in the paths' order."""
+    """Kept recordings decoded here (or the log parsed here when its entry is damaged), the others
+    as the workers parse them, in the paths' order; then, when some were parsed, the pack of all."""
+    entries: list[recording_cache.KeptEntry | None] = []
     try:
-        for path, is_kept in zip(paths, kept, strict=True):
-            yield read(path) if is_kept else next(parsed)
+        for index, path in enumerate(paths):
+            recording = kept.recording(index)
+            if recording is not None:
+                entries.append(kept.entry(index))
+            else:
+                log = next(parsed) if not kept.has(index) else _parse_log(path, keep)
+                recording = log.recording
+                entries.append(log.entry)
+            yield recording
+        if keep and any(entry is not kept.entry(index) for index, entry in enumerate(entries)):
+            recording_cache.store_pack_later(paths, entries)
     finally:  # also when the caller stops early: the workers stop too
         close = getattr(parsed, "close", None)
         if close is not None:
@@ -531,15 +555,16 @@ def _in_order(
 
 
 def _parse_many(
-    paths: list[str | os.PathLike[str]], read: Callable[[str | os.PathLike[str]], TrialRecording],
-    workers: int | None,
-) -> Iterator[TrialRecording]:
+    paths: list[str | os.PathLike[str]], workers: int | None, *, keep: bool
+) -> Iterator[_ParsedLog]:
+    read = functools.partial(_parse_log, keep=keep)
     workers = workers if workers is not None else default_workers()
     if len(paths) < PARALLEL_MIN_LOGS or workers < 2 or "fork" not in mp.get_all_start_methods():
         return map(read, paths)
     try:
         pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
-        parsed = pool.map(read, paths, chunksize=_LOGS_PER_TASK)  # submits every task now
+        # every task submitted now
+        parsed = pool.map(functools.partial(_parse_in_worker, keep=keep), paths, chunksize=_LOGS_PER_TASK)
     except (OSError, BrokenProcessPool, RuntimeError):
         return map(read, paths)
     return _collect(paths, pool, parsed, read)
@@ -553,13 +578,18 @@ def default_workers() -> int:
 
 
 def _collect(
-    paths: list[str | os.PathLike[str]], pool: ProcessPoolExecutor, parsed: Iterator[TrialRecording],
-    read: Callable[[str | os.PathLike[str]], TrialRecording],
-) -> Iterator[TrialRecording]:
+    paths: list[str | os.PathLike[str]], pool: ProcessPoolExecutor,
+    parsed: Iterator[_ParsedLog | recording_cache.KeptEntry],
+    read: Callable[[str | os.PathLike[str]], _ParsedLog],
+) -> Iterator[_ParsedLog]:
     done = 0
     try:
-        for recording in parsed:
-            yield recording
+        for result in parsed:
+            if isinstance(result, recording_cache.KeptEntry):
+                recording = recording_cache.decode_entry(result)
+                yield _ParsedLog(recording, result) if recording is not None else read(paths[done])
+            else:
+                yield result
             done += 1
     except (OSError, BrokenProcessPool, pickle.PickleError, RuntimeError):
         pass  # a pool that dies: read what is left here

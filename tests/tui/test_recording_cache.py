@@ -1,27 +1,29 @@
-"""Parsed logs kept on disk (``seedtui.core.recording_cache``): a kept recording is the parsed one,
-and is used only for the log exactly as it was."""
+"""Parsed logs kept on disk (``seedtui.core.recording_cache``): one pack per batch of logs; a kept
+recording is the parsed one, and is used only for the log exactly as it was."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from seedtui.core import recording_cache
-from seedtui.core.recording import parse_recording, read_recording, read_recordings
+from seedtui import cache_dirs
+from seedtui.core import recording, recording_cache
+from seedtui.core.recording import parse_recording, read_recordings
 from seedtui.log import iter_event_files
+from trainers.config import default_cache_dir
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_logs" / "cola-minilm-5x5"
 
 
 @pytest.fixture()
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "cache"
-    monkeypatch.setenv("SEEDTUI_CACHE_DIR", str(directory))
-    return directory
+    monkeypatch.setenv("SEEDTUI_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "logs"
 
 
 @pytest.fixture()
@@ -29,6 +31,24 @@ def logs(tmp_path: Path) -> list[Path]:
     copied = tmp_path / "sweep"
     shutil.copytree(SAMPLE / "trials", copied / "trials")
     return list(iter_event_files(copied))
+
+
+@pytest.fixture()
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The logs parsed in this process from now on (read with ``workers=1``: none in workers)."""
+    parsed: list[str] = []
+    original = recording.read_recording
+
+    def counted(path: str | os.PathLike[str]) -> recording.TrialRecording:
+        parsed.append(os.path.basename(os.path.dirname(path)))
+        return original(path)
+
+    monkeypatch.setattr(recording, "read_recording", counted)
+    return parsed
+
+
+def _read(paths: list[Path], workers: int = 1) -> list[recording.TrialRecording]:
+    return list(read_recordings(paths, workers=workers))
 
 
 def _assert_same(a: object, b: object) -> None:
@@ -40,130 +60,172 @@ def _assert_same(a: object, b: object) -> None:
     assert repr(a.events()) == repr(b.events())  # type: ignore[attr-defined]
 
 
-def test_a_kept_recording_is_the_parsed_one_and_is_used_the_next_time(cache: Path, logs: list[Path]) -> None:
-    path = logs[0]
-    parsed = parse_recording(path.read_bytes())
-    first = read_recording(path, cache=True)  # parsed, then kept
-    _assert_same(first, parsed)
-    assert len(list(cache.glob("*.log-columns"))) == 1
-    kept = recording_cache.load(path)
-    assert kept is not None
-    _assert_same(kept, parsed)
-    _assert_same(read_recording(path, cache=True), parsed)
-    assert read_recording(path).malformed == parsed.malformed  # without cache: parsed, not looked up
+def _assert_parsed(got: list[recording.TrialRecording], paths: list[Path]) -> None:
+    assert len(got) == len(paths)
+    for one, path in zip(got, paths, strict=True):
+        _assert_same(one, parse_recording(path.read_bytes()))
 
 
-def test_a_changed_log_is_parsed_again(cache: Path, logs: list[Path]) -> None:
-    path = logs[0]
-    read_recording(path, cache=True)
-    with path.open("a", encoding="utf-8") as log:
+def test_kept_recordings_are_the_parsed_ones_and_are_used_the_next_time(
+        cache: Path, logs: list[Path], parses: list[str]) -> None:
+    _assert_parsed(_read(logs), logs)
+    assert len(parses) == len(logs)
+    recording_cache.finish_writing()
+    (pack,) = cache.iterdir()  # one pack for the batch, named after the directory holding every log
+    assert pack == recording_cache.pack_file(logs, cache) and pack.name.endswith(".logs-pack")
+    parses.clear()
+    _assert_parsed(_read(logs), logs)
+    assert parses == []  # every recording came from the pack (the read waited for it to be written)
+    assert list(read_recordings(logs, workers=1, cache=False)) and len(parses) == len(logs)  # cache=False
+
+
+def test_a_changed_log_is_parsed_again_and_only_it(cache: Path, logs: list[Path], parses: list[str]) -> None:
+    _read(logs)
+    with logs[3].open("a", encoding="utf-8") as log:
         log.write('{"event":"note","t":1700000999.5}\n')
-    assert recording_cache.load(path) is None  # its size and time changed
-    again = read_recording(path, cache=True)
-    assert again.other_events[-1] == {"event": "note", "t": 1700000999.5}
-    _assert_same(again, parse_recording(path.read_bytes()))
-    replaced = path.with_name("other.jsonl")  # same size and content, another file (inode): no hit
-    shutil.copy(path, replaced)
-    os.replace(replaced, path)
-    assert recording_cache.load(path) is None
+    parses.clear()
+    got = _read(logs)
+    _assert_parsed(got, logs)
+    assert parses == [logs[3].parent.name] and got[3].other_events[-1] == {"event": "note", "t": 1700000999.5}
+    parses.clear()
+    _read(logs)
+    assert parses == []  # the pack was written again with the changed log
+    replaced = logs[5].with_name("other.jsonl")  # same size and content, another file (inode)
+    shutil.copy(logs[5], replaced)
+    os.replace(replaced, logs[5])
+    _assert_parsed(_read(logs), logs)
+    assert parses == [logs[5].parent.name]
 
 
-def test_a_damaged_or_foreign_cache_file_is_ignored(cache: Path, logs: list[Path]) -> None:
-    path = logs[0]
-    read_recording(path, cache=True)
-    (kept,) = cache.glob("*.log-columns")
-    good = kept.read_bytes()
-    for damaged in (b"", good[:-5], good[:40], b"not ours", good.replace(b'"format":1', b'"format":9'),
-                    good[: good.index(b"\n", len(recording_cache.MAGIC)) + 1] + b"\x00" * (len(good) - 200)):
-        kept.write_bytes(damaged)
-        assert recording_cache.load(path) is None
-        _assert_same(read_recording(path, cache=True), parse_recording(path.read_bytes()))
+def test_a_damaged_or_foreign_pack_is_ignored(cache: Path, logs: list[Path], parses: list[str]) -> None:
+    _read(logs)
+    recording_cache.finish_writing()
+    (pack,) = cache.iterdir()
+    good = pack.read_bytes()
+    header_end = good.index(b"\n", len(recording_cache.PACK_MAGIC)) + 1
+    for damaged in (b"", good[:-5], good[:40], b"not ours", good[:header_end],
+                    good.replace(b'"format":2', b'"format":9', 1),
+                    good[:header_end] + b"\x00" * (len(good) - header_end)):
+        pack.write_bytes(damaged)
+        parses.clear()
+        _assert_parsed(_read(logs), logs)
+        recording_cache.finish_writing()
+        assert len(parses) >= 1
+    # a good index over one damaged entry: that log alone is parsed again
+    pack.write_bytes(good)
+    at = good.index(recording_cache.ENTRY_MAGIC, header_end) + 3  # inside the first entry's magic
+    pack.write_bytes(good[:at] + b"X" + good[at + 1 :])
+    parses.clear()
+    _assert_parsed(_read(logs), logs)
+    assert parses == [logs[0].parent.name]
 
 
 def test_the_cache_is_off_or_unwritable_and_logs_still_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                                             logs: list[Path]) -> None:
-    monkeypatch.setenv("SEEDTUI_CACHE_DIR", "off")
-    assert recording_cache.cache_dir() is None
-    _assert_same(read_recording(logs[0], cache=True), parse_recording(logs[0].read_bytes()))
+    for off in ("off", "OFF", "0", "no", ""):
+        monkeypatch.setenv("SEEDTUI_CACHE_DIR", off)
+        assert recording_cache.cache_dir() is None and cache_dirs.cache_root() is None
+        assert default_cache_dir() is None  # nor the trainer's tokenization cache
+    _assert_parsed(_read(logs), logs)
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
     monkeypatch.setenv("SEEDTUI_CACHE_DIR", str(blocker / "cache"))  # cannot be created
-    _assert_same(read_recording(logs[0], cache=True), parse_recording(logs[0].read_bytes()))
+    _assert_parsed(_read(logs), logs)
+    assert not recording_cache.store_pack(logs, [None] * len(logs))
+
+
+def test_one_root_for_every_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SEEDTUI_CACHE_DIR", str(tmp_path / "root"))
+    assert recording_cache.cache_dir() == tmp_path / "root" / "logs"
+    assert default_cache_dir() == str(tmp_path / "root" / "tokenized")
     monkeypatch.delenv("SEEDTUI_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert recording_cache.cache_dir() == tmp_path / "xdg" / "seedtui" / "logs"
+    assert default_cache_dir() == str(tmp_path / "xdg" / "seedtui" / "tokenized")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert recording_cache.cache_dir() == tmp_path / "home" / ".cache" / "seedtui" / "logs"
 
 
-def test_what_json_would_change_is_not_kept(cache: Path, tmp_path: Path) -> None:
-    path = tmp_path / "events.jsonl"
-    path.write_text('{"event":"note","t":1.5,"x":NaN}\n{"event":"note","t":2.5}\n', encoding="utf-8")
-    read = read_recording(path, cache=True)
-    assert not list(cache.glob("*.log-columns")) and len(read.other_events) == 2
+def test_what_json_would_change_is_not_kept_and_the_rest_is(cache: Path, tmp_path: Path,
+                                                           parses: list[str]) -> None:
+    odd = tmp_path / "sweep" / "odd" / "events.jsonl"
+    plain = tmp_path / "sweep" / "plain" / "events.jsonl"
+    for path in (odd, plain):
+        path.parent.mkdir(parents=True)
+    odd.write_text('{"event":"note","t":1.5,"x":NaN}\n{"event":"note","t":2.5}\n', encoding="utf-8")
+    plain.write_text('{"event":"note","t":1.5,"x":null,"y":[1e-310,-0.0,12345678901234567]}\n'
+                     '{"event":"note","t":2.5,"s":"\\u00e9"}\n', encoding="utf-8")
+    first = _read([odd, plain])
+    assert len(first[0].other_events) == 2
+    parses.clear()
+    again = _read([odd, plain])
+    assert parses == ["odd"]  # NaN would come back null: parsed each time; the nulls are exact
+    assert repr(again[1].other_events) == repr(first[1].other_events)
+    assert again[1].other_events[0]["x"] is None and again[1].other_events[1]["s"] == "\u00e9"
 
 
-def test_what_json_carries_exactly_is_kept_nulls_included(cache: Path, tmp_path: Path) -> None:
-    path = tmp_path / "events.jsonl"
-    path.write_text('{"event":"note","t":1.5,"x":null,"y":[1e-310,-0.0,12345678901234567]}\n'
-                    '{"event":"note","t":2.5,"s":"\\u00e9"}\n', encoding="utf-8")
-    read = read_recording(path, cache=True)
-    assert len(list(cache.glob("*.log-columns"))) == 1
-    kept = recording_cache.load(path)
-    assert kept is not None and repr(kept.other_events) == repr(read.other_events)
-    assert kept.other_events[0]["x"] is None and kept.other_events[1]["s"] == "\u00e9"
-
-
-def test_which_logs_are_kept_is_one_listing(cache: Path, logs: list[Path], monkeypatch: pytest.MonkeyPatch,
-                                            tmp_path: Path) -> None:
-    read_recording(logs[1], cache=True)
-    read_recording(logs[3], cache=True)
-    monkeypatch.chdir(logs[3].parent)
-    asked = [*logs[:5], Path("events.jsonl"), tmp_path / "nowhere" / "events.jsonl"]
-    assert recording_cache.have_kept(asked) == [False, True, False, True, False, True, False]
-    monkeypatch.setenv("SEEDTUI_CACHE_DIR", "off")
-    assert recording_cache.have_kept(asked) == [False] * len(asked)
-    monkeypatch.setenv("SEEDTUI_CACHE_DIR", str(tmp_path / "never-made"))
-    assert recording_cache.have_kept(asked) == [False] * len(asked)
-
-
-def test_many_logs_read_kept_and_parsed_in_their_order(cache: Path, logs: list[Path], tmp_path: Path) -> None:
+def test_many_logs_read_kept_and_parsed_in_their_order(cache: Path, logs: list[Path], tmp_path: Path,
+                                                       parses: list[str]) -> None:
     many = []
-    for copy_number in range(3):  # 75 logs: enough for the worker processes
+    for copy_number in range(4):  # 100 logs
         for path in logs:
-            target = tmp_path / f"copy{copy_number}" / path.parent.name / "events.jsonl"
+            target = tmp_path / "many" / f"copy{copy_number}" / path.parent.name / "events.jsonl"
             target.parent.mkdir(parents=True)
             shutil.copy(path, target)
             many.append(target)
-    for path in many[::2]:  # every other log kept beforehand
-        read_recording(path, cache=True)
-    expected = [parse_recording(path.read_bytes()) for path in many]
-    for got, wanted in zip(read_recordings(many, workers=2), expected, strict=True):
-        _assert_same(got, wanted)
-    assert len(list(cache.glob("*.log-columns"))) == len(many)  # the workers kept the rest
-    for got, wanted in zip(read_recordings(many, workers=2), expected, strict=True):
-        _assert_same(got, wanted)
+    _read(many[::4])  # a log in four kept beforehand (the same directory holds them: one pack)
+    parses.clear()
+    _assert_parsed(_read(many, workers=2), many)  # the 75 others parsed in worker processes
+    assert parses == []
+    _assert_parsed(_read(many), many)
+    assert parses == []  # what the workers parsed was kept too
+    recording_cache.finish_writing()
+    assert len(list(cache.iterdir())) == 1
 
 
-def test_beyond_the_limit_the_least_recently_used_half_goes(cache: Path, logs: list[Path],
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(recording_cache, "MAX_FILES", 10)
-    monkeypatch.setattr(recording_cache, "_pruned", True)  # this process pruned already: nothing goes
-    for path in logs[:12]:
-        read_recording(path, cache=True)
-    assert len(list(cache.glob("*.log-columns"))) == 12
-    recording_cache.load(logs[0])  # used: kept over older ones
-    monkeypatch.setattr(recording_cache, "_pruned", False)
-    read_recording(logs[12], cache=True)
-    left = list(cache.glob("*.log-columns"))
-    assert len(left) == 7  # 13 files, the 6 least recently used deleted
-    assert recording_cache.load(logs[0]) is not None and recording_cache.load(logs[12]) is not None
+def test_a_read_stopped_early_keeps_nothing(cache: Path, logs: list[Path]) -> None:
+    reading: Iterator[recording.TrialRecording] = read_recordings(logs, workers=1)
+    next(reading)
+    reading.close()  # type: ignore[attr-defined]
+    assert not cache.exists() or not list(cache.iterdir())
+
+
+def test_beyond_the_limit_the_least_recently_used_packs_go(cache: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    batches = []
+    for number in range(6):
+        path = tmp_path / f"sweep{number}" / "trials" / "t" / "events.jsonl"
+        path.parent.mkdir(parents=True)
+        path.write_text('{"event":"note","t":1.5,"pad":"' + "x" * 4000 + '"}\n', encoding="utf-8")
+        batches.append([path])
+    _read(batches[0])
+    recording_cache.finish_writing()
+    (pack,) = cache.iterdir()
+    size = pack.stat().st_size
+    (cache / "0123.log-columns").write_bytes(b"a file of the older format")
+    monkeypatch.setattr(recording_cache, "MAX_BYTES", 5 * size + size // 2)
+    for number, batch in enumerate(batches[1:5], start=1):
+        os.utime(cache / recording_cache.pack_file(batches[number - 1], cache).name, ns=(number, number))
+        _read(batch)
+        recording_cache.finish_writing()
+    os.utime(cache / recording_cache.pack_file(batches[4], cache).name, ns=(5, 5))  # (clock ticks are coarse)
+    assert not (cache / "0123.log-columns").exists()
+    assert len(list(cache.glob("*.logs-pack"))) == 5  # five fit under the limit: none went
+    _read(batches[0])  # used again: the most recently used now
+    _read(batches[5])  # six packs > the limit: the least recently used go until half is left
+    recording_cache.finish_writing()
+    left = {path.name for path in cache.glob("*.logs-pack")}
+    assert left == {recording_cache.pack_file(batches[n], cache).name for n in (0, 5)}
 
 
 def test_a_log_reached_through_a_link_or_empty_reads_as_parsed(cache: Path, logs: list[Path],
                                                                tmp_path: Path) -> None:
     link = tmp_path / "linked"
-    link.symlink_to(logs[0].parent)
-    for path in (logs[0], link / logs[0].name, logs[0], link / logs[0].name):
-        _assert_same(read_recording(path, cache=True), parse_recording(logs[0].read_bytes()))
+    link.symlink_to(logs[0].parent.parent)
+    linked = [link / path.parent.name / path.name for path in logs]
+    for batch in (logs, linked, logs, linked):
+        _assert_parsed(_read(batch), logs)
     empty = tmp_path / "empty.jsonl"
     empty.write_bytes(b"")
     for _ in range(2):

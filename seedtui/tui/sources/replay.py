@@ -87,10 +87,6 @@ class ReplaySource(EventSource):
         meanwhile: a trial read late delivers everything up to the current position)."""
         assert self.sweep_dir is not None
         paths = list(iter_event_files(self.sweep_dir))
-        # the default reader parses many logs in worker processes, which start now, while the grid
-        # is being shown (or takes what an earlier read kept); a swapped-in one (the bench's
-        # baseline) reads here, once the grid is shown
-        recordings = read_recordings(paths) if self._read is read_recording else None
         firsts = [t for t in (first_event_time(p) for p in paths) if t is not None]
         timeline = ReplayTimeline(
             {}, decisions=read_decisions(self.sweep_dir, final=True), t0=min(firsts) if firsts else 0.0,
@@ -100,8 +96,9 @@ class ReplaySource(EventSource):
             self.timeline = timeline
         self.buffer.push(known_trials=[trial_id_for_log(p) for p in paths])
         self._deliver(initial=True)
-        if recordings is None:
-            recordings = map(self._read, paths)
+        # the grid is shown: the default reader parses many logs in worker processes from now on
+        # (or takes what an earlier read kept); a swapped-in one (the bench's baseline) reads here
+        recordings = read_recordings(paths) if self._read is read_recording else map(self._read, paths)
         delivered_at = time.monotonic()
         for path, recording in zip(paths, recordings, strict=True):
             if self._stop.is_set():
