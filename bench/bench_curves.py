@@ -4,7 +4,7 @@ size the pane has in a 160x50 terminal. SYNTHETIC sweep (seedtui/testing/replay_
 curves, not results), written to a temporary directory, loaded as ``seedtui replay`` loads it.
 
 Two builds, each for the code here and for the BASELINE, the per-curve algorithm this replaced
-(copied below, clearly labelled, and checked to give the same masks and ranges), alternating
+(seedtui/testing/per_curve_reference.py; checked to give the same masks and ranges), alternating
 round after round so a busy machine slows both alike:
 
   - first draw: a fresh pane, nothing kept (what a replay's first frame pays); goal 15 ms;
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import bisect
 import statistics
 import sys
 import tempfile
@@ -30,82 +29,17 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from seedtui.core.replay import load_timeline  # noqa: E402
-from seedtui.core.view.curves import downsample_mean, value_range  # noqa: E402
+from seedtui.core.view.curves import value_range  # noqa: E402
 from seedtui.core.view.sweep_model import SweepModel  # noqa: E402
 from seedtui.state import TrialState  # noqa: E402
+from seedtui.testing.per_curve_reference import per_curve_loss_curve as baseline_loss_curve  # noqa: E402
+from seedtui.testing.per_curve_reference import per_curve_rasterize as baseline_rasterize  # noqa: E402
 from seedtui.testing.replay_sweep import PAPER_SCALE, write_sweep  # noqa: E402
 from seedtui.tui.renderables.curves import GUTTER, split_height  # noqa: E402
 from seedtui.tui.widgets.curves import CurvesPane, _robust_range  # noqa: E402
 
 GOAL_SECONDS = 0.015
 Curve = tuple[np.ndarray, np.ndarray]
-
-
-# --- BASELINE: the per-curve algorithm as it was before the batched one (commit 16ab106) ---------
-def baseline_rasterize(
-    curves: list[tuple[np.ndarray, np.ndarray]],
-    x_range: tuple[float, float],
-    y_range: tuple[float, float],
-    width_px: int,
-    height_px: int,
-) -> np.ndarray:
-    mask = np.zeros((height_px, width_px), dtype=bool)
-    if width_px <= 0 or height_px <= 0:
-        return mask
-    x0, x1 = x_range
-    y0, y1 = y_range
-    x_span = (x1 - x0) or 1.0
-    y_span = (y1 - y0) or 1.0
-    pixel_x = x0 + (np.arange(width_px) + 0.5) / width_px * x_span
-    pixel_list = pixel_x.tolist()
-    column_parts: list[np.ndarray] = []
-    height_parts: list[np.ndarray] = []
-    for xs, ys in curves:
-        x_arr = np.asarray(xs, dtype=float)
-        y_arr = np.asarray(ys, dtype=float)
-        keep = np.isfinite(x_arr) & np.isfinite(y_arr)
-        if not keep.all():
-            x_arr, y_arr = x_arr[keep], y_arr[keep]
-        if x_arr.size == 0:
-            continue
-        if x_arr.size == 1:
-            columns = np.array([min(width_px - 1, max(0, int((x_arr[0] - x0) / x_span * width_px)))])
-            heights = y_arr
-        else:
-            low = bisect.bisect_left(pixel_list, float(x_arr[0]))
-            high = bisect.bisect_right(pixel_list, float(x_arr[-1]))
-            if high <= low:
-                continue
-            columns = np.arange(low, high)
-            heights = np.interp(pixel_x[low:high], x_arr, y_arr)
-        column_parts.append(columns)
-        height_parts.append(heights)
-    if not column_parts:
-        return mask
-    columns = np.concatenate(column_parts)
-    heights = np.concatenate(height_parts)
-    rows = np.clip(((y1 - heights) / y_span * height_px).astype(int), 0, height_px - 1)
-    mask[rows, columns] = True
-    lengths = np.fromiter((len(part) for part in column_parts), dtype=np.int64, count=len(column_parts))
-    same_curve = np.ones(len(rows) - 1, dtype=bool)
-    same_curve[np.cumsum(lengths)[:-1] - 1] = False
-    steep = (np.abs(np.diff(rows)) > 1) & same_curve
-    if steep.any():
-        left, right = rows[:-1][steep], rows[1:][steep]
-        starts = np.zeros((height_px + 1, width_px), dtype=np.int32)
-        fill_columns = columns[:-1][steep]
-        np.add.at(starts, (np.minimum(left, right), fill_columns), 1)
-        np.add.at(starts, (np.maximum(left, right), fill_columns), -1)
-        mask |= np.cumsum(starts, axis=0)[:height_px] > 0
-    return mask
-
-
-def baseline_loss_curve(state: TrialState, points: int) -> tuple[np.ndarray, np.ndarray]:
-    per_epoch = float(state.start["steps_per_epoch"]) if state.start else 1.0
-    rows = np.array((state.train_steps, state.train_losses), dtype=float)
-    rows[0] /= per_epoch or 1.0
-    xs, ys = downsample_mean(rows, points)
-    return xs, ys
 
 
 class BaselineBackground:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-# Parsed logs a replay keeps (seedtui.core.recording_cache) go to a directory of this test run, never
-# to the user's ~/.cache (subprocesses inherit it).
+# seedtui's caches (seedtui.cache_dirs: the parsed logs a replay keeps, the trainers' tokenized data)
+# go to a directory of this test run, never to the user's ~/.cache (subprocesses inherit it).
 os.environ["SEEDTUI_CACHE_DIR"] = tempfile.mkdtemp(prefix="seedtui-test-cache-")
 # ../shared/glue beside the checkout (as on the developers' machines and in CI); override with
 # SEEDTUI_GLUE_DIR.

@@ -1,74 +1,25 @@
 """The faint curves of every trial built in batches (``rasterize_many``, ``loss_curves``, the flat
-score curves) draw exactly what the per-curve algorithm they replaced drew. The reference
-implementations below are that algorithm, kept here as the definition: a curve at a time,
-``bisect`` for the pixel columns it covers, ``np.interp`` for its heights there."""
+score curves) draw exactly what the per-curve algorithm they replaced drew
+(``seedtui.testing.per_curve_reference``, kept as the definition: a curve at a time, ``bisect`` for
+the pixel columns it covers, ``np.interp`` for its heights there)."""
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
-from seedtui.core.view.curves import downsample_mean, rasterize, rasterize_many, value_range
+from seedtui.core.view.curves import rasterize, rasterize_many, value_range
 from seedtui.state import TrialState
+from seedtui.testing.per_curve_reference import per_curve_loss_curve as reference_loss_curve
+from seedtui.testing.per_curve_reference import per_curve_rasterize as reference_rasterize
 from seedtui.tui.widgets.curves import CurvesPane, loss_curve, loss_curves, score_curves
 
 # extreme inputs (1e308, slopes that overflow) warn in the reference as they did in the pane
 pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning",
                                         "ignore:invalid value encountered:RuntimeWarning")
-
-
-def reference_rasterize(
-    curves: Sequence[tuple[Sequence[float] | np.ndarray, Sequence[float] | np.ndarray]],
-    x_range: tuple[float, float],
-    y_range: tuple[float, float],
-    width_px: int,
-    height_px: int,
-) -> np.ndarray:
-    """One curve at a time, as rasterize did before it was batched."""
-    mask = np.zeros((height_px, width_px), dtype=bool)
-    if width_px <= 0 or height_px <= 0:
-        return mask
-    x0, x1 = x_range
-    y0, y1 = y_range
-    x_span = (x1 - x0) or 1.0
-    y_span = (y1 - y0) or 1.0
-    pixel_x = x0 + (np.arange(width_px) + 0.5) / width_px * x_span
-    pixel_list = pixel_x.tolist()
-    for xs, ys in curves:
-        x_arr = np.asarray(xs, dtype=float)
-        y_arr = np.asarray(ys, dtype=float)
-        keep = np.isfinite(x_arr) & np.isfinite(y_arr)
-        x_arr, y_arr = x_arr[keep], y_arr[keep]
-        if x_arr.size == 0:
-            continue
-        if x_arr.size == 1:
-            columns = np.array([min(width_px - 1, max(0, int((x_arr[0] - x0) / x_span * width_px)))])
-            heights = y_arr
-        else:
-            low = bisect.bisect_left(pixel_list, float(x_arr[0]))
-            high = bisect.bisect_right(pixel_list, float(x_arr[-1]))
-            if high <= low:
-                continue
-            columns = np.arange(low, high)
-            heights = np.interp(pixel_x[low:high], x_arr, y_arr)
-        rows = np.clip(((y1 - heights) / y_span * height_px).astype(int), 0, height_px - 1)
-        mask[rows, columns] = True
-        for left_column, top, bottom in zip(columns[:-1], rows[:-1], rows[1:], strict=True):
-            if abs(int(bottom) - int(top)) > 1:  # a steep segment: rows min..max-1, left column
-                mask[min(top, bottom):max(top, bottom), left_column] = True
-    return mask
-
-
-def reference_loss_curve(state: TrialState, points: int) -> tuple[np.ndarray, np.ndarray]:
-    per_epoch = float(state.start["steps_per_epoch"]) if state.start else 1.0
-    rows = np.array((state.train_steps, state.train_losses), dtype=float)
-    rows[0] /= per_epoch or 1.0
-    xs, ys = downsample_mean(rows, points)
-    return xs, ys
 
 
 def _random_curve(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
