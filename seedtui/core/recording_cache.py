@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import tempfile
 import threading
@@ -307,10 +308,11 @@ def decode_entry(entry: KeptEntry) -> TrialRecording | None:
 def _prune(directory: Path, *, keep: Path) -> None:
     """Beyond ``MAX_BYTES`` of packs, delete the least recently used until half is left (never
     ``keep``, just written); files of the older one-per-log format are deleted outright."""
+    _delete_format_1(directory.parent)  # where SEEDTUI_CACHE_DIR=DIR put them
     try:
         packs = []
         for entry in os.scandir(directory):
-            if entry.name.endswith(FORMAT_1_SUFFIX):
+            if _FORMAT_1_NAME.fullmatch(entry.name):
                 os.unlink(entry.path)
             elif entry.name.endswith(PACK_SUFFIX) and entry.path != str(keep):
                 status = entry.stat()
@@ -323,5 +325,19 @@ def _prune(directory: Path, *, keep: Path) -> None:
                 break
             os.unlink(path)
             total -= size
+    except OSError:
+        pass
+
+
+_FORMAT_1_NAME = re.compile(r"[0-9a-f]{40}" + re.escape(FORMAT_1_SUFFIX))
+
+
+def _delete_format_1(directory: Path) -> None:
+    """Delete the one-per-log files of format 1 in ``directory``: with ``SEEDTUI_CACHE_DIR=DIR`` they
+    were kept in DIR itself, which is now the root of every cache."""
+    try:
+        for entry in os.scandir(directory):
+            if _FORMAT_1_NAME.fullmatch(entry.name):
+                os.unlink(entry.path)
     except OSError:
         pass

@@ -203,14 +203,17 @@ def test_beyond_the_limit_the_least_recently_used_packs_go(cache: Path, tmp_path
     recording_cache.finish_writing()
     (pack,) = cache.iterdir()
     size = pack.stat().st_size
-    (cache / "0123.log-columns").write_bytes(b"a file of the older format")
+    older = [cache / ("0123abcd" * 5 + ".log-columns"), cache.parent / ("4567abcd" * 5 + ".log-columns")]
+    for path in older:  # files of the older format, in the logs directory and in the root
+        path.write_bytes(b"a file of the older format")
+    (cache.parent / "notes.log-columns").write_bytes(b"not ours: its name is not a digest")
     monkeypatch.setattr(recording_cache, "MAX_BYTES", 5 * size + size // 2)
     for number, batch in enumerate(batches[1:5], start=1):
         os.utime(cache / recording_cache.pack_file(batches[number - 1], cache).name, ns=(number, number))
         _read(batch)
         recording_cache.finish_writing()
     os.utime(cache / recording_cache.pack_file(batches[4], cache).name, ns=(5, 5))  # (clock ticks are coarse)
-    assert not (cache / "0123.log-columns").exists()
+    assert not any(path.exists() for path in older) and (cache.parent / "notes.log-columns").exists()
     assert len(list(cache.glob("*.logs-pack"))) == 5  # five fit under the limit: none went
     _read(batches[0])  # used again: the most recently used now
     _read(batches[5])  # six packs > the limit: the least recently used go until half is left
