@@ -10,8 +10,13 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
+from seedtui.core import recording_cache
+from seedtui.core.engine import supervisor as supervisor_module
 from seedtui.core.engine.config import load_sweep_config
 from seedtui.core.engine.control import read_state, send_command
+from seedtui.log import iter_event_files
 from seedtui.log.control import read_replies, wait_for_reply
 from seedtui.log.decisions import read_decisions
 from seedtui.testing.clock import FakeClock
@@ -49,6 +54,25 @@ def test_queue_fills_the_slots_in_grid_order_and_runs_every_trial(tmp_path: Path
     state = read_state(sweep_dir)
     assert state is not None and state["state"] == "finished" and state["backend"] == "fake"
     assert json.loads((sweep_dir / "summary.json").read_text())["counts"] == {"completed": 6}
+    logs = list(iter_event_files(sweep_dir))
+    kept = recording_cache.kept_logs(logs)  # parsed and kept at the end: a first replay reads no log
+    assert len(logs) == 6 and all(kept.has(index) for index in range(len(logs)))
+
+
+def test_a_cache_that_fails_never_fails_the_finished_sweep(tmp_path: Path, clock: FakeClock,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    sweep_dir = make_sweep(tmp_path, wi_seeds="1", do_seeds="1-2")
+    supervisor = supervisor_on(sweep_dir, fake_backend(sweep_dir, clock), clock)
+
+    def broken(directory: object) -> int:
+        raise PermissionError(13, "Permission denied", "/cache/logs")
+
+    monkeypatch.setattr(supervisor_module, "keep_parsed_logs", broken)
+    step_until(supervisor, lambda: set(statuses(supervisor).values()) == {"completed"}, what="both complete")
+    assert supervisor.run() == 0
+    assert read_state(sweep_dir)["state"] == "finished"  # type: ignore[index]
+    assert "the parsed logs were not kept for replays (PermissionError" in capsys.readouterr().out
 
 
 def test_kill_stops_one_trial_and_the_reply_says_what_happened(tmp_path: Path, clock: FakeClock) -> None:
