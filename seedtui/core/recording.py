@@ -525,7 +525,7 @@ def _parse_log(path: str | os.PathLike[str], keep: bool) -> _ParsedLog:
 def keep_parsed_logs(sweep_dir: str | os.PathLike[str]) -> int:
     """Parse and keep (``recording_cache``) every trial log of ``sweep_dir`` not kept yet, so that the
     first replay of a sweep just run opens as quickly as a second one; returns how many logs the
-    sweep has. A supervisor calls it when its sweep ends (in its own thread: no worker processes)."""
+    sweep has. A supervisor calls it when its sweep ends (in the calling thread: no worker processes)."""
     paths = list(iter_event_files(sweep_dir))
     for _ in read_recordings(paths, workers=1):
         pass
