@@ -11,7 +11,6 @@ a directory: each cache makes its own when it first writes, and skips writing wh
 
 from __future__ import annotations
 
-import functools
 import os
 from pathlib import Path
 
@@ -26,14 +25,8 @@ def seedtui_cache(name: str) -> Path | None:
 
 def cache_root() -> Path | None:
     """The root of seedtui's caches, or None when caching is off."""
-    environ = os.environ
-    return _cache_root(environ.get("SEEDTUI_CACHE_DIR"), environ.get("XDG_CACHE_HOME"), environ.get("HOME"))
-
-
-@functools.lru_cache(maxsize=8)
-def _cache_root(configured: str | None, xdg_cache_home: str | None, home: str | None) -> Path | None:
-    """``cache_root`` for these variables (asked once per log a replay reads: worked out once)."""
+    configured = os.environ.get("SEEDTUI_CACHE_DIR")
     if configured is not None:
         return None if configured.strip().lower() in OFF_VALUES else Path(configured)
-    base = xdg_cache_home or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "seedtui"

@@ -505,6 +505,17 @@ def read_recordings(
     return _in_order(paths, kept, parsed, keep=cache)
 
 
+def keep_parsed_logs(sweep_dir: str | os.PathLike[str]) -> int:
+    """Parse and keep (``recording_cache``) every trial log of ``sweep_dir`` not kept yet, so that the
+    first replay of a sweep just run opens as quickly as a second one; returns how many logs the
+    sweep has. A supervisor calls it when its sweep ends (in the calling thread: no worker processes)."""
+    paths = list(iter_event_files(sweep_dir))
+    for _ in read_recordings(paths, workers=1):
+        pass
+    recording_cache.finish_writing()
+    return len(paths)
+
+
 @dataclass
 class _ParsedLog:
     """A log parsed now: its recording and, to keep, its pack entry (None: not kept)."""
@@ -520,17 +531,6 @@ def _parse_log(path: str | os.PathLike[str], keep: bool) -> _ParsedLog:
     if identity is None or recording_cache.log_identity(path) != identity:  # not kept, or it changed
         return _ParsedLog(recording, None)
     return _ParsedLog(recording, recording_cache.encode_entry(recording, identity))
-
-
-def keep_parsed_logs(sweep_dir: str | os.PathLike[str]) -> int:
-    """Parse and keep (``recording_cache``) every trial log of ``sweep_dir`` not kept yet, so that the
-    first replay of a sweep just run opens as quickly as a second one; returns how many logs the
-    sweep has. A supervisor calls it when its sweep ends (in the calling thread: no worker processes)."""
-    paths = list(iter_event_files(sweep_dir))
-    for _ in read_recordings(paths, workers=1):
-        pass
-    recording_cache.finish_writing()
-    return len(paths)
 
 
 def _parse_in_worker(path: str | os.PathLike[str], keep: bool) -> _ParsedLog | recording_cache.KeptEntry:
