@@ -20,20 +20,17 @@ import functools
 import io
 import itertools
 import math
-import multiprocessing as mp
 import os
 import pickle
 import re
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from seedtui.core import recording_cache
+from seedtui.core import forked_work, recording_cache
 from seedtui.log import iter_event_files, parse_lines
 from seedtui.log.jsonl import MAX_LINE_BYTES, read_bytes_from
 
@@ -495,9 +492,10 @@ def read_recordings(
 ) -> Iterator[TrialRecording]:
     """``read_recording`` of every path, in order. With ``cache``, what an earlier read of the same
     logs kept (``recording_cache``) is used, and once every log is read, what was parsed is kept
-    with it. Many logs are parsed in forked worker processes, which start at once (the caller can
-    do other work meanwhile) and leave the interpreter free for the caller's other threads; on any
-    failure there the rest are read in the caller's thread, with the same results."""
+    with it. Many logs are parsed in forked worker processes (``forked_work``), which start at once
+    (the caller can do other work meanwhile) and never wait for the caller's interpreter; a log a
+    worker could not parse (it died, or its answer did not fit) is read in the caller's thread,
+    with the same result."""
     paths = list(paths)
     kept = recording_cache.kept_logs(paths) if cache else recording_cache.KeptLogs([None] * len(paths))
     to_parse = [path for index, path in enumerate(paths) if not kept.has(index)]
@@ -533,11 +531,28 @@ def _parse_log(path: str | os.PathLike[str], keep: bool) -> _ParsedLog:
     return _ParsedLog(recording, recording_cache.encode_entry(recording, identity))
 
 
-def _parse_in_worker(path: str | os.PathLike[str], keep: bool) -> _ParsedLog | recording_cache.KeptEntry:
-    """``_parse_log`` in a worker process: a log that is kept travels back as its entry alone (the
-    caller decodes it as it would a kept one: the same recording), not as the entry and a pickle."""
+_KEPT, _PICKLED = b"K", b"P"
+
+
+def _parse_in_worker(path: str | os.PathLike[str], keep: bool) -> bytes:
+    """``_parse_log`` in a worker process, as the bytes it hands back: a log that is kept travels as
+    its pack entry alone (the caller decodes it as it would a kept one: the same recording), any
+    other as a pickle of its recording."""
     parsed = _parse_log(path, keep)
-    return parsed.entry if parsed.entry is not None else parsed
+    if parsed.entry is not None:
+        return _KEPT + parsed.entry.data
+    return _PICKLED + pickle.dumps(parsed.recording, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _from_worker(answer: bytes | None) -> _ParsedLog | None:
+    """What ``_parse_in_worker`` handed back, as the log parsed; None when there is nothing to use."""
+    if answer is None:
+        return None
+    if answer.startswith(_PICKLED):
+        return _ParsedLog(pickle.loads(answer[1:]), None)  # from a process of ours, never a file
+    entry = recording_cache.entry_from_data(answer[1:]) if answer.startswith(_KEPT) else None
+    recording = recording_cache.decode_entry(entry) if entry is not None else None
+    return _ParsedLog(recording, entry) if recording is not None else None
 
 
 def _in_order(
@@ -570,15 +585,21 @@ def _parse_many(
 ) -> Iterator[_ParsedLog]:
     read = functools.partial(_parse_log, keep=keep)
     workers = workers if workers is not None else default_workers()
-    if len(paths) < PARALLEL_MIN_LOGS or workers < 2 or "fork" not in mp.get_all_start_methods():
+    if len(paths) < PARALLEL_MIN_LOGS or workers < 2 or not forked_work.can_fork():
         return map(read, paths)
     try:
-        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
-        # every task submitted now
-        parsed = pool.map(functools.partial(_parse_in_worker, keep=keep), paths, chunksize=_LOGS_PER_TASK)
-    except (OSError, BrokenProcessPool, RuntimeError):
+        answers = forked_work.ForkedWork(paths, [_size(path) for path in paths],
+                                         functools.partial(_parse_in_worker, keep=keep), workers)
+    except OSError:
         return map(read, paths)
-    return _collect(paths, pool, parsed, read)
+    return _received(paths, answers, read)
+
+
+def _size(path: str | os.PathLike[str]) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def default_workers() -> int:
@@ -588,23 +609,14 @@ def default_workers() -> int:
     return min(4, cores or 1)
 
 
-def _collect(
-    paths: list[str | os.PathLike[str]], pool: ProcessPoolExecutor,
-    parsed: Iterator[_ParsedLog | recording_cache.KeptEntry],
+def _received(
+    paths: list[str | os.PathLike[str]], answers: forked_work.ForkedWork,
     read: Callable[[str | os.PathLike[str]], _ParsedLog],
 ) -> Iterator[_ParsedLog]:
-    done = 0
+    """The workers' answers in order; a log they could not parse (or whose answer is unusable) is
+    parsed here."""
     try:
-        for result in parsed:
-            if isinstance(result, recording_cache.KeptEntry):
-                recording = recording_cache.decode_entry(result)
-                yield _ParsedLog(recording, result) if recording is not None else read(paths[done])
-            else:
-                yield result
-            done += 1
-    except (OSError, BrokenProcessPool, pickle.PickleError, RuntimeError):
-        pass  # a pool that dies: read what is left here
-    finally:  # also when the caller stops early: drop what is not parsed yet
-        pool.shutdown(wait=False, cancel_futures=True)
-    for path in paths[done:]:
-        yield read(path)
+        for path, answer in zip(paths, answers, strict=True):
+            yield _from_worker(answer) or read(path)
+    finally:  # also when the caller stops early: the workers stop too
+        answers.close()

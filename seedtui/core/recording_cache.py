@@ -114,6 +114,18 @@ class KeptLogs:
         return None if entry is None else decode_entry(entry)
 
 
+def has_pack(paths: Sequence[str | os.PathLike[str]]) -> bool:
+    """True when a pack is kept (or being written) for this batch of logs, whatever it holds."""
+    directory = cache_dir()
+    if directory is None or not paths:
+        return False
+    pack = pack_file(paths, directory)
+    with _writing_lock:
+        if pack in _writing:
+            return True
+    return pack.exists()
+
+
 def kept_logs(paths: Sequence[str | os.PathLike[str]]) -> KeptLogs:
     """What earlier reads kept for ``paths``: one pack read, and one file status call per log."""
     nothing = KeptLogs([None] * len(paths))
@@ -261,6 +273,19 @@ def encode_entry(recording: TrialRecording, identity: dict[str, Any]) -> KeptEnt
               "trains": len(recording.train_steps), "others": len(recording.other_rows),
               "malformed": recording.malformed, "others_bytes": len(others)}
     return KeptEntry(identity, ENTRY_MAGIC + _dumps(header) + b"\n" + b"".join(arrays) + others)
+
+
+def entry_from_data(data: bytes) -> KeptEntry | None:
+    """An entry handed over without its log's identity (a worker process's answer), with the
+    identity its header names; None when it is not an entry."""
+    if not data.startswith(ENTRY_MAGIC):
+        return None
+    try:
+        header = _loads(data[len(ENTRY_MAGIC) : data.find(b"\n", len(ENTRY_MAGIC))])
+    except ValueError:
+        return None
+    identity = header.get("log") if isinstance(header, dict) else None
+    return KeptEntry(identity, data) if isinstance(identity, dict) else None
 
 
 def decode_entry(entry: KeptEntry) -> TrialRecording | None:

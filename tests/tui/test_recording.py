@@ -262,7 +262,8 @@ _NUMBER_TEXTS = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False).map(lambda x: f"{x:E}"),
     st.sampled_from(
         ["NaN", "Infinity", "-Infinity", "-0.0", "0", "-0", "01", "1.", ".5", "1e999", "-1e-999", "2e-05",
-         "1E+5", "9" * 320 + ".5", "1" + "0" * 20, str(2**63), str(2**63 - 1), "1.5 ", "+1.0"]
+         "1E+5", "9" * 320 + ".5", "1" + "0" * 20, str(2**63), str(2**63 - 1), "1.5 ", "+1.0",
+         "e5", "e-5", "E5", "-e5", ".e5", "ee5", "1e", "1.e5", "1.5e+07", "-0e0", "5e", "e"]
     ),
 )
 
@@ -310,6 +311,18 @@ def test_integer_written_numbers_take_the_general_path() -> None:
     assert type(events[1]["t"]) is int and type(events[2]["lr"]) is int
     assert type(events[3]["epoch"]) is int and type(events[3]["loss"]) is int
     assert repr(events) == repr(parse_lines(data, final=True)[0])
+
+
+def test_a_number_written_from_its_exponent_is_no_number() -> None:
+    """``e5`` has a float's shape once its digits are deleted (``e``), and once the keys' letters
+    are, ``,e5`` looks like a key's e before the number 5: such lines stay malformed, as the
+    tolerant reader decides, wherever the e stands."""
+    for numbers in (("1.5", "e5", "0.1", "0.5", "2e-05"), ("1.5", "3", "e-1", "0.5", "2e-05"),
+                    ("1.5", "3", "0.1", "e5", "2e-05"), ("1.5", "3", "0.1", "0.5", "e5"),
+                    ("e9", "3", "0.1", "0.5", "2e-05"), ("1.5", "3", "0.1", "0.5", "-e5")):
+        lines = [_train(1, 0.5), _train_line(*numbers), _train(2, 0.25)]
+        recording = _assert_matches_tolerant_reader(("\n".join(lines) + "\n").encode())
+        assert recording.malformed == 1 and list(recording.train_steps) == [1, 2], numbers
 
 
 def test_a_recording_pickles_to_the_same_recording_without_what_is_derived() -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from seedtui.core import recording_cache
 from seedtui.core.recording import TrialRecording, read_recording, read_recordings
 from seedtui.core.replay import MAX_SPEED, ReplayClock, ReplayTimeline, first_event_time, trial_of_log
 from seedtui.core.replay_seek import SeekTarget
@@ -63,6 +64,14 @@ class ReplaySource(EventSource):
         """Set once every log is read (at once when a timeline is given)."""
         if timeline is not None:
             self._loaded()
+        self._paths: list[Path] = []
+        self._recordings: Iterator[TrialRecording] | None = None
+        if timeline is None and reader is read_recording:
+            self._paths = list(iter_event_files(sweep_dir))
+            if not recording_cache.has_pack(self._paths):
+                # nothing kept for these logs: all are parsed, by worker processes that start now and
+                # use the core the app's start leaves idle (what is kept is read once the app shows)
+                self._recordings = read_recordings(self._paths)
 
     def start(self, notify: Notify) -> None:
         super().start(notify)
@@ -73,6 +82,7 @@ class ReplaySource(EventSource):
 
     def stop(self) -> None:
         self._stop.set()
+        self._recordings = None  # workers still parsing are stopped
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=2)
 
@@ -86,7 +96,7 @@ class ReplaySource(EventSource):
         """Show the grid at once, then add trials as their logs are read (the replay plays
         meanwhile: a trial read late delivers everything up to the current position)."""
         assert self.sweep_dir is not None
-        paths = list(iter_event_files(self.sweep_dir))
+        paths = self._paths if self._read is read_recording else list(iter_event_files(self.sweep_dir))
         firsts = [t for t in (first_event_time(p) for p in paths) if t is not None]
         timeline = ReplayTimeline(
             {}, decisions=read_decisions(self.sweep_dir, final=True), t0=min(firsts) if firsts else 0.0,
@@ -96,9 +106,13 @@ class ReplaySource(EventSource):
             self.timeline = timeline
         self.buffer.push(known_trials=[trial_id_for_log(p) for p in paths])
         self._deliver(initial=True)
-        # the grid is shown: the default reader parses many logs in worker processes from now on
-        # (or takes what an earlier read kept); a swapped-in one (the bench's baseline) reads here
-        recordings = read_recordings(paths) if self._read is read_recording else map(self._read, paths)
+        # the grid is shown: the default reader takes what an earlier read kept and parses the rest in
+        # worker processes (started when the source was made, when nothing was kept); a swapped-in
+        # reader (the bench's baseline) reads here
+        if self._read is not read_recording:
+            recordings: Iterator[TrialRecording] = map(self._read, paths)
+        else:
+            recordings = self._recordings if self._recordings is not None else read_recordings(paths)
         delivered_at = time.monotonic()
         for path, recording in zip(paths, recordings, strict=True):
             if self._stop.is_set():
