@@ -218,8 +218,8 @@ class TrialRecording:
                 state.apply(event)
             return
         first_t = state.first_t
-        state.train_steps.extend(self.train_steps[train_from:train_to].tolist())
-        state.train_losses.extend(self.train_losses[train_from:train_to].tolist())
+        state.train_steps.extend(self.train_steps[train_from:train_to])  # the arrays themselves
+        state.train_losses.extend(self.train_losses[train_from:train_to])
         evals: list[dict[str, Any]] = []  # a run of evaluations is folded at once
         for event in others:
             if event.get("event") == "eval":

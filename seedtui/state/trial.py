@@ -15,9 +15,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from seedtui.core.direction import best_score
 from seedtui.log import EVENTS_FILE, EventTail, parse_trial_id
 from seedtui.log.launch_records import SWEEP_STOP
+from seedtui.state.series import Series
 
 # Statuses a trial can be in. The last five are the end statuses of the log; "queued" has no log
 # yet and "running" has a start (or resume) with no end after it.
@@ -59,8 +62,9 @@ class TrialState:
     end_step: int | None = None
     stopped_by: str | None = None
     """Who or which rule stopped it, when the end event says (field ``by``)."""
-    train_steps: list[int] = field(default_factory=list)
-    train_losses: list[float] = field(default_factory=list)
+    train_steps: Series = field(default_factory=lambda: Series(dtype=np.int64))
+    train_losses: Series = field(default_factory=lambda: Series(dtype=np.float64))
+    """Step and loss of every train event: kept as arrays (a replay folds in its recorded ones whole)."""
     eval_steps: list[int] = field(default_factory=list)
     eval_epochs: list[float] = field(default_factory=list)
     eval_scores: list[float] = field(default_factory=list)
@@ -170,7 +174,8 @@ class TrialState:
     @property
     def last_step(self) -> int:
         """The furthest optimizer step the log has reached."""
-        steps = [s for s in (self.train_steps[-1:] + self.eval_steps[-1:]) if s is not None]
+        last_train = self.train_steps[-1] if self.train_steps else None
+        steps = [s for s in (last_train, *self.eval_steps[-1:]) if s is not None]
         if self.end_step is not None:
             steps.append(self.end_step)
         return max(steps) if steps else 0

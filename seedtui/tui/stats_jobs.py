@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from seedtui.state import TrialState
+from seedtui.state.series import Series
 
 
 def snapshot_trials(trials: Iterable[TrialState]) -> list[TrialState]:
@@ -24,8 +25,8 @@ def snapshot_trials(trials: Iterable[TrialState]) -> list[TrialState]:
     copies = []
     for state in trials:
         clone = copy.copy(state)
-        clone.train_steps = state.train_steps[-1:]
-        clone.train_losses = state.train_losses[-1:]
+        clone.train_steps = Series(state.train_steps[-1:], dtype=state.train_steps.dtype)
+        clone.train_losses = Series(state.train_losses[-1:], dtype=state.train_losses.dtype)
         clone.eval_steps = list(state.eval_steps)
         clone.eval_epochs = list(state.eval_epochs)
         clone.eval_scores = list(state.eval_scores)

@@ -13,6 +13,7 @@ import pytest
 
 from seedtui.core.view.curves import rasterize, rasterize_many, value_range
 from seedtui.state import TrialState
+from seedtui.state.series import Series
 from seedtui.testing.per_curve_reference import per_curve_loss_curve as reference_loss_curve
 from seedtui.testing.per_curve_reference import per_curve_rasterize as reference_rasterize
 from seedtui.tui.widgets.curves import CurvesPane, loss_curve, loss_curves, score_curves
@@ -104,8 +105,8 @@ def _state(trial: str, steps: Sequence[int], losses: Sequence[float], per_epoch:
     state = TrialState(trial_id=trial)
     if per_epoch is not None:
         state.start = {"steps_per_epoch": per_epoch, "epochs": 3, "metric": "accuracy"}
-    state.train_steps = list(steps)
-    state.train_losses = list(losses)
+    state.train_steps = Series(steps, dtype=np.int64)
+    state.train_losses = Series(losses, dtype=np.float64)
     state.eval_epochs = [e for e, _ in evals]
     state.eval_scores = [s for _, s in evals]
     return state

@@ -14,14 +14,30 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from seedtui.state import TrialState
+from seedtui.state.series import Series
+
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 _SPARK_ARRAY = np.array(list(SPARK_CHARS))
 BRAILLE_BASE = 0x2800
 # Bit of each dot in a braille cell, indexed [row within cell][column within cell].
 _BRAILLE_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.int32)
+Values = Sequence[float] | np.ndarray | Series
+"""Numbers to plot: a list, an array, or a trial's series of steps or losses."""
 
 
-def downsample_mean(values: Sequence[float] | np.ndarray, buckets: int) -> np.ndarray:
+def steps_per_epoch(state: TrialState) -> float:
+    """What a step is in epochs' terms: the start event's ``steps_per_epoch`` (1 without one)."""
+    per_epoch = float(state.start["steps_per_epoch"]) if state.start else 1.0
+    return per_epoch or 1.0
+
+
+def epochs_of_steps(state: TrialState, steps: Sequence[int] | np.ndarray | Series) -> np.ndarray:
+    """Optimizer steps of ``state`` as epochs (the x axis of every curve)."""
+    return np.asarray(steps, dtype=float) / steps_per_epoch(state)
+
+
+def downsample_mean(values: Values, buckets: int) -> np.ndarray:
     """``values`` cut into ``buckets`` equal runs, each replaced by the mean of its finite
     values (NaN for a run with none). Shorter inputs come back unchanged. A 2-D array is
     downsampled row by row (each row as it would be alone)."""
@@ -55,7 +71,7 @@ def _buckets(size: int, buckets: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def sparkline(
-    values: Sequence[float] | np.ndarray, width: int, *, low: float | None = None, high: float | None = None
+    values: Values, width: int, *, low: float | None = None, high: float | None = None
 ) -> str:
     """A ``width``-character bar sparkline of ``values`` (bucket means); non-finite buckets are
     blank. The scale runs from ``low`` to ``high`` (default: the data's own range)."""

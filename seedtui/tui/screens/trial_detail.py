@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from seedtui.core.view.curves import downsample_mean, rasterize, smooth_ema, value_range
+from seedtui.core.view.curves import downsample_mean, epochs_of_steps, rasterize, smooth_ema, value_range
 from seedtui.log.files import STDERR_FILE
 from seedtui.log.text_tail import read_text_tail
 from seedtui.state import TrialState
@@ -30,11 +30,6 @@ STDERR_LINES = 200
 CONFIG_FIELDS = ("task", "model", "metric", "wi_seed", "do_seed", "epochs", "steps_per_epoch",
                  "evals_per_epoch", "batch_size", "lr", "train_size", "eval_size", "majority_baseline",
                  "host", "device")
-
-
-def _epochs(state: TrialState, steps: list[int]) -> np.ndarray:
-    per_epoch = float(state.start["steps_per_epoch"]) if state.start else 1.0
-    return np.asarray(steps, dtype=float) / (per_epoch or 1.0)
 
 
 def config_text(state: TrialState) -> Text:
@@ -182,7 +177,7 @@ class TrialDetailScreen(Screen[None]):
     def _loss_spec(self, state: TrialState, x_range: tuple[float, float], width: int,
                    height: int) -> PlotSpec:
         px_w, px_h = max(1, width - GUTTER) * 2, max(1, height - 2) * 4
-        xs = _epochs(state, state.train_steps)
+        xs = epochs_of_steps(state, state.train_steps)
         raw = np.asarray(state.train_losses, dtype=float)
         smoothed = smooth_ema(raw)
         raw_curve = (downsample_mean(xs, px_w), downsample_mean(raw, px_w))

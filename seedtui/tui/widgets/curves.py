@@ -14,9 +14,17 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 
-from seedtui.core.view.curves import downsample_mean, rasterize, rasterize_many, value_range
+from seedtui.core.view.curves import (
+    downsample_mean,
+    epochs_of_steps,
+    rasterize,
+    rasterize_many,
+    steps_per_epoch,
+    value_range,
+)
 from seedtui.core.view.sweep_model import SweepModel
 from seedtui.state import TrialState
+from seedtui.state.series import Series
 from seedtui.tui.renderables.curves import GUTTER, CurvesRenderable, PlotSpec, split_height
 from seedtui.tui.renderables.palette import STATUS_STYLES
 from seedtui.tui.renderables.strips import StripCache, changed_lines
@@ -26,16 +34,6 @@ BACKGROUND_REFRESH_SECONDS = 1.0
 
 
 Curve = tuple[np.ndarray, np.ndarray]
-
-
-def _steps_per_epoch(state: TrialState) -> float:
-    """What a step is in epochs' terms: the start event's ``steps_per_epoch`` (1 without one)."""
-    per_epoch = float(state.start["steps_per_epoch"]) if state.start else 1.0
-    return per_epoch or 1.0
-
-
-def _epochs_of_steps(state: TrialState, steps: list[int]) -> np.ndarray:
-    return np.asarray(steps, dtype=float) / _steps_per_epoch(state)
 
 
 def loss_curve(state: TrialState, points: int) -> Curve:
@@ -56,16 +54,15 @@ def loss_curves(states: Sequence[TrialState], points: int) -> list[Curve]:
                              f"{len(state.train_losses)} losses")
         by_size.setdefault(len(state.train_losses), []).append(index)
     for size, members in by_size.items():
-        losses = np.fromiter(itertools.chain.from_iterable(states[i].train_losses for i in members),
-                             dtype=float, count=size * len(members))
+        losses = np.concatenate([np.asarray(states[i].train_losses, dtype=float) for i in members])
         rows = downsample_mean(losses.reshape(len(members), size), points)
         rows.flags.writeable = False
         # the xs of the steps met so far: comparing two lists of steps costs less than converting
         # one (a few patterns are kept; a sweep's trials mostly share one)
-        known: list[tuple[list[int], float, np.ndarray]] = []
+        known: list[tuple[Series, float, np.ndarray]] = []
         for index, row in zip(members, rows, strict=True):
             state = states[index]
-            steps, divisor = state.train_steps, _steps_per_epoch(state)
+            steps, divisor = state.train_steps, steps_per_epoch(state)
             same = (xs for known_steps, known_divisor, xs in known
                     if known_divisor == divisor and known_steps == steps)
             xs = next(same, None)
@@ -114,7 +111,7 @@ class CurvesPane(Widget):
             str, tuple[tuple[object, ...], int, float, np.ndarray, tuple[float, float]]
         ] = {}
         self._strips = StripCache()
-        self._loss_curves: dict[str, tuple[list[float], tuple[object, ...], Curve]] = {}
+        self._loss_curves: dict[str, tuple[Series, tuple[object, ...], Curve]] = {}
         """Trial id -> (its loss list, what the curve was built from, the faint loss curve)."""
         self._background_timer: Timer | None = None
         self._lines_key: tuple[object, ...] | None = None
@@ -222,7 +219,7 @@ class CurvesPane(Widget):
         stop_x = None
         stop_label = ""
         if state is not None and state.status == "stopped" and state.end_step is not None and state.start:
-            stop_x = float(_epochs_of_steps(state, [state.end_step])[0])
+            stop_x = float(epochs_of_steps(state, [state.end_step])[0])
             stop_label = f"stopped by {state.stopped_by or '?'} at {state.progress:.0%}"
         if kind == "score":
             curve = score_curve(state) if state is not None and state.eval_scores else None
