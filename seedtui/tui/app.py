@@ -8,7 +8,6 @@ Statistics run in a worker thread at most every ``STATS_SECONDS`` and post their
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
@@ -26,6 +25,8 @@ from seedtui.core.view.sweep_model import SweepModel
 from seedtui.log.files import STDERR_FILE
 from seedtui.log.text_tail import read_text_tail
 from seedtui.tui.actions import ActionsMixin, read_only_sentence
+from seedtui.tui.heap import RESUME_AFTER_LOADED_SECONDS, collection_paused, resume_after_loading
+from seedtui.tui.heap import freeze_startup_heap as freeze_startup_heap  # what the commands call
 from seedtui.tui.messages import PlanComputed, SourceUpdated, StatsComputed
 from seedtui.tui.replay_actions import ReplayActionsMixin
 from seedtui.tui.screens.tfp import TfpScreen
@@ -134,6 +135,7 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
         """The budget last planned for (None: the default); re-planned whenever statistics are."""
         self._planned = False
         self._told_read_only = False
+        self._resume_scheduled = False
         self.zoomed = False
         """``z``: the active pane alone, whatever the width."""
         self.marked: list[str] = []
@@ -286,6 +288,9 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
         elif self.source.mode != "replay" and self.selected in changed:
             self._show_stderr()
         self._update_header()
+        if collection_paused() and not self.source.loading and not self._resume_scheduled:
+            self._resume_scheduled = True  # once the sweep is loaded and this screen drawn
+            self.set_timer(RESUME_AFTER_LOADED_SECONDS, resume_after_loading)
         first_stats = self._stats_dirty and not self._stats_running and not self._stats_started
         if first_stats and not self.source.loading:
             # the first summary should not wait for the stats timer, but a replay's logs load first
@@ -389,16 +394,6 @@ class SeedTuiApp(ReplayActionsMixin, ActionsMixin, App[None]):
 
     def action_focus_table(self) -> None:
         self.show_pane("trials")
-
-
-def freeze_startup_heap() -> None:
-    """Take the objects of the interpreter's start-up (modules, classes, Textual: ~100,000) out of
-    the garbage collector's view, for good: the full collections that loading a big sweep causes
-    then walk the sweep's objects only (measured loading 625 trials in a fresh process: the one
-    full collection took 40-70 ms, and 13-22 ms after this). Called once by the ``seedtui`` commands
-    before the app and its source are made, not by ``create_app``: tests make many apps in one
-    process, and what is frozen is never freed."""
-    gc.freeze()
 
 
 def create_app(
