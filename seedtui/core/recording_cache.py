@@ -28,6 +28,7 @@ import re
 import stat
 import tempfile
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,44 +157,67 @@ def kept_logs(paths: Sequence[str | os.PathLike[str]]) -> KeptLogs:
 
 
 def store_pack_later(paths: Sequence[str | os.PathLike[str]], entries: Sequence[KeptEntry | None]) -> None:
-    """``store_pack`` in a thread of its own: writing a 625-trial sweep's pack (18 MB) took 10-50 ms,
-    which a replay's loading need not wait for. The next ``kept_logs`` of the same logs waits for
-    it, and so does the interpreter's exit (the thread is not a daemon)."""
+    """``store_pack`` in a thread of its own, ``STORE_AFTER_SECONDS`` from now: writing a 625-trial
+    sweep's pack (18 MB) took 15-35 ms, mostly in the kernel, and its thread took turns with the app
+    drawing the sweep just loaded. It is written at once when the next ``kept_logs`` of the same
+    logs (or ``finish_writing``) asks for it, or when the interpreter exits (the thread is not a
+    daemon)."""
     directory = cache_dir()
     if directory is None or not paths:
         return
     pack = pack_file(paths, directory)
-    writer = threading.Thread(target=store_pack, args=(list(paths), list(entries)), name="seedtui-pack")
+    hurry = threading.Event()
+    writer = threading.Thread(target=_store_when_asked, args=(list(paths), list(entries), directory, hurry),
+                              name="seedtui-pack", daemon=False)  # not a daemon, even made by one
     with _writing_lock:
-        _writing[pack] = writer
+        _writing[pack] = (writer, hurry)
     writer.start()
 
 
+STORE_AFTER_SECONDS = 1.0
+_STORE_POLL_SECONDS = 0.05
+
+
+def _store_when_asked(paths: list[str | os.PathLike[str]], entries: list[KeptEntry | None],
+                      directory: Path, hurry: threading.Event) -> None:
+    deadline = time.monotonic() + STORE_AFTER_SECONDS
+    main = threading.main_thread()
+    # the main thread stops being alive when the interpreter starts to exit (and waits for this one)
+    while not hurry.wait(_STORE_POLL_SECONDS) and main.is_alive() and time.monotonic() < deadline:
+        pass
+    store_pack(paths, entries, directory=directory)  # where the cache was when the logs were read
+
+
 def finish_writing() -> None:
-    """Wait until every pack ``store_pack_later`` started is written."""
+    """Write every pack ``store_pack_later`` was given now, and wait until they are written."""
     with _writing_lock:
         writers = list(_writing.values())
         _writing.clear()
-    for writer in writers:
+    for writer, hurry in writers:
+        hurry.set()
         writer.join()
 
 
 def _wait_for_writer(pack: Path) -> None:
     with _writing_lock:
-        writer = _writing.pop(pack, None)
-    if writer is not None:
+        pending = _writing.pop(pack, None)
+    if pending is not None:
+        writer, hurry = pending
+        hurry.set()
         writer.join()
 
 
-_writing: dict[Path, threading.Thread] = {}
-"""Packs being written by ``store_pack_later``, and their threads."""
+_writing: dict[Path, tuple[threading.Thread, threading.Event]] = {}
+"""Packs ``store_pack_later`` is to write: their threads, and the event that makes them write now."""
 _writing_lock = threading.Lock()
 
 
-def store_pack(paths: Sequence[str | os.PathLike[str]], entries: Sequence[KeptEntry | None]) -> bool:
-    """Keep the entries of a batch of logs (None: a log not kept) in the batch's pack, replacing
-    what it held; False when nothing is kept (cache off or not writable)."""
-    directory = cache_dir()
+def store_pack(paths: Sequence[str | os.PathLike[str]], entries: Sequence[KeptEntry | None], *,
+               directory: Path | None = None) -> bool:
+    """Keep the entries of a batch of logs (None: a log not kept) in the batch's pack (in
+    ``directory``, by default the cache's), replacing what it held; False when nothing is kept
+    (cache off or not writable)."""
+    directory = directory if directory is not None else cache_dir()
     kept = [entry for entry in entries if entry is not None]
     if directory is None or not paths or not kept:
         return False

@@ -234,3 +234,38 @@ def test_a_log_reached_through_a_link_or_empty_reads_as_parsed(cache: Path, logs
     for _ in range(2):
         (got,) = read_recordings([empty])
         assert len(got) == 0 and got.malformed == 0
+
+
+def test_a_pack_is_written_a_moment_later_or_at_once_when_asked_for(cache: Path, logs: list[Path],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(recording_cache, "STORE_AFTER_SECONDS", 3600.0)
+    _read(logs)
+    assert not cache.exists() or not list(cache.glob("*.logs-pack"))  # not yet: the app draws first
+    kept = recording_cache.kept_logs(logs)  # the next read asks for it: written now
+    assert all(kept.has(index) for index in range(len(logs)))
+    (pack,) = cache.glob("*.logs-pack")
+    _read(logs[:1])  # another batch (another pack): written when everything pending is finished
+    recording_cache.finish_writing()
+    assert len(list(cache.glob("*.logs-pack"))) == 2 and pack.exists()
+
+
+def test_a_pack_not_written_yet_is_written_when_the_interpreter_exits(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    sweep = tmp_path / "sweep"
+    shutil.copytree(SAMPLE / "trials", sweep / "trials")
+    # read in a daemon thread, as a replay reads (a thread it starts is a daemon unless told not to be)
+    script = ("import sys, threading\nfrom seedtui.core import recording, recording_cache\n"
+              "from seedtui.log import iter_event_files\n"
+              "recording_cache.STORE_AFTER_SECONDS = 3600.0\n"
+              "paths = list(iter_event_files(sys.argv[1]))\n"
+              "reader = threading.Thread(target=lambda: list(recording.read_recordings(paths, workers=1)),"
+              " daemon=True)\n"
+              "reader.start()\nreader.join()\n")
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(repo), "SEEDTUI_CACHE_DIR": str(tmp_path / "c")}
+    done = subprocess.run([sys.executable, "-c", script, str(sweep)], capture_output=True, text=True,
+                          timeout=60, cwd=repo, env=env)  # far less than the hour it would otherwise wait
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "c" / "logs").glob("*.logs-pack"))) == 1
