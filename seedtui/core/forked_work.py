@@ -3,19 +3,26 @@
 ``read_recordings`` parses a sweep's logs this way. It used a ``ProcessPoolExecutor`` before, whose
 parent hands out tasks and reads answers in a thread that needs the interpreter: while the app
 started (Textual holds the interpreter for 0.1-0.2 s) and while it drew, the workers waited for
-work and for their answers to be read. Here each worker is given its whole share when it is forked,
-writes each answer into memory it shares with the parent, and tells where the answer lies through a
-pipe (16 bytes an answer), so a worker never waits for the parent.
+work and for their answers to be read. Here nothing a worker needs comes from the parent once it
+is forked:
+
+- the items are cut into runs (*chunks*) whose numbers wait in a pipe written before the workers
+  start; each worker takes the next number when it is free, so a worker on a busier core does
+  fewer (a read of 4 bytes from a pipe is whole and taken by one reader);
+- each chunk has its own room in memory shared with the parent (anonymous and shared, so only
+  what is written takes memory); a worker writes each answer there and says which item it is and
+  where it lies through one pipe shared by all workers (24 bytes, which a pipe never interleaves).
 
 Workers are forked: the function they run and everything it reads are the parent's own, nothing is
-pickled on the way there. A worker that dies, an answer too big for the room left, or work that
-raises: the answer is None, and the caller does that item itself.
+pickled on the way there. Work that raises, an answer too big for its chunk's room, or a worker
+that dies: the answer is None, and the caller does that item itself.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import math
 import mmap
 import multiprocessing as mp
 import os
@@ -23,15 +30,21 @@ import signal
 import struct
 from collections.abc import Callable, Iterator, Sequence
 
-_WHERE = struct.Struct("<qq")
-"""What a worker writes to its pipe for each item: offset and length of the answer in the shared
-memory; a length of -1 says it has none."""
+_CHUNK = struct.Struct("<i")
+_ANSWER = struct.Struct("<qqq")
+"""What a worker writes for each item: its index, and offset and length of its answer in the shared
+memory (a length of -1 says it has none)."""
 _NONE = -1
 ROOM_PER_BYTE = 1.5
-"""Shared memory reserved for a worker's answers per byte of its items (plus ``ROOM_SLACK``): a
-parsed log is smaller than the log (0.6 of it at the paper's scale). Only what is written takes
-memory."""
+"""Shared memory reserved for answers per byte of the items (plus ``ROOM_SLACK`` a chunk): a parsed
+log is smaller than the log (0.6 of it at the paper's scale)."""
 ROOM_SLACK = 1 << 20
+CHUNK_ITEMS = 8
+"""Items a worker takes at once: few, so that workers finish together; answers come back nearly in
+order, as the parent hands them out."""
+_MAX_CHUNKS = 8000
+"""At most this many chunks (4 bytes each), so that their numbers fit in a pipe's buffer (64 KB on
+Linux) before any worker reads one."""
 
 
 def can_fork() -> bool:
@@ -39,91 +52,86 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and "fork" in mp.get_all_start_methods()
 
 
-def shares(sizes: Sequence[int], workers: int) -> list[range]:
-    """``workers`` runs of consecutive items (some maybe empty), in order, each of about the same
-    total size (of the same count when no size is known)."""
-    weights = [max(0, size) for size in sizes]
-    if not any(weights):
-        weights = [1] * len(sizes)
-    total, bounds, done = sum(weights), [0], 0
-    for index, weight in enumerate(weights):
-        done += weight
-        while len(bounds) < workers and done * workers >= len(bounds) * total:
-            bounds.append(index + 1)
-    bounds += [len(sizes)] * (workers + 1 - len(bounds))
-    return [range(bounds[i], bounds[i + 1]) for i in range(workers)]
+def chunks(count: int, chunk_items: int = CHUNK_ITEMS) -> list[range]:
+    """``count`` items cut into consecutive runs of ``chunk_items`` (more when there would be more
+    than ``_MAX_CHUNKS`` runs), in order."""
+    size = max(chunk_items, math.ceil(count / _MAX_CHUNKS), 1)
+    return [range(start, min(start + size, count)) for start in range(0, count, size)]
 
 
 class ForkedWork:
-    """``work(item)`` for every item, computed in ``workers`` forked processes (started at once, each
-    with a consecutive share of about the same total ``sizes``) and returned in order by iterating:
-    its bytes, or None where the caller must do the item itself. ``close`` (also at the end of the
-    iteration) stops and reaps the workers."""
+    """``work(item)`` for every item, computed in ``workers`` forked processes (started at once) and
+    returned in order by iterating: its bytes, or None where the caller must do the item itself.
+    ``close`` (also at the end of the iteration) stops and reaps the workers."""
 
     def __init__(self, items: Sequence[object], sizes: Sequence[int],
                  work: Callable[[object], bytes | None], workers: int) -> None:
         if len(sizes) != len(items):
             raise ValueError("one size per item")
         self._items = items
-        self._shares = shares(sizes, workers)
-        rooms = [int(sum(sizes[i] for i in share) * ROOM_PER_BYTE) + ROOM_SLACK for share in self._shares]
-        self._memory = mmap.mmap(-1, sum(rooms))  # anonymous and shared: forked workers write into it
-        self._pids: list[int | None] = []
-        self._pipes: list[int | None] = []
-        self._unread = [b""] * workers
-        """Bytes read from each worker's pipe and not used yet."""
+        self._chunks = chunks(len(items))
+        rooms = [int(sum(max(0, sizes[i]) for i in chunk) * ROOM_PER_BYTE) + ROOM_SLACK
+                 for chunk in self._chunks]
+        self._starts = [0]
+        for room in rooms[:-1]:
+            self._starts.append(self._starts[-1] + room)
+        self._rooms = rooms
+        self._memory = mmap.mmap(-1, max(1, sum(rooms)))  # anonymous and shared with forked workers
+        self._pids: list[int] = []
+        self._found: dict[int, tuple[int, int]] = {}
+        self._unread = b""
         self._next = 0
+        self._answers: int | None = None
+        task_read, task_write = os.pipe()
         try:
-            start = 0
-            for share, room in zip(self._shares, rooms, strict=True):
-                self._fork(share, start, room, work)
-                start += room
+            os.write(task_write, b"".join(_CHUNK.pack(number) for number in range(len(self._chunks))))
+        finally:
+            os.close(task_write)  # a worker that finds the pipe empty has nothing left to take
+        answer_read, answer_write = os.pipe()
+        try:
+            for _ in range(min(workers, len(self._chunks))):
+                self._fork(work, task_read, answer_read, answer_write)
         except OSError:
-            self.close()
+            os.close(answer_write)
+            os.close(answer_read)
+            self._stop_workers()
+            self._memory.close()
             raise
+        finally:
+            os.close(task_read)
+        os.close(answer_write)  # the workers hold it: once all have ended, reading it finds the end
+        self._answers = answer_read
 
-    def _fork(self, share: range, start: int, room: int, work: Callable[[object], bytes | None]) -> None:
-        if not share:
-            self._pids.append(None)
-            self._pipes.append(None)
-            return
-        read_end, write_end = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_end)
-            os.close(write_end)
-            raise
+    def _fork(self, work: Callable[[object], bytes | None], tasks: int, answers_read: int,
+              answers: int) -> None:
+        pid = os.fork()
         if pid == 0:  # the worker: it never returns into the caller's code
             try:
-                os.close(read_end)
-                for pipe in self._pipes:  # the earlier workers' pipes
-                    if pipe is not None:
-                        os.close(pipe)
-                self._run(share, start, room, work, write_end)
+                os.close(answers_read)
+                self._run(work, tasks, answers)
             finally:
                 os._exit(0)
-        os.close(write_end)
         self._pids.append(pid)
-        self._pipes.append(read_end)
 
-    def _run(self, share: range, start: int, room: int, work: Callable[[object], bytes | None],
-             pipe: int) -> None:
+    def _run(self, work: Callable[[object], bytes | None], tasks: int, answers: int) -> None:
         with contextlib.suppress(ValueError):  # Ctrl-C in a terminal not in raw mode: the parent's
             signal.signal(signal.SIGINT, signal.SIG_IGN)
         gc.freeze()  # what the parent made is never this process's garbage: collections skip it
-        at, end = start, start + room
-        for index in share:
-            try:
-                answer = work(self._items[index])
-            except Exception:
-                answer = None
-            if answer is None or at + len(answer) > end:
-                os.write(pipe, _WHERE.pack(0, _NONE))
-                continue
-            self._memory[at : at + len(answer)] = answer
-            os.write(pipe, _WHERE.pack(at, len(answer)))  # after the answer: the parent reads it next
-            at += len(answer)
+        while taken := os.read(tasks, _CHUNK.size):
+            (number,) = _CHUNK.unpack(taken)
+            at = self._starts[number]
+            end = at + self._rooms[number]
+            for index in self._chunks[number]:
+                try:
+                    answer = work(self._items[index])
+                except Exception:
+                    answer = None
+                if answer is None or at + len(answer) > end:
+                    os.write(answers, _ANSWER.pack(index, 0, _NONE))
+                    continue
+                self._memory[at : at + len(answer)] = answer
+                os.write(answers, _ANSWER.pack(index, at, len(answer)))  # after the answer is there
+                at += len(answer)
 
     def __iter__(self) -> Iterator[bytes | None]:
         return self
@@ -134,49 +142,54 @@ class ForkedWork:
             self.close()
             raise StopIteration
         self._next += 1
-        worker = next(w for w, share in enumerate(self._shares) if index < share.stop)
-        where = self._read_where(worker)
-        if index == self._shares[worker].stop - 1:
-            self._reap(worker)  # its last answer: it has ended, or is about to
-        if where is None:
-            return None
-        offset, length = where
-        return self._memory[offset : offset + length]
+        while index not in self._found and self._read_answers():
+            pass
+        where = self._found.pop(index, None)
+        answer = None
+        if where is not None and where[1] != _NONE:
+            offset, length = where
+            answer = self._memory[offset : offset + length]
+        if self._next == len(self._items):
+            self.close()  # every answer is taken: the workers have ended, or are about to
+        return answer
 
-    def _read_where(self, worker: int) -> tuple[int, int] | None:
-        """Where ``worker``'s next answer is; None when it has none or has died."""
-        while len(self._unread[worker]) < _WHERE.size:
-            pipe = self._pipes[worker]
-            chunk = b""
-            if pipe is not None:
-                with contextlib.suppress(OSError):
-                    chunk = os.read(pipe, 4096 * _WHERE.size)
-            if not chunk:  # it died: the caller does the rest of its share
-                self._reap(worker)
-                return None
-            self._unread[worker] += chunk
-        offset, length = _WHERE.unpack_from(self._unread[worker])
-        self._unread[worker] = self._unread[worker][_WHERE.size :]
-        return None if length == _NONE else (offset, length)
+    def _read_answers(self) -> bool:
+        """Read what the workers said since; False once they have all ended (nothing more comes)."""
+        if self._answers is None:
+            return False
+        try:
+            data = os.read(self._answers, 4096 * _ANSWER.size)
+        except OSError:
+            data = b""
+        if not data:
+            os.close(self._answers)
+            self._answers = None
+            return False
+        data = self._unread + data
+        whole = len(data) - len(data) % _ANSWER.size
+        for index, offset, length in _ANSWER.iter_unpack(data[:whole]):
+            self._found[index] = (offset, length)
+        self._unread = data[whole:]
+        return True
 
-    def _reap(self, worker: int) -> None:
-        """Done with ``worker``: its pipe closed, its process stopped if it still runs, and waited for."""
-        pipe, pid = self._pipes[worker], self._pids[worker]
-        self._pipes[worker] = self._pids[worker] = None
-        if pipe is not None:
-            os.close(pipe)
-        if pid is None:
-            return
-        if self._next < self._shares[worker].stop:  # answers not taken: stop it
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
+    def _stop_workers(self) -> None:
+        """Stop the workers still running (those whose answers were all taken have ended) and wait
+        for every one of them."""
+        taken_all = self._next >= len(self._items)
+        for pid in self._pids:
+            if not taken_all:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        self._pids = []
 
     def close(self) -> None:
         """Stop every worker still running, wait for them, and free the shared memory."""
-        for worker in range(len(self._pids)):
-            self._reap(worker)
+        self._stop_workers()
+        if self._answers is not None:
+            os.close(self._answers)
+            self._answers = None
         if not self._memory.closed:
             self._memory.close()
 

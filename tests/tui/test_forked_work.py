@@ -10,23 +10,19 @@ from pathlib import Path
 import pytest
 
 from seedtui.core import forked_work, recording
-from seedtui.core.forked_work import ForkedWork, shares
+from seedtui.core.forked_work import ForkedWork, chunks
 from seedtui.log import iter_event_files, read_events
 
 pytestmark = pytest.mark.skipif(not forked_work.can_fork(), reason="worker processes are forked")
 SAMPLE_LOGS = Path(__file__).resolve().parents[2] / "sample_logs"
 
 
-def test_shares_are_consecutive_runs_of_about_equal_size() -> None:
-    assert shares([10] * 10, 2) == [range(0, 5), range(5, 10)]
-    assert shares([1] * 7, 3) == [range(0, 3), range(3, 5), range(5, 7)]
-    assert shares([100, 1, 1, 1, 1], 2) == [range(0, 1), range(1, 5)]  # by size, not by count
-    assert shares([], 2) == [range(0, 0), range(0, 0)]
-    assert shares([0, 0, 0], 2) == [range(0, 2), range(2, 3)]  # sizes unknown: by count
-    for sizes, workers in (([5, 1, 9, 2, 2, 7, 1], 3), ([3], 4), ([1, 2], 5)):
-        runs = shares(sizes, workers)
-        assert len(runs) == workers and runs[0].start == 0 and runs[-1].stop == len(sizes)
-        assert all(a.stop == b.start for a, b in zip(runs, runs[1:], strict=False))
+def test_items_are_cut_into_consecutive_chunks() -> None:
+    assert chunks(20, 8) == [range(0, 8), range(8, 16), range(16, 20)]
+    assert chunks(0) == [] and chunks(3, 8) == [range(0, 3)]
+    many = chunks(100_000, 8)  # at most _MAX_CHUNKS numbers wait in the pipe
+    assert len(many) <= forked_work._MAX_CHUNKS and many[-1].stop == 100_000
+    assert all(a.stop == b.start for a, b in zip(many, many[1:], strict=False))
 
 
 def _answer(item: object) -> bytes | None:
@@ -54,7 +50,7 @@ def _exited(pids: list[int]) -> bool:
 def test_answers_come_back_in_order_and_failures_are_left_to_the_caller() -> None:
     items = list(range(40))
     work = ForkedWork(items, [1] * len(items), _answer, workers=3)
-    pids = [pid for pid in work._pids if pid is not None]
+    pids = list(work._pids)
     assert len(pids) == 3 and os.getpid() not in pids
     answers = list(work)
     expected = [None if i in (13, 21, 30) else str(i).encode() * i for i in items]
@@ -63,17 +59,17 @@ def test_answers_come_back_in_order_and_failures_are_left_to_the_caller() -> Non
     assert list(work) == []  # spent
 
 
-def test_a_worker_that_dies_leaves_the_rest_of_its_share_to_the_caller() -> None:
+def test_a_worker_that_dies_leaves_the_rest_of_its_chunk_to_the_caller() -> None:
     def dies_at_5(item: object) -> bytes:
         if item == 5:
             os._exit(3)
         return b"%d" % int(item)  # type: ignore[call-overload]
 
-    work = ForkedWork(list(range(20)), [1] * 20, dies_at_5, workers=2)  # shares 0-9 and 10-19
-    pids = [pid for pid in work._pids if pid is not None]
+    work = ForkedWork(list(range(40)), [1] * 40, dies_at_5, workers=2)  # chunks 0-7, 8-15, ...
+    pids = list(work._pids)
     answers = list(work)
-    assert answers[:5] == [b"0", b"1", b"2", b"3", b"4"] and answers[5:10] == [None] * 5
-    assert answers[10:] == [b"%d" % i for i in range(10, 20)]
+    assert answers[:5] == [b"0", b"1", b"2", b"3", b"4"] and answers[5:8] == [None] * 3
+    assert answers[8:] == [b"%d" % i for i in range(8, 40)]  # the other worker took every other chunk
     assert _exited(pids)
 
 
@@ -83,8 +79,8 @@ def test_closing_early_stops_and_reaps_the_workers() -> None:
             time.sleep(60)  # never finishes unless stopped
         return b"ok"
 
-    work = ForkedWork(list(range(10)), [1] * 10, slow, workers=2)
-    pids = [pid for pid in work._pids if pid is not None]
+    work = ForkedWork(list(range(20)), [1] * 20, slow, workers=2)
+    pids = list(work._pids)
     assert next(work) == b"ok"
     work.close()
     assert _exited(pids)
