@@ -39,6 +39,8 @@ try:  # optional: a faster JSON decoder (pip install orjson); NumPy does the sam
 except ImportError:  # pragma: no cover - depends on the environment
     orjson = None  # type: ignore[assignment]
 
+from seedtui.state.trial import EvalColumns, eval_columns
+
 if TYPE_CHECKING:
     from seedtui.state import TrialState
 
@@ -116,7 +118,7 @@ class TrialRecording:
         return len(self.times)
 
     # What a worker process sends back: the columns without what is derived from them.
-    _DERIVED = ("train_rows", "_materialized", "eval_rows")
+    _DERIVED = ("train_rows", "_materialized", "eval_rows", "_fold_plan")
 
     def __getstate__(self) -> dict[str, Any]:
         return {key: value for key, value in self.__dict__.items() if key not in self._DERIVED}
@@ -205,37 +207,77 @@ class TrialRecording:
         return int(self.eval_rows[eval_number]) if eval_number < len(self.eval_rows) else None
 
     # --- folding into a trial state ---------------------------------------------------------
+    @cached_property
+    def _fold_plan(self) -> _FoldPlan:
+        kinds = [event.get("event") for event in self.other_events]
+        evals = [event for event, kind in zip(self.other_events, kinds, strict=True) if kind == "eval"]
+        evals_before = list(itertools.accumulate((kind == "eval" for kind in kinds), initial=0))
+        run_ends = list(range(len(kinds)))
+        end = len(kinds)
+        for index in range(len(kinds) - 1, -1, -1):  # where the run of evaluations from here ends
+            if kinds[index] == "eval":
+                run_ends[index] = end
+            else:
+                end = index
+        return _FoldPlan(
+            has_train_events="train" in kinds, run_ends=run_ends, evals_before=evals_before,
+            evals=eval_columns(evals),
+        )
+
+    def prepare_to_fold(self) -> None:
+        """Work out now what folding needs (a replay calls it while its logs load, not when a key
+        folds them all)."""
+        self._fold_plan  # noqa: B018 - made and kept
+
+    def _rows_between(self, rows: np.ndarray, start: int, stop: int) -> tuple[int, int]:
+        """Where events ``[start, stop)`` begin and end among ``rows`` (train or other positions)."""
+        low = 0 if start <= 0 else int(np.searchsorted(rows, start))
+        high = len(rows) if stop >= len(self) else int(np.searchsorted(rows, stop))
+        return low, high
+
     def fold_into(self, state: TrialState, start: int, stop: int) -> None:
         """Apply events ``[start, stop)`` to ``state``: the same result as ``state.apply`` on each
         in order, with the columnar train events appended in bulk."""
         if stop <= start:
             return
-        train_from, train_to = np.searchsorted(self.train_rows, (start, stop))
-        other_from, other_to = np.searchsorted(self.other_rows, (start, stop))
-        others = self.other_events[other_from:other_to]
-        if train_from < train_to and any(e.get("event") == "train" for e in others):
+        plan = self._fold_plan
+        train_from, train_to = self._rows_between(self.train_rows, start, stop)
+        other_from, other_to = self._rows_between(self.other_rows, start, stop)
+        if train_from < train_to and plan.has_train_events and any(
+                e.get("event") == "train" for e in self.other_events[other_from:other_to]):
             for event in self.events()[start:stop]:  # unusual train lines interleave: keep order
                 state.apply(event)
             return
         first_t = state.first_t
         state.train_steps.extend(self.train_steps[train_from:train_to])  # the arrays themselves
         state.train_losses.extend(self.train_losses[train_from:train_to])
-        evals: list[dict[str, Any]] = []  # a run of evaluations is folded at once
-        for event in others:
-            if event.get("event") == "eval":
-                evals.append(event)
-                continue
-            if evals:
-                state.apply_evals(evals)
-                evals = []
-            state.apply(event)
-        if evals:
-            state.apply_evals(evals)
+        at = other_from
+        while at < other_to:  # each run of evaluations at once, the other events one by one
+            run_end = min(plan.run_ends[at], other_to)
+            if run_end > at:
+                state.apply_eval_columns(plan.evals[plan.evals_before[at] : plan.evals_before[run_end]])
+                at = run_end
+            else:
+                state.apply(self.other_events[at])
+                at += 1
         # every valid event has a numeric t; apply() would have set first_t and last_t from it
         state.first_t = float(self.times[start]) if first_t is None else first_t
         last_other = int(self.other_rows[other_to - 1]) if other_to > other_from else -1
         if last_other != stop - 1:
             state.last_t = float(self.times[stop - 1])
+
+
+@dataclass(frozen=True)
+class _FoldPlan:
+    """What folding a recording's other events needs, worked out once: whether any is a train
+    event (an unusual line), where each run of evaluations ends, and the evaluations' columns."""
+
+    has_train_events: bool
+    run_ends: list[int]
+    """For each other event: where the run of evaluations from it ends (itself when it is not one)."""
+    evals_before: list[int]
+    """For each other event (and the end): how many of the other events before it are evaluations."""
+    evals: EvalColumns
 
 
 def read_recording(path: str | os.PathLike[str]) -> TrialRecording:

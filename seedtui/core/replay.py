@@ -148,6 +148,7 @@ class ReplayTimeline:
         """Add one trial's recorded log (replays load trials while already playing)."""
         assert self.t0 is not None
         recording = _as_recording(log)
+        recording.prepare_to_fold()  # while the logs load, not when a key folds them all
         self._settled_at = None
         # Clocks of different writers may disagree slightly; never let time run backwards.
         times = np.maximum.accumulate(recording.times - self.t0) if len(recording) else recording.times

@@ -47,6 +47,35 @@ class ProcessRecord:
         )
 
 
+@dataclass(frozen=True)
+class EvalColumns:
+    """What ``eval`` events bring to a trial state, by field, in order (``eval_columns``)."""
+
+    times: list[float]
+    """The events' ``t`` (those that are numbers)."""
+    steps: list[int]
+    epochs: list[float]
+    scores: list[float]
+    metrics: list[dict[str, Any]]
+
+    def __getitem__(self, run: slice) -> EvalColumns:
+        """The columns of a run of the events (``times`` too: every valid event has a numeric t)."""
+        return EvalColumns(self.times[run], self.steps[run], self.epochs[run], self.scores[run],
+                           self.metrics[run])
+
+
+def eval_columns(events: Sequence[dict[str, Any]]) -> EvalColumns:
+    """The fields ``eval`` events bring to a trial state, converted as the state keeps them; all are
+    read before any state changes (an event missing one raises before anything is folded)."""
+    return EvalColumns(
+        times=[t for event in events if isinstance(t := event.get("t"), (int, float))],
+        steps=[int(event["step"]) for event in events],
+        epochs=[float(event["epoch"]) for event in events],
+        scores=[float(event["score"]) for event in events],
+        metrics=[event.get("metrics", {}) for event in events],
+    )
+
+
 @dataclass
 class TrialState:
     """One trial as its log describes it so far."""
@@ -119,17 +148,18 @@ class TrialState:
     def apply_evals(self, events: Sequence[dict[str, Any]]) -> None:
         """Fold ``eval`` events in, in order: what ``apply`` does with each (a replay folds a
         trial's 30 at once)."""
-        times = [t for event in events if isinstance(t := event.get("t"), (int, float))]
-        if times:
-            self.first_t = times[0] if self.first_t is None else self.first_t
-            self.last_t = times[-1]
-        steps = [int(event["step"]) for event in events]  # all read before any list grows
-        epochs = [float(event["epoch"]) for event in events]
-        scores = [float(event["score"]) for event in events]
-        self.eval_steps.extend(steps)
-        self.eval_epochs.extend(epochs)
-        self.eval_scores.extend(scores)
-        self.eval_metrics.extend([event.get("metrics", {}) for event in events])
+        self.apply_eval_columns(eval_columns(events))
+
+    def apply_eval_columns(self, columns: EvalColumns) -> None:
+        """``apply_evals`` of the events ``columns`` were made of (``eval_columns``): a replay
+        makes them once per recorded log, while the logs load."""
+        if columns.times:
+            self.first_t = columns.times[0] if self.first_t is None else self.first_t
+            self.last_t = columns.times[-1]
+        self.eval_steps.extend(columns.steps)
+        self.eval_epochs.extend(columns.epochs)
+        self.eval_scores.extend(columns.scores)
+        self.eval_metrics.extend(columns.metrics)
 
     def reset(self) -> None:
         """Forget every event (its log was replaced or truncated): ``queued`` again, keeping its
