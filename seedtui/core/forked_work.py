@@ -42,9 +42,9 @@ ROOM_SLACK = 1 << 20
 CHUNK_ITEMS = 8
 """Items a worker takes at once: few, so that workers finish together; answers come back nearly in
 order, as the parent hands them out."""
-_MAX_CHUNKS = 8000
+_MAX_CHUNKS = 2048
 """At most this many chunks (4 bytes each), so that their numbers fit in a pipe's buffer (64 KB on
-Linux) before any worker reads one."""
+Linux, 16 KB at least on macOS) before any worker reads one: writing them never waits."""
 
 
 def can_fork() -> bool:
