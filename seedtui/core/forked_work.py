@@ -38,7 +38,7 @@ _NONE = -1
 ROOM_PER_BYTE = 1.5
 """Shared memory reserved for answers per byte of the items (plus ``ROOM_SLACK`` a chunk): a parsed
 log is smaller than the log (0.6 of it at the paper's scale)."""
-ROOM_SLACK = 1 << 20
+ROOM_SLACK = 1 << 16
 CHUNK_ITEMS = 8
 """Items a worker takes at once: few, so that workers finish together; answers come back nearly in
 order, as the parent hands them out."""
