@@ -33,13 +33,12 @@ import numpy as np
 from seedtui.core import forked_work, recording_cache
 from seedtui.log import iter_event_files, parse_lines
 from seedtui.log.jsonl import MAX_LINE_BYTES, read_bytes_from
+from seedtui.state.trial import EvalColumns, eval_columns
 
 try:  # optional: a faster JSON decoder (pip install orjson); NumPy does the same work without it
     import orjson
 except ImportError:  # pragma: no cover - depends on the environment
     orjson = None  # type: ignore[assignment]
-
-from seedtui.state.trial import EvalColumns, eval_columns
 
 if TYPE_CHECKING:
     from seedtui.state import TrialState
@@ -168,14 +167,8 @@ class TrialRecording:
 
     @cached_property
     def eval_rows(self) -> np.ndarray:
-        return np.array(
-            [
-                row
-                for row, event in zip(self.other_rows.tolist(), self.other_events, strict=True)
-                if event.get("event") == "eval"
-            ],
-            dtype=np.int64,
-        )
+        """Positions (in file order) of the evaluations."""
+        return self.other_rows[self._fold_plan.eval_indices]
 
     def start_event(self) -> dict[str, Any] | None:
         return next((e for e in self.other_events if e.get("event") == "start"), None)
@@ -210,7 +203,7 @@ class TrialRecording:
     @cached_property
     def _fold_plan(self) -> _FoldPlan:
         kinds = [event.get("event") for event in self.other_events]
-        evals = [event for event, kind in zip(self.other_events, kinds, strict=True) if kind == "eval"]
+        eval_indices = [index for index, kind in enumerate(kinds) if kind == "eval"]
         evals_before = list(itertools.accumulate((kind == "eval" for kind in kinds), initial=0))
         run_ends = list(range(len(kinds)))
         end = len(kinds)
@@ -220,8 +213,9 @@ class TrialRecording:
             else:
                 end = index
         return _FoldPlan(
-            has_train_events="train" in kinds, run_ends=run_ends, evals_before=evals_before,
-            evals=eval_columns(evals),
+            has_train_events="train" in kinds, eval_indices=np.array(eval_indices, dtype=np.int64),
+            run_ends=run_ends, evals_before=evals_before,
+            evals=eval_columns([self.other_events[index] for index in eval_indices]),
         )
 
     def prepare_to_fold(self) -> None:
@@ -270,9 +264,12 @@ class TrialRecording:
 @dataclass(frozen=True)
 class _FoldPlan:
     """What folding a recording's other events needs, worked out once: whether any is a train
-    event (an unusual line), where each run of evaluations ends, and the evaluations' columns."""
+    event (an unusual line), which are evaluations and where each run of them ends, and the
+    evaluations' columns."""
 
     has_train_events: bool
+    eval_indices: np.ndarray
+    """Which of the other events are evaluations (their indices among them)."""
     run_ends: list[int]
     """For each other event: where the run of evaluations from it ends (itself when it is not one)."""
     evals_before: list[int]

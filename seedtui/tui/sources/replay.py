@@ -64,14 +64,12 @@ class ReplaySource(EventSource):
         """Set once every log is read (at once when a timeline is given)."""
         if timeline is not None:
             self._loaded()
-        self._paths: list[Path] = []
+        self._paths = list(iter_event_files(sweep_dir)) if timeline is None else []
         self._recordings: Iterator[TrialRecording] | None = None
-        if timeline is None and reader is read_recording:
-            self._paths = list(iter_event_files(sweep_dir))
-            if not recording_cache.has_pack(self._paths):
-                # nothing kept for these logs: all are parsed, by worker processes that start now and
-                # use the core the app's start leaves idle (what is kept is read once the app shows)
-                self._recordings = read_recordings(self._paths)
+        if timeline is None and reader is read_recording and not recording_cache.has_pack(self._paths):
+            # nothing kept for these logs: all are parsed, by worker processes that start now and
+            # use the core the app's start leaves idle (what is kept is read once the app shows)
+            self._recordings = read_recordings(self._paths)
 
     def start(self, notify: Notify) -> None:
         super().start(notify)
@@ -96,7 +94,7 @@ class ReplaySource(EventSource):
         """Show the grid at once, then add trials as their logs are read (the replay plays
         meanwhile: a trial read late delivers everything up to the current position)."""
         assert self.sweep_dir is not None
-        paths = self._paths if self._read is read_recording else list(iter_event_files(self.sweep_dir))
+        paths = self._paths
         firsts = [t for t in (first_event_time(p) for p in paths) if t is not None]
         timeline = ReplayTimeline(
             {}, decisions=read_decisions(self.sweep_dir, final=True), t0=min(firsts) if firsts else 0.0,

@@ -57,8 +57,8 @@ def loss_curves(states: Sequence[TrialState], points: int) -> list[Curve]:
         losses = np.concatenate([np.asarray(states[i].train_losses, dtype=float) for i in members])
         rows = downsample_mean(losses.reshape(len(members), size), points)
         rows.flags.writeable = False
-        # the xs of the steps met so far: comparing two lists of steps costs less than converting
-        # one (a few patterns are kept; a sweep's trials mostly share one)
+        # the xs of the steps met so far: comparing two trials' steps costs less than converting
+        # and downsampling them (a few patterns are kept; a sweep's trials mostly share one)
         known: list[tuple[Series, float, np.ndarray]] = []
         for index, row in zip(members, rows, strict=True):
             state = states[index]
@@ -67,7 +67,7 @@ def loss_curves(states: Sequence[TrialState], points: int) -> list[Curve]:
                     if known_divisor == divisor and known_steps == steps)
             xs = next(same, None)
             if xs is None:
-                xs = downsample_mean(np.array(steps, dtype=float) / divisor, points)
+                xs = downsample_mean(epochs_of_steps(state, steps), points)
                 xs.flags.writeable = False
                 if len(known) < 4:
                     known.append((steps, divisor, xs))
